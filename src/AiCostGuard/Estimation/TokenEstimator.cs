@@ -1,0 +1,341 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// Estimates the input tokens of a chat request before it is sent: exact for OpenAI model families (the model's
+/// tiktoken vocabulary plus OpenAI's published chat-format and tool-definition overheads), from text length for others.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Vocabularies load lazily, once per process (about half a second and tens of megabytes each), and only when an
+/// exact count is needed. Counts are cached per string and content instance, so a long history re-sent on every turn
+/// is tokenized once.
+/// </para>
+/// <para>
+/// For other families (Claude, Gemini, Llama, Mistral) the estimate is
+/// <c>ceil(characters / </c><see cref="CharactersPerTokenForOtherFamilies"/><c>)</c> plus the same per-message overheads.
+/// </para>
+/// <para>All members are thread-safe.</para>
+/// </remarks>
+public static class TokenEstimator
+{
+    /// <summary>The characters per token assumed for model families without a public tokenizer; a little below the usual
+    /// 3.6–4 for English, so estimates lean high.</summary>
+    public const double CharactersPerTokenForOtherFamilies = 3.5;
+
+    /// <summary>The tokens assumed for an image input: a 1024×1024 image at high detail (4 tiles × 170 + 85).</summary>
+    public const int TokensPerImage = 765;
+
+    private const int TokensPerMessage = 3;
+    private const int TokensPerName = 1;
+    private const int TokensForReplyPriming = 3;
+    private const int MaximumUtf8BytesPerChar = 3;
+
+    private static readonly JsonSerializerOptions CompactJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Gets the tiktoken encoding an OpenAI model uses.</summary>
+    /// <param name="modelId">The model id, optionally with a provider prefix such as <c>openai/</c> or <c>azure/</c>.</param>
+    /// <returns><c>o200k_base</c> or <c>cl100k_base</c>; <see langword="null"/> for models of other families.</returns>
+    public static string? GetEncodingName(string? modelId) => GetEncoding(modelId)?.Name;
+
+    /// <summary>Counts the tokens of <paramref name="text"/> exactly, as the provider counts user text.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="encodingName"><c>o200k_base</c> or <c>cl100k_base</c>.</param>
+    /// <returns>The token count.</returns>
+    /// <exception cref="ArgumentException"><paramref name="encodingName"/> is not a supported encoding.</exception>
+    public static int CountTokens(string text, string encodingName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        TiktokenEncoding encoding = TiktokenEncoding.ForName(encodingName)
+            ?? throw new ArgumentException($"Unknown encoding '{encodingName}'; use o200k_base or cl100k_base.", nameof(encodingName));
+        return encoding.Count(text);
+    }
+
+    /// <summary>Estimates the input tokens of a chat request, exactly where the model family allows.</summary>
+    /// <param name="messages">The messages.</param>
+    /// <param name="modelId">The model id.</param>
+    /// <param name="options">The chat options; their tools count as input.</param>
+    /// <returns>The estimate; <see cref="EstimatePrecision.Exact"/> for OpenAI model families.</returns>
+    public static InputTokenEstimate EstimateInputTokens(IEnumerable<ChatMessage> messages, string? modelId, ChatOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return Estimate(messages, options, GetEncoding(modelId), exactAbove: 0);
+    }
+
+    /// <summary>Estimates the tokens of generated text.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="modelId">The model id.</param>
+    /// <returns>The count; exact for OpenAI model families.</returns>
+    public static long EstimateOutputTokens(ReadOnlySpan<char> text, string? modelId) =>
+        GetEncoding(modelId) is { } encoding ? encoding.CountUncached(text) : Approximate(text.Length);
+
+    internal static TiktokenEncoding? GetEncoding(string? modelId)
+    {
+        if (string.IsNullOrEmpty(modelId))
+        {
+            return null;
+        }
+
+        ReadOnlySpan<char> id = modelId;
+        int slash = id.LastIndexOf('/');
+        if (slash >= 0)
+        {
+            id = id[(slash + 1)..];
+        }
+
+        // OpenAI's own model-to-encoding table: the o200k families first, as "gpt-4o" also starts with "gpt-4".
+        if (id.StartsWith("gpt-4o", StringComparison.OrdinalIgnoreCase) || id.StartsWith("gpt-4.1", StringComparison.OrdinalIgnoreCase)
+            || id.StartsWith("gpt-4.5", StringComparison.OrdinalIgnoreCase) || id.StartsWith("gpt-5", StringComparison.OrdinalIgnoreCase)
+            || id.StartsWith("chatgpt-4o", StringComparison.OrdinalIgnoreCase) || id.StartsWith("gpt-oss", StringComparison.OrdinalIgnoreCase)
+            || IsReasoningFamily(id))
+        {
+            return TiktokenEncoding.O200kBase;
+        }
+
+        if (id.StartsWith("gpt-4", StringComparison.OrdinalIgnoreCase) || id.StartsWith("gpt-3.5", StringComparison.OrdinalIgnoreCase)
+            || id.StartsWith("gpt-35", StringComparison.OrdinalIgnoreCase) || id.StartsWith("text-embedding-3", StringComparison.OrdinalIgnoreCase)
+            || id.StartsWith("text-embedding-ada-002", StringComparison.OrdinalIgnoreCase))
+        {
+            return TiktokenEncoding.Cl100kBase;
+        }
+
+        return null;
+
+        static bool IsReasoningFamily(ReadOnlySpan<char> id) =>
+            id.Length >= 2 && (id[0] == 'o' || id[0] == 'O') && id[1] is '1' or '3' or '4' && (id.Length == 2 || id[2] == '-');
+    }
+
+    /// <summary>
+    /// Estimates input tokens, tokenizing only what it must: counts already cached are exact, new text is bounded
+    /// by its length, and only when that bound exceeds <paramref name="exactAbove"/> is the new text counted.
+    /// </summary>
+    internal static InputTokenEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, TiktokenEncoding? encoding, long exactAbove)
+    {
+        var tally = default(Tally);
+        Measure(messages, options, encoding, ref tally, countNew: false);
+        long approximate = tally.Known + tally.NewApproximate;
+        long bound = tally.Known + tally.NewBound;
+        if (encoding is null)
+        {
+            return new InputTokenEstimate(approximate, EstimatePrecision.Approximate, Math.Max(approximate, bound));
+        }
+
+        if (!tally.HasUncounted)
+        {
+            return new InputTokenEstimate(tally.Known, EstimatePrecision.Exact, tally.Known);
+        }
+
+        if (bound <= exactAbove)
+        {
+            return new InputTokenEstimate(approximate, EstimatePrecision.Approximate, bound);
+        }
+
+        tally = default;
+        Measure(messages, options, encoding, ref tally, countNew: true);
+        return new InputTokenEstimate(tally.Known, EstimatePrecision.Exact, tally.Known);
+    }
+
+    private static void Measure(IEnumerable<ChatMessage> messages, ChatOptions? options, TiktokenEncoding? encoding, ref Tally tally, bool countNew)
+    {
+        tally.AddFixed(TokensForReplyPriming);
+        if (messages is IList<ChatMessage> list)
+        {
+            for (int i = 0; i < list.Count; i++)
+            {
+                MeasureMessage(list[i], encoding, ref tally, countNew);
+            }
+        }
+        else
+        {
+            foreach (ChatMessage message in messages)
+            {
+                MeasureMessage(message, encoding, ref tally, countNew);
+            }
+        }
+
+        if (options?.Tools is { Count: > 0 } tools)
+        {
+            MeasureTools(tools, encoding, ref tally, countNew);
+        }
+    }
+
+    private static void MeasureMessage(ChatMessage message, TiktokenEncoding? encoding, ref Tally tally, bool countNew)
+    {
+        // Each message adds 3 tokens plus its role; every known role is a single token in both encodings.
+        tally.AddFixed(TokensPerMessage + 1);
+        if (message.AuthorName is { } name)
+        {
+            tally.AddFixed(TokensPerName);
+            MeasureText(name, encoding, ref tally, countNew);
+        }
+
+        IList<AIContent> contents = message.Contents;
+        for (int i = 0; i < contents.Count; i++)
+        {
+            switch (contents[i])
+            {
+                case TextContent text:
+                    MeasureText(text.Text, encoding, ref tally, countNew);
+                    break;
+                case DataContent data when data.HasTopLevelMediaType("image"):
+                case UriContent uri when uri.HasTopLevelMediaType("image"):
+                    tally.AddFixed(TokensPerImage);
+                    break;
+                case FunctionCallContent or FunctionResultContent:
+                    MeasureRendered(contents[i], encoding, ref tally, countNew);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private static void MeasureText(string text, TiktokenEncoding? encoding, ref Tally tally, bool countNew)
+    {
+        if (encoding is null)
+        {
+            tally.AddUncounted(text.Length);
+        }
+        else if (encoding.TryGetCached(text, out int count))
+        {
+            tally.AddExact(count);
+        }
+        else if (countNew)
+        {
+            tally.AddExact(encoding.Count(text));
+        }
+        else
+        {
+            tally.AddUncounted(text.Length);
+        }
+    }
+
+    private static void MeasureRendered(AIContent content, TiktokenEncoding? encoding, ref Tally tally, bool countNew)
+    {
+        if (encoding is not null && encoding.TryGetCached(content, out int count))
+        {
+            tally.AddExact(count);
+        }
+        else if (encoding is not null && countNew)
+        {
+            tally.AddExact(encoding.Count(content, static (c, e) => e.CountUncached(Render(c))));
+        }
+        else
+        {
+            tally.AddUncounted(Render(content).Length);
+        }
+    }
+
+    private static string Render(AIContent content) => content switch
+    {
+        FunctionCallContent call => call.Name + JsonSerializer.Serialize(call.Arguments, CompactJson),
+        FunctionResultContent result => result.Result switch
+        {
+            null => string.Empty,
+            string s => s,
+            JsonElement json => json.GetRawText(),
+            object o => JsonSerializer.Serialize(o, CompactJson),
+        },
+        _ => string.Empty,
+    };
+
+    private static void MeasureTools(IList<AITool> tools, TiktokenEncoding? encoding, ref Tally tally, bool countNew)
+    {
+        // OpenAI's published counting rule for function definitions (per function, per property, per enum item).
+        bool o200k = ReferenceEquals(encoding, TiktokenEncoding.O200kBase) || encoding is null;
+        int functionInit = o200k ? 7 : 10;
+        const int FunctionsEnd = 12;
+        tally.AddFixed(FunctionsEnd);
+        for (int i = 0; i < tools.Count; i++)
+        {
+            if (tools[i] is not AIFunctionDeclaration function)
+            {
+                continue;
+            }
+
+            tally.AddFixed(functionInit);
+            if (encoding is not null && encoding.TryGetCached(function, out int count))
+            {
+                tally.AddExact(count);
+            }
+            else if (encoding is not null && countNew)
+            {
+                tally.AddExact(encoding.Count(function, static (f, e) => CountFunction(f, e)));
+            }
+            else
+            {
+                tally.AddUncounted(function.Name.Length + function.Description.Length + function.JsonSchema.GetRawText().Length);
+            }
+        }
+    }
+
+    private static int CountFunction(AIFunctionDeclaration function, TiktokenEncoding encoding)
+    {
+        const int PropertiesInit = 3;
+        const int PropertyKey = 3;
+        const int EnumInit = -3;
+        const int EnumItem = 3;
+
+        int count = encoding.CountUncached($"{function.Name}:{function.Description.TrimEnd('.')}");
+        if (function.JsonSchema.ValueKind == JsonValueKind.Object
+            && function.JsonSchema.TryGetProperty("properties", out JsonElement properties)
+            && properties.ValueKind == JsonValueKind.Object)
+        {
+            bool any = false;
+            foreach (JsonProperty property in properties.EnumerateObject())
+            {
+                any = true;
+                count += PropertyKey;
+                JsonElement schema = property.Value;
+                string type = schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("type", out JsonElement t) ? t.ToString() : string.Empty;
+                string description = schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("description", out JsonElement d) ? d.ToString() : string.Empty;
+                if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("enum", out JsonElement items) && items.ValueKind == JsonValueKind.Array)
+                {
+                    count += EnumInit;
+                    foreach (JsonElement item in items.EnumerateArray())
+                    {
+                        count += EnumItem + encoding.CountUncached(item.ToString());
+                    }
+                }
+
+                count += encoding.CountUncached($"{property.Name}:{type}:{description.TrimEnd('.')}");
+            }
+
+            if (any)
+            {
+                count += PropertiesInit;
+            }
+        }
+
+        return count;
+    }
+
+    private static long Approximate(long characters) => (long)Math.Ceiling(characters / CharactersPerTokenForOtherFamilies);
+
+    private struct Tally
+    {
+        /// <summary>Fixed overheads plus counted text: exact.</summary>
+        public long Known;
+
+        /// <summary>The length-based estimate of text not yet counted.</summary>
+        public long NewApproximate;
+
+        /// <summary>An upper bound on the tokens of text not yet counted: a BPE token holds at least one UTF-8 byte.</summary>
+        public long NewBound;
+
+        public bool HasUncounted;
+
+        public void AddFixed(long tokens) => Known += tokens;
+
+        public void AddExact(long tokens) => Known += tokens;
+
+        public void AddUncounted(long characters)
+        {
+            HasUncounted = true;
+            NewApproximate += TokenEstimator.Approximate(characters);
+            NewBound += characters * MaximumUtf8BytesPerChar;
+        }
+    }
+}
