@@ -1,0 +1,59 @@
+using AiCostGuard;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers AiCostGuard's options and ledger in a service collection.</summary>
+public static class CostGovernanceServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="CostGovernanceOptions"/> (bound from <paramref name="configuration"/>, usually the
+    /// <c>"AiCostGuard"</c> section, and validated at startup) and an <see cref="InMemoryCostLedger"/> as the
+    /// <see cref="ICostLedger"/> unless one is registered. Then add the middleware with
+    /// <c>services.AddChatClient(...).UseCostGovernance()</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration section to bind, or <see langword="null"/>.</param>
+    /// <param name="configure">Changes the options after binding, or <see langword="null"/>.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    /// <remarks>Invalid options fail when the host starts (<c>ValidateOnStart</c>) with one <see cref="OptionsValidationException"/> listing every problem.</remarks>
+    public static IServiceCollection AddCostGovernance(this IServiceCollection services, IConfiguration? configuration = null, Action<CostGovernanceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        OptionsBuilder<CostGovernanceOptions> options = services.AddOptions<CostGovernanceOptions>();
+        if (configuration is not null)
+        {
+            options.Bind(configuration);
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CostGovernanceOptions>, CostGovernanceOptionsValidator>());
+        services.TryAddSingleton<InMemoryCostLedger>(_ => new InMemoryCostLedger());
+        services.TryAddSingleton<ICostLedger>(sp => sp.GetRequiredService<InMemoryCostLedger>());
+        return services;
+    }
+
+    /// <summary>Registers <see cref="CostGovernanceOptions"/> configured in code; see <see cref="AddCostGovernance(IServiceCollection, IConfiguration?, Action{CostGovernanceOptions}?)"/>.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddCostGovernance(this IServiceCollection services, Action<CostGovernanceOptions> configure) =>
+        services.AddCostGovernance(configuration: null, configure);
+
+    private sealed class CostGovernanceOptionsValidator : IValidateOptions<CostGovernanceOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, CostGovernanceOptions options)
+        {
+            IReadOnlyList<string> problems = options.Validate();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// Thrown before a model call is sent when its worst case does not fit a ceiling: it says which limit, its value,
+/// what was already spent against it and what the call asked for.
+/// </summary>
+public sealed class BudgetExceededException : InvalidOperationException
+{
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="limitKind">The ceiling that does not fit.</param>
+    /// <param name="limit">The ceiling's value (tokens, or US dollars for <see cref="BudgetLimitKind.Cost"/>).</param>
+    /// <param name="spent">What was already committed and reserved against it.</param>
+    /// <param name="requested">What the call asked for: its worst case in the ceiling's unit.</param>
+    /// <param name="budgetName">Where the ceiling is set: <c>request</c>, or a <see cref="BudgetScope"/>'s name.</param>
+    /// <param name="modelId">The model the call was for.</param>
+    public BudgetExceededException(BudgetLimitKind limitKind, decimal limit, decimal spent, decimal requested, string budgetName, string? modelId)
+        : base(Describe(limitKind, limit, spent, requested, budgetName, modelId))
+    {
+        LimitKind = limitKind;
+        Limit = limit;
+        Spent = spent;
+        Requested = requested;
+        BudgetName = budgetName;
+        ModelId = modelId;
+    }
+
+    /// <summary>Gets the ceiling that does not fit.</summary>
+    public BudgetLimitKind LimitKind { get; }
+
+    /// <summary>Gets the ceiling's value: tokens, or US dollars for <see cref="BudgetLimitKind.Cost"/>.</summary>
+    public decimal Limit { get; }
+
+    /// <summary>Gets what was already committed and reserved against the ceiling (zero for a per-request ceiling).</summary>
+    public decimal Spent { get; }
+
+    /// <summary>Gets what the call asked for: its worst case, in the ceiling's unit.</summary>
+    public decimal Requested { get; }
+
+    /// <summary>Gets where the ceiling is set: <c>request</c>, or a <see cref="BudgetScope"/>'s name.</summary>
+    public string BudgetName { get; }
+
+    /// <summary>Gets the model the call was for.</summary>
+    public string? ModelId { get; }
+
+    private static string Describe(BudgetLimitKind kind, decimal limit, decimal spent, decimal requested, string budget, string? model)
+    {
+        string Show(decimal value) => kind == BudgetLimitKind.Cost
+            ? "$" + value.ToString("0.######", CultureInfo.InvariantCulture)
+            : value.ToString("N0", CultureInfo.InvariantCulture) + " tokens";
+        string what = kind switch
+        {
+            BudgetLimitKind.InputTokens => "input-token",
+            BudgetLimitKind.OutputTokens => "output-token",
+            BudgetLimitKind.TotalTokens => "total-token",
+            _ => "cost",
+        };
+        return $"The call to '{model}' would exceed the {what} ceiling of budget '{budget}': limit {Show(limit)}, " +
+               $"already spent or reserved {Show(spent)}, this call asks up to {Show(requested)}.";
+    }
+}

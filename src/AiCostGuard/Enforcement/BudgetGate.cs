@@ -1,0 +1,210 @@
+namespace AiCostGuard;
+
+/// <summary>
+/// Decides whether a call's worst case fits the per-request ceilings and every enclosing <see cref="BudgetScope"/>,
+/// and reserves it atomically when it does.
+/// </summary>
+internal static class BudgetGate
+{
+    internal const string RequestBudgetName = "request";
+
+    /// <summary>The outcome of <see cref="Admit"/>.</summary>
+    internal readonly record struct Verdict(
+        BudgetDecision Decision,
+        long OutputTokens,
+        BudgetUsage Reserved,
+        BudgetLimitKind? LimitKind,
+        BudgetExceededException? Rejection);
+
+    /// <summary>
+    /// Evaluates a call needing <paramref name="inputTokens"/> and up to <paramref name="wantedOutput"/> output tokens,
+    /// and reserves its worst case in <paramref name="scope"/> and its parents unless it is rejected.
+    /// </summary>
+    public static Verdict Admit(
+        BudgetLimits request,
+        BudgetScope? scope,
+        ModelProfile model,
+        long inputTokens,
+        long wantedOutput,
+        OverBudgetAction action,
+        int minimumClampedOutput,
+        EnforcementMode mode)
+    {
+        if (scope is null)
+        {
+            return Decide(request, null, model, inputTokens, wantedOutput, action, minimumClampedOutput, mode);
+        }
+
+        // Lock the chain innermost first: every thread takes scope locks in the same (depth-descending) order.
+        BudgetScope[] scopes = Chain(scope);
+        int taken = 0;
+        try
+        {
+            for (; taken < scopes.Length; taken++)
+            {
+                scopes[taken].Sync.Enter();
+            }
+
+            Verdict verdict = Decide(request, scopes, model, inputTokens, wantedOutput, action, minimumClampedOutput, mode);
+            if (verdict.Decision != BudgetDecision.Rejected)
+            {
+                foreach (BudgetScope s in scopes)
+                {
+                    s.AddReservation(verdict.Reserved);
+                }
+            }
+
+            return verdict;
+        }
+        finally
+        {
+            while (--taken >= 0)
+            {
+                scopes[taken].Sync.Exit();
+            }
+        }
+    }
+
+    private static BudgetScope[] Chain(BudgetScope scope)
+    {
+        var scopes = new BudgetScope[scope.Depth + 1];
+        int i = 0;
+        for (BudgetScope? s = scope; s is not null; s = s.Parent)
+        {
+            scopes[i++] = s;
+        }
+
+        return scopes;
+    }
+
+    private static Verdict Decide(
+        BudgetLimits request,
+        BudgetScope[]? scopes,
+        ModelProfile model,
+        long input,
+        long wantedOutput,
+        OverBudgetAction action,
+        int minimumClampedOutput,
+        EnforcementMode mode)
+    {
+        ModelPrice? price = model.Price;
+        decimal inputCost = price?.GetWorstCaseCost(input, 0) ?? 0m;
+
+        // The input alone must fit: no clamp of the output can save a call whose prompt is over a ceiling.
+        Breach breach = default;
+        long outputRoom = wantedOutput;
+        Consider(request, default, RequestBudgetName, ref breach, ref outputRoom);
+        if (scopes is not null)
+        {
+            foreach (BudgetScope s in scopes)
+            {
+                Consider(s.Limits, s.Used, s.Name, ref breach, ref outputRoom);
+            }
+        }
+
+        if (breach.Kind is null && outputRoom >= wantedOutput)
+        {
+            return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(price, input, wantedOutput), null, null);
+        }
+
+        bool canClamp = breach.Kind is null && action == OverBudgetAction.Clamp && outputRoom >= minimumClampedOutput;
+        if (mode == EnforcementMode.Shadow)
+        {
+            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(price, input, wantedOutput), breach.Kind ?? breach.OutputKind, null);
+        }
+
+        if (canClamp)
+        {
+            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(price, input, outputRoom), breach.OutputKind, null);
+        }
+
+        if (breach.Kind is null)
+        {
+            // Output was the binding limit: report the worst case the call asked for against it.
+            breach.Kind = breach.OutputKind;
+            breach.Limit = breach.OutputLimit;
+            breach.Spent = breach.OutputSpent;
+            breach.Budget = breach.OutputBudget;
+            breach.Requested = breach.OutputKind switch
+            {
+                BudgetLimitKind.OutputTokens => wantedOutput,
+                BudgetLimitKind.TotalTokens => input + wantedOutput,
+                _ => price?.GetWorstCaseCost(input, wantedOutput) ?? 0m,
+            };
+        }
+
+        var rejection = new BudgetExceededException(breach.Kind!.Value, breach.Limit, breach.Spent, breach.Requested, breach.Budget!, model.ModelId);
+        return new Verdict(BudgetDecision.Rejected, 0, default, breach.Kind, rejection);
+
+        void Consider(BudgetLimits limits, BudgetUsage used, string budget, ref Breach breach, ref long outputRoom)
+        {
+            if (breach.Kind is not null)
+            {
+                return;
+            }
+
+            if (limits.MaximumInputTokens is { } maxInput && used.InputTokens + input > maxInput)
+            {
+                breach = new Breach { Kind = BudgetLimitKind.InputTokens, Limit = maxInput, Spent = used.InputTokens, Requested = input, Budget = budget };
+                return;
+            }
+
+            if (limits.MaximumTotalTokens is { } maxTotal && used.TotalTokens + input > maxTotal)
+            {
+                breach = new Breach { Kind = BudgetLimitKind.TotalTokens, Limit = maxTotal, Spent = used.TotalTokens, Requested = input, Budget = budget };
+                return;
+            }
+
+            if (price is not null && limits.MaximumCost is { } maxCost && used.Cost + inputCost > maxCost)
+            {
+                breach = new Breach { Kind = BudgetLimitKind.Cost, Limit = maxCost, Spent = used.Cost, Requested = inputCost, Budget = budget };
+                return;
+            }
+
+            if (limits.MaximumOutputTokens is { } maxOutput)
+            {
+                Tighten(ref breach, ref outputRoom, maxOutput - used.OutputTokens, BudgetLimitKind.OutputTokens, maxOutput, used.OutputTokens, budget);
+            }
+
+            if (limits.MaximumTotalTokens is { } total)
+            {
+                Tighten(ref breach, ref outputRoom, total - used.TotalTokens - input, BudgetLimitKind.TotalTokens, total, used.TotalTokens, budget);
+            }
+
+            if (price is not null && limits.MaximumCost is { } cost)
+            {
+                Tighten(ref breach, ref outputRoom, price.OutputTokensAffordable(cost - used.Cost - inputCost), BudgetLimitKind.Cost, cost, used.Cost, budget);
+            }
+        }
+
+        static void Tighten(ref Breach breach, ref long outputRoom, long room, BudgetLimitKind kind, decimal limit, decimal spent, string budget)
+        {
+            room = Math.Max(0, room);
+            if (room < outputRoom)
+            {
+                outputRoom = room;
+                breach.OutputKind = kind;
+                breach.OutputLimit = limit;
+                breach.OutputSpent = spent;
+                breach.OutputBudget = budget;
+            }
+        }
+    }
+
+    private static BudgetUsage Reserve(ModelPrice? price, long input, long output) =>
+        new(input, output, price?.GetWorstCaseCost(input, output) ?? 0m);
+
+    private struct Breach
+    {
+        public BudgetLimitKind? Kind;
+        public decimal Limit;
+        public decimal Spent;
+        public decimal Requested;
+        public string? Budget;
+
+        public BudgetLimitKind? OutputKind;
+        public decimal OutputLimit;
+        public decimal OutputSpent;
+        public string? OutputBudget;
+    }
+}

@@ -1,0 +1,444 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// A delegating chat client that governs the cost of every call: it attributes the call, estimates its input tokens,
+/// prices and reserves its worst case against the per-request ceilings and every enclosing <see cref="BudgetScope"/>
+/// before sending, then commits the provider-reported usage and records the call in the ledger.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Place it with <c>UseCostGovernance()</c>. Inside <c>UseFunctionInvocation()</c> it sees — and budgets — every model
+/// call of a tool loop; outside, one call per user request. Inside <c>UseOpenTelemetry()</c> it runs on that call's span.
+/// </para>
+/// <para>
+/// Streaming responses are counted as they arrive and cut at the ceiling the reservation was made for; usage
+/// reported in the stream is reconciled, and a stream that is cut, cancelled, abandoned or fails is still charged.
+/// </para>
+/// <para>This type is thread-safe: one instance serves any number of concurrent calls.</para>
+/// </remarks>
+public sealed partial class CostGovernanceChatClient : DelegatingChatClient
+{
+    private const int MaximumProfiles = 1024;
+
+    private readonly BudgetLimits _requestLimits;
+    private readonly OverBudgetAction _overBudgetAction;
+    private readonly int _minimumClampedOutput;
+    private readonly EnforcementMode _mode;
+    private readonly AttributionDimensions _requiredAttribution;
+    private readonly UnattributedCallPolicy _unattributedCalls;
+    private readonly UnknownModelPolicy _unknownModels;
+    private readonly int _defaultMaximumOutput;
+    private readonly bool _hasRequestCeiling;
+    private readonly string? _defaultModelId;
+    private readonly string? _provider;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, ModelProfile> _profiles = new(StringComparer.Ordinal);
+    private readonly ModelProfile _noModel;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="innerClient">The client to govern.</param>
+    /// <param name="options">The options; validated here and copied. <see langword="null"/> uses the defaults.</param>
+    /// <param name="timeProvider">The clock for timestamps and durations; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">The logger; <see langword="null"/> logs nothing.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> is <see langword="null"/>.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid; the exception lists every problem.</exception>
+    public CostGovernanceChatClient(IChatClient innerClient, CostGovernanceOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : base(innerClient)
+    {
+        options ??= new CostGovernanceOptions();
+        options.ThrowIfInvalid();
+
+        _requestLimits = options.RequestLimits.Clone();
+        _hasRequestCeiling = _requestLimits.HasAny;
+        _overBudgetAction = options.OverBudgetAction;
+        _minimumClampedOutput = options.MinimumClampedOutputTokens;
+        _mode = options.Mode;
+        _requiredAttribution = options.RequiredAttribution;
+        _unattributedCalls = options.UnattributedCalls;
+        _unknownModels = options.UnknownModels;
+        _defaultMaximumOutput = options.DefaultMaximumOutputTokens;
+        Catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices);
+        Ledger = options.Ledger ?? new InMemoryCostLedger();
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+
+        var metadata = innerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
+        _defaultModelId = metadata?.DefaultModelId;
+        _provider = metadata?.ProviderName;
+        _noModel = new ModelProfile(null, null, null, _defaultMaximumOutput);
+    }
+
+    /// <summary>Gets the ledger every call is recorded in.</summary>
+    public ICostLedger Ledger { get; }
+
+    /// <summary>Gets the prices in force: the configured catalog with the configured overrides.</summary>
+    public PriceCatalog Catalog { get; }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        Admission admission = Admit(messages, options, streaming: false);
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, admission.Options, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            Settle(in admission, messages, Ended(e, cancellationToken), reported: null, response: null, streamedOutput: 0, cut: null);
+            throw;
+        }
+
+        Settle(in admission, messages, CallOutcome.Succeeded, response.Usage, response, streamedOutput: 0, cut: null);
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return Stream(messages, options, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> Stream(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Admission admission = Admit(messages, options, streaming: true);
+        var meter = new StreamMeter(admission.EnforceOutputCeiling ? admission.OutputTokens : long.MaxValue);
+        CallOutcome outcome = CallOutcome.Cancelled;
+        BudgetLimitKind? cut = null;
+        IAsyncEnumerator<ChatResponseUpdate>? updates = null;
+        try
+        {
+            updates = base.GetStreamingResponseAsync(messages, admission.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                bool hasNext;
+                try
+                {
+                    hasNext = await updates.MoveNextAsync();
+                }
+                catch (Exception e)
+                {
+                    outcome = Ended(e, cancellationToken);
+                    throw;
+                }
+
+                if (!hasNext)
+                {
+                    outcome = CallOutcome.Succeeded;
+                    break;
+                }
+
+                ChatResponseUpdate update = updates.Current;
+                if (meter.Observe(update))
+                {
+                    // This update would take the output past the reserved ceiling: it is charged, not delivered.
+                    cut = admission.OutputLimitKind ?? BudgetLimitKind.OutputTokens;
+                    outcome = CallOutcome.Succeeded;
+                    break;
+                }
+
+                yield return update;
+            }
+        }
+        finally
+        {
+            if (updates is not null)
+            {
+                // Disposing the upstream enumerator cancels the provider's stream: a cut stream stops costing money.
+                await updates.DisposeAsync();
+            }
+
+            Settle(in admission, messages, outcome, meter.Usage, response: null, meter.OutputTokens, cut);
+        }
+
+        if (cut is { } kind)
+        {
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [new BudgetCutContent(kind, meter.OutputTokens)])
+            {
+                FinishReason = ChatFinishReason.Length,
+                ModelId = admission.Profile.ModelId,
+            };
+        }
+    }
+
+    private static CallOutcome Ended(Exception e, CancellationToken cancellationToken) =>
+        e is OperationCanceledException && cancellationToken.IsCancellationRequested ? CallOutcome.Cancelled : CallOutcome.Failed;
+
+    /// <summary>Everything decided before a call is sent, needed to settle it after.</summary>
+    private readonly record struct Admission(
+        long StartTimestamp,
+        DateTimeOffset StartTime,
+        CostAttribution Attribution,
+        ModelProfile Profile,
+        InputTokenEstimate Estimate,
+        long ReservedInput,
+        long OutputTokens,
+        BudgetScope? Scope,
+        BudgetGate.Verdict Verdict,
+        ChatOptions? Options,
+        bool EnforceOutputCeiling,
+        bool IsStreaming)
+    {
+        public BudgetLimitKind? OutputLimitKind => Verdict.LimitKind;
+    }
+
+    private Admission Admit(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
+    {
+        long start = _time.GetTimestamp();
+        CostAttribution attribution = ResolveAttribution();
+        ModelProfile profile = ResolveModel(options);
+        if (options?.MaxOutputTokens is <= 0)
+        {
+            throw new ArgumentException($"ChatOptions.MaxOutputTokens must be positive; it is {options.MaxOutputTokens}.", nameof(options));
+        }
+
+        long wantedOutput = options?.MaxOutputTokens ?? profile.MaximumOutputTokens;
+        BudgetScope? scope = BudgetScope.Current;
+        bool hasCeiling = _hasRequestCeiling || scope is not null;
+
+        // A call provably far from every ceiling is not tokenized: new text is bounded by its length instead.
+        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, hasCeiling ? InputRoom(scope, profile, wantedOutput) : long.MaxValue);
+        long reservedInput = ReservedInput(estimate, profile);
+        BudgetGate.Verdict verdict = BudgetGate.Admit(_requestLimits, scope, profile, reservedInput, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode);
+        if (verdict.Decision == BudgetDecision.Rejected && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null)
+        {
+            // The bound did not fit; the exact count may.
+            estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: 0);
+            reservedInput = estimate.Tokens;
+            verdict = BudgetGate.Admit(_requestLimits, scope, profile, reservedInput, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode);
+        }
+
+        if (verdict.Decision == BudgetDecision.Rejected)
+        {
+            Ledger.Record(new CostRecord
+            {
+                Timestamp = _time.GetUtcNow(),
+                Attribution = attribution,
+                ScopeName = scope?.Name,
+                ModelId = profile.ModelId,
+                Provider = _provider,
+                IsStreaming = streaming,
+                EstimatedInputTokens = estimate.Tokens,
+                EstimatePrecision = estimate.Precision,
+                CostSource = profile.Price is null ? CostSource.Unpriced : CostSource.Estimated,
+                Decision = BudgetDecision.Rejected,
+                LimitKind = verdict.LimitKind,
+                Outcome = CallOutcome.NotSent,
+            });
+            Log.Rejected(_logger, profile.ModelId, verdict.Rejection!.Message);
+            throw verdict.Rejection;
+        }
+
+        ChatOptions? sent = options;
+        if (verdict.Decision == BudgetDecision.Clamped)
+        {
+            // Clone rather than build new options: callers such as Semantic Kernel pass ChatOptions subclasses.
+            sent = options?.Clone() ?? new ChatOptions();
+            sent.MaxOutputTokens = checked((int)Math.Min(int.MaxValue, verdict.OutputTokens));
+        }
+
+        return new Admission(
+            start,
+            _time.GetUtcNow(),
+            attribution,
+            profile,
+            estimate,
+            reservedInput,
+            verdict.OutputTokens,
+            scope,
+            verdict,
+            sent,
+            hasCeiling && _mode == EnforcementMode.Enforce,
+            streaming);
+    }
+
+    private static long ReservedInput(InputTokenEstimate estimate, ModelProfile profile) =>
+        profile.Encoding is null ? estimate.Tokens : estimate.UpperBound;
+
+    /// <summary>The most input tokens that could fit every ceiling with the wanted output: above it, counting exactly pays.</summary>
+    private long InputRoom(BudgetScope? scope, ModelProfile profile, long wantedOutput)
+    {
+        long room = Room(_requestLimits, default, profile, wantedOutput);
+        for (BudgetScope? s = scope; s is not null; s = s.Parent)
+        {
+            BudgetUsage used;
+            lock (s.Sync)
+            {
+                used = s.Used;
+            }
+
+            room = Math.Min(room, Room(s.Limits, used, profile, wantedOutput));
+        }
+
+        return room;
+
+        static long Room(BudgetLimits limits, BudgetUsage used, ModelProfile profile, long wantedOutput)
+        {
+            long room = long.MaxValue;
+            if (limits.MaximumInputTokens is { } input) room = Math.Min(room, input - used.InputTokens);
+            if (limits.MaximumTotalTokens is { } total) room = Math.Min(room, total - used.TotalTokens - wantedOutput);
+            if (limits.MaximumOutputTokens is { } output && output - used.OutputTokens < wantedOutput) room = 0;
+            if (limits.MaximumCost is { } cost && profile.Price is { InputPerMillion: > 0 } price)
+            {
+                decimal left = cost - used.Cost - price.GetWorstCaseCost(0, wantedOutput);
+                room = Math.Min(room, left <= 0 ? 0 : (long)Math.Min(long.MaxValue, decimal.Floor(left * 1_000_000m / price.InputPerMillion)));
+            }
+
+            return room;
+        }
+    }
+
+    private CostAttribution ResolveAttribution()
+    {
+        CostAttribution attribution = CostAttribution.Current;
+        if (_requiredAttribution == AttributionDimensions.None)
+        {
+            return attribution;
+        }
+
+        AttributionDimensions missing = attribution.GetMissing(_requiredAttribution);
+        if (missing == AttributionDimensions.None)
+        {
+            return attribution;
+        }
+
+        if (_unattributedCalls == UnattributedCallPolicy.Reject)
+        {
+            throw new MissingAttributionException(missing, attribution);
+        }
+
+        return attribution.WithUnattributed(missing);
+    }
+
+    private ModelProfile ResolveModel(ChatOptions? options)
+    {
+        string? modelId = options?.ModelId;
+        if (modelId is not null && string.IsNullOrWhiteSpace(modelId))
+        {
+            throw new ArgumentException("ChatOptions.ModelId is empty or white space; set a model id or leave it null to use the client's default model.", nameof(options));
+        }
+
+        modelId ??= _defaultModelId;
+        ModelProfile profile = modelId is null ? _noModel : Profile(modelId);
+        if (profile.Price is null && _unknownModels == UnknownModelPolicy.Reject)
+        {
+            throw new UnknownModelException(modelId);
+        }
+
+        return profile;
+    }
+
+    private ModelProfile Profile(string modelId)
+    {
+        if (_profiles.TryGetValue(modelId, out ModelProfile? profile))
+        {
+            return profile;
+        }
+
+        Catalog.TryGetPrice(modelId, out ModelPrice? price);
+        profile = new ModelProfile(modelId, price, TokenEstimator.GetEncoding(modelId), price?.MaximumOutputTokens ?? _defaultMaximumOutput);
+        if (_profiles.Count < MaximumProfiles)
+        {
+            _profiles.TryAdd(modelId, profile);
+        }
+
+        return profile;
+    }
+
+    private void Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut)
+    {
+        // Copy the numbers out at once: a tool loop adds later iterations into the first response's UsageDetails.
+        long? input = Positive(reported?.InputTokenCount);
+        long? output = Positive(reported?.OutputTokenCount);
+        long cached = Positive(reported?.CachedInputTokenCount) ?? 0;
+        long reasoning = Positive(reported?.ReasoningTokenCount) ?? 0;
+
+        ModelProfile profile = admission.Profile;
+        if (response?.ModelId is { Length: > 0 } reportedModel && !string.Equals(reportedModel, profile.ModelId, StringComparison.Ordinal))
+        {
+            ModelProfile snapshot = Profile(reportedModel);
+            if (snapshot.Price is not null || profile.Price is null)
+            {
+                profile = snapshot;
+            }
+        }
+
+        bool estimated = input is null || output is null;
+        if (input is null)
+        {
+            // Nothing reported: the provider was at least sent the prompt unless the call failed before answering.
+            input = outcome is CallOutcome.Failed && streamedOutput == 0 ? 0 : ExactInput(in admission, messages);
+        }
+
+        if (output is null)
+        {
+            output = response is not null ? TokenEstimator.EstimateOutputTokens(response.Text, profile.ModelId) : streamedOutput;
+        }
+
+        if (cached > input)
+        {
+            Log.CachedAboveInput(_logger, profile.ModelId, cached, input.Value);
+            cached = input.Value;
+        }
+
+        reasoning = Math.Min(reasoning, output.Value);
+        var usage = new TokenUsage(input.Value, output.Value, cached, reasoning);
+        decimal cost = profile.Price?.GetCost(usage) ?? 0m;
+        CostSource source = profile.Price is null ? CostSource.Unpriced : estimated ? CostSource.Estimated : CostSource.ProviderReported;
+        if (estimated && outcome == CallOutcome.Succeeded && cut is null)
+        {
+            Log.NoUsage(_logger, profile.ModelId);
+        }
+
+        admission.Scope?.Settle(admission.Verdict.Reserved, new BudgetUsage(usage.InputTokens, usage.OutputTokens, cost));
+        Ledger.Record(new CostRecord
+        {
+            Timestamp = admission.StartTime,
+            Duration = _time.GetElapsedTime(admission.StartTimestamp),
+            Attribution = admission.Attribution,
+            ScopeName = admission.Scope?.Name,
+            ModelId = profile.ModelId,
+            Provider = _provider,
+            IsStreaming = admission.IsStreaming,
+            InputTokens = usage.InputTokens,
+            CachedInputTokens = usage.CachedInputTokens,
+            OutputTokens = usage.OutputTokens,
+            ReasoningTokens = usage.ReasoningTokens,
+            EstimatedInputTokens = admission.Estimate.Tokens,
+            EstimatePrecision = admission.Estimate.Precision,
+            Cost = cost,
+            CostSource = source,
+            Decision = cut is not null ? BudgetDecision.Cut : admission.Verdict.Decision,
+            LimitKind = cut ?? admission.Verdict.LimitKind,
+            Outcome = outcome,
+        });
+    }
+
+    private static long ExactInput(in Admission admission, IEnumerable<ChatMessage> messages) =>
+        admission.Estimate.Precision == EstimatePrecision.Exact || admission.Profile.Encoding is null
+            ? admission.Estimate.Tokens
+            : TokenEstimator.Estimate(messages, admission.Options, admission.Profile.Encoding, exactAbove: 0).Tokens;
+
+    private static long? Positive(long? value) => value is >= 0 ? value : null;
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Model call to '{ModelId}' rejected by its budget: {Reason}")]
+        public static partial void Rejected(ILogger logger, string? modelId, string reason);
+
+        [LoggerMessage(2, LogLevel.Warning, "The provider reported no usage for a call to '{ModelId}'; its cost was estimated.")]
+        public static partial void NoUsage(ILogger logger, string? modelId);
+
+        [LoggerMessage(3, LogLevel.Warning, "The provider reported {Cached} cached input tokens for a call to '{ModelId}' but only {Input} input tokens; the cached count was capped at the input count.")]
+        public static partial void CachedAboveInput(ILogger logger, string? modelId, long cached, long input);
+    }
+}

@@ -1,0 +1,140 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// Configures <see cref="CostGovernanceChatClient"/>: per-request ceilings, what to do over budget, required
+/// attribution, unknown-model policy and price overrides. Binds from the <c>"AiCostGuard"</c> configuration section.
+/// </summary>
+/// <remarks>
+/// The options are validated once, when the client is built, into one <see cref="OptionsValidationException"/> that
+/// lists every problem; the client keeps a copy, so later changes to this instance have no effect on it.
+/// </remarks>
+public sealed class CostGovernanceOptions
+{
+    /// <summary>The configuration section the options bind from.</summary>
+    public const string SectionName = "AiCostGuard";
+
+    /// <summary>Gets or sets the ceilings every single request must fit.</summary>
+    /// <value>The default sets no ceiling.</value>
+    [Required]
+    public BudgetLimits RequestLimits { get; set; } = new();
+
+    /// <summary>Gets or sets what happens to a call whose worst case does not fit a ceiling.</summary>
+    /// <value>The default value is <see cref="OverBudgetAction.Reject"/>.</value>
+    public OverBudgetAction OverBudgetAction { get; set; } = OverBudgetAction.Reject;
+
+    /// <summary>Gets or sets the fewest output tokens a clamped call may be left with; below it the call is rejected.</summary>
+    /// <value>The default value is 64.</value>
+    [Range(1, 10_000_000)]
+    public int MinimumClampedOutputTokens { get; set; } = 64;
+
+    /// <summary>Gets or sets whether decisions are enforced or only recorded.</summary>
+    /// <value>The default value is <see cref="EnforcementMode.Enforce"/>.</value>
+    public EnforcementMode Mode { get; set; } = EnforcementMode.Enforce;
+
+    /// <summary>Gets or sets the attribution dimensions every call must carry, e.g. <c>"Team, Feature"</c> in configuration.</summary>
+    /// <value>The default value is <see cref="AttributionDimensions.None"/>.</value>
+    public AttributionDimensions RequiredAttribution { get; set; }
+
+    /// <summary>Gets or sets what happens to a call that lacks a required attribution dimension.</summary>
+    /// <value>The default value is <see cref="UnattributedCallPolicy.Reject"/>.</value>
+    public UnattributedCallPolicy UnattributedCalls { get; set; } = UnattributedCallPolicy.Reject;
+
+    /// <summary>Gets or sets what happens to a call to a model without a price.</summary>
+    /// <value>The default value is <see cref="UnknownModelPolicy.Reject"/>: an unknown model is never a silent zero.</value>
+    public UnknownModelPolicy UnknownModels { get; set; } = UnknownModelPolicy.Reject;
+
+    /// <summary>
+    /// Gets or sets the worst-case output assumed for a call that sets no <c>MaxOutputTokens</c>, to a model whose
+    /// price entry does not state its maximum output.
+    /// </summary>
+    /// <value>The default value is 4,096.</value>
+    [Range(1, 10_000_000)]
+    public int DefaultMaximumOutputTokens { get; set; } = 4096;
+
+    /// <summary>Gets price overrides and additions by model id; they win over <see cref="Catalog"/>.</summary>
+    public IDictionary<string, ModelPrice> Prices { get; } = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets the price catalog.</summary>
+    /// <value>The default, <see langword="null"/>, uses <see cref="PriceCatalog.Default"/>.</value>
+    public PriceCatalog? Catalog { get; set; }
+
+    /// <summary>Gets or sets the ledger that records every call.</summary>
+    /// <value>The default, <see langword="null"/>, uses the <see cref="ICostLedger"/> registered in the service provider, else a new <see cref="InMemoryCostLedger"/>.</value>
+    public ICostLedger? Ledger { get; set; }
+
+    /// <summary>Lists every problem with these options.</summary>
+    /// <returns>The problems; empty when the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
+        {
+            problems.AddRange(results.Select(r => $"{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
+        }
+
+        if (RequestLimits is not null)
+        {
+            problems.AddRange(RequestLimits.Validate($"{nameof(RequestLimits)}."));
+            if (OverBudgetAction == OverBudgetAction.Clamp && RequestLimits.MaximumOutputTokens < MinimumClampedOutputTokens)
+            {
+                problems.Add($"{nameof(MinimumClampedOutputTokens)}: {MinimumClampedOutputTokens} is above {nameof(RequestLimits)}.{nameof(BudgetLimits.MaximumOutputTokens)} ({RequestLimits.MaximumOutputTokens}), so every clamped call would be rejected.");
+            }
+        }
+
+        CheckDefined(OverBudgetAction, nameof(OverBudgetAction), problems);
+        CheckDefined(Mode, nameof(Mode), problems);
+        CheckDefined(UnattributedCalls, nameof(UnattributedCalls), problems);
+        CheckDefined(UnknownModels, nameof(UnknownModels), problems);
+        if ((RequiredAttribution & ~(AttributionDimensions)0b11_1111) != 0)
+        {
+            problems.Add($"{nameof(RequiredAttribution)}: '{RequiredAttribution}' is not a combination of attribution dimensions.");
+        }
+
+        foreach (KeyValuePair<string, ModelPrice> price in Prices)
+        {
+            if (string.IsNullOrWhiteSpace(price.Key))
+            {
+                problems.Add($"{nameof(Prices)}: a model id is empty.");
+                continue;
+            }
+
+            if (price.Value is null)
+            {
+                problems.Add($"{nameof(Prices)}[{price.Key}]: the price is missing.");
+                continue;
+            }
+
+            results.Clear();
+            if (!Validator.TryValidateObject(price.Value, new ValidationContext(price.Value), results, validateAllProperties: true))
+            {
+                problems.AddRange(results.Select(r => $"{nameof(Prices)}[{price.Key}].{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Throws when the options are not valid.</summary>
+    /// <exception cref="OptionsValidationException">The options are not valid; the exception lists every problem.</exception>
+    public void ThrowIfInvalid()
+    {
+        IReadOnlyList<string> problems = Validate();
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(SectionName, typeof(CostGovernanceOptions), problems);
+        }
+    }
+
+    private static void CheckDefined<TEnum>(TEnum value, string name, List<string> problems)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            problems.Add($"{name}: '{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.AI;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// Counts a streamed response as it arrives, without allocating: output tokens (at least one per update that
+/// carries text, and at least one per four characters), and the usage the provider reports, summed across updates.
+/// </summary>
+internal struct StreamMeter(long outputCeiling)
+{
+    private const int CharactersPerOutputToken = 4;
+
+    private readonly long _outputCeiling = outputCeiling;
+    private long _textUpdates;
+    private long _characters;
+    private long? _input;
+    private long? _output;
+    private long? _cached;
+    private long? _reasoning;
+
+    /// <summary>Gets the output tokens counted so far.</summary>
+    public readonly long OutputTokens => Math.Max(_textUpdates, (_characters + CharactersPerOutputToken - 1) / CharactersPerOutputToken);
+
+    /// <summary>Gets the usage the provider reported, or <see langword="null"/> when none arrived.</summary>
+    public readonly UsageDetails? Usage => _input is null && _output is null
+        ? null
+        : new UsageDetails { InputTokenCount = _input, OutputTokenCount = _output, CachedInputTokenCount = _cached, ReasoningTokenCount = _reasoning };
+
+    /// <summary>Counts one update.</summary>
+    /// <returns><see langword="true"/> when the output has passed the ceiling and the stream must be cut.</returns>
+    public bool Observe(ChatResponseUpdate update)
+    {
+        IList<AIContent> contents = update.Contents;
+        bool hasText = false;
+        for (int i = 0; i < contents.Count; i++)
+        {
+            switch (contents[i])
+            {
+                case TextContent text:
+                    _characters += text.Text.Length;
+                    hasText |= text.Text.Length > 0;
+                    break;
+                case TextReasoningContent reasoning:
+                    _characters += reasoning.Text.Length;
+                    hasText |= reasoning.Text.Length > 0;
+                    break;
+                case UsageContent usage:
+                    Add(usage.Details);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (hasText)
+        {
+            _textUpdates++;
+        }
+
+        return OutputTokens > _outputCeiling && _output is null;
+    }
+
+    private void Add(UsageDetails details)
+    {
+        _input = Sum(_input, details.InputTokenCount);
+        _output = Sum(_output, details.OutputTokenCount);
+        _cached = Sum(_cached, details.CachedInputTokenCount);
+        _reasoning = Sum(_reasoning, details.ReasoningTokenCount);
+
+        static long? Sum(long? total, long? value) => value is null ? total : (total ?? 0) + value;
+    }
+}

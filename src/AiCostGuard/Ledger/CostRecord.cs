@@ -1,0 +1,62 @@
+namespace AiCostGuard;
+
+/// <summary>
+/// The ledger's record of one model call: when, who, which model, tokens by kind, the estimate made before sending,
+/// the cost and where it comes from, what the budget decided, and how the call ended.
+/// </summary>
+public readonly record struct CostRecord
+{
+    /// <summary>Gets when the call started.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Gets how long the call took, to the end of its stream.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>Gets who and why the call is booked to.</summary>
+    public CostAttribution Attribution { get; init; }
+
+    /// <summary>Gets the innermost budget scope the call was charged to, or <see langword="null"/>.</summary>
+    public string? ScopeName { get; init; }
+
+    /// <summary>Gets the model that was priced: the provider-reported snapshot when there is one, else the requested model.</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>Gets the provider, as the chat client describes itself (<c>ChatClientMetadata.ProviderName</c>).</summary>
+    public string? Provider { get; init; }
+
+    /// <summary>Gets whether the call was streamed.</summary>
+    public bool IsStreaming { get; init; }
+
+    /// <summary>Gets all input tokens, cached ones included.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Gets the input tokens read from the prompt cache.</summary>
+    public long CachedInputTokens { get; init; }
+
+    /// <summary>Gets all output tokens, reasoning ones included.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Gets the output tokens spent on reasoning.</summary>
+    public long ReasoningTokens { get; init; }
+
+    /// <summary>Gets the input tokens estimated before sending.</summary>
+    public long EstimatedInputTokens { get; init; }
+
+    /// <summary>Gets how exact <see cref="EstimatedInputTokens"/> is.</summary>
+    public EstimatePrecision EstimatePrecision { get; init; }
+
+    /// <summary>Gets the cost in US dollars; zero with <see cref="CostSource.Unpriced"/> means unknown, not free.</summary>
+    public decimal Cost { get; init; }
+
+    /// <summary>Gets where the cost comes from.</summary>
+    public CostSource CostSource { get; init; }
+
+    /// <summary>Gets what the budget decided.</summary>
+    public BudgetDecision Decision { get; init; }
+
+    /// <summary>Gets the ceiling behind a decision other than <see cref="BudgetDecision.Allowed"/>.</summary>
+    public BudgetLimitKind? LimitKind { get; init; }
+
+    /// <summary>Gets how the call ended.</summary>
+    public CallOutcome Outcome { get; init; }
+}
