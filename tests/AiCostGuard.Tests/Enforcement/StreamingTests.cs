@@ -1,0 +1,166 @@
+using AiCostGuard.Tests.Fakes;
+
+namespace AiCostGuard.Tests.Enforcement;
+
+public sealed class StreamingTests
+{
+    private static readonly ModelPrice Mini = PriceCatalog.Default.Models["gpt-4o-mini"];
+
+    private static async Task<List<ChatResponseUpdate>> ReadAll(IAsyncEnumerable<ChatResponseUpdate> stream)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (ChatResponseUpdate update in stream)
+        {
+            updates.Add(update);
+        }
+
+        return updates;
+    }
+
+    [Fact]
+    public async Task Usage_in_the_last_update_is_reconciled()
+    {
+        var governed = new Governed(inner: new FakeChatClient { Usage = new UsageDetails { InputTokenCount = 300, CachedInputTokenCount = 100, OutputTokenCount = 40, ReasoningTokenCount = 10 } });
+        List<ChatResponseUpdate> updates = await ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt()));
+
+        Assert.Equal("word word word word word", updates.ToChatResponse().Text);
+        CostRecord record = governed.Last;
+        Assert.True(record.IsStreaming);
+        Assert.Equal((300L, 100L, 40L, 10L), (record.InputTokens, record.CachedInputTokens, record.OutputTokens, record.ReasoningTokens));
+        Assert.Equal(Mini.GetCost(new TokenUsage(300, 40, 100, 10)), record.Cost);
+        Assert.Equal((CostSource.ProviderReported, BudgetDecision.Allowed, CallOutcome.Succeeded), (record.CostSource, record.Decision, record.Outcome));
+    }
+
+    [Fact]
+    public async Task Usage_split_over_several_updates_is_summed()
+    {
+        var governed = new Governed(inner: new FakeChatClient { SplitUsage = true, Usage = new UsageDetails { InputTokenCount = 300, CachedInputTokenCount = 100, OutputTokenCount = 40 } });
+        await ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt()));
+        Assert.Equal((300L, 100L, 40L, CostSource.ProviderReported), (governed.Last.InputTokens, governed.Last.CachedInputTokens, governed.Last.OutputTokens, governed.Last.CostSource));
+    }
+
+    [Fact]
+    public async Task A_stream_past_its_output_ceiling_is_cut_and_the_caller_can_tell()
+    {
+        // A runaway model that ignores MaxOutputTokens and streams 100 words.
+        var inner = new FakeChatClient { StreamWords = 100 };
+        var governed = new Governed(o => o.RequestLimits.MaximumOutputTokens = 10, inner);
+        using BudgetScope scope = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1m });
+
+        List<ChatResponseUpdate> updates = await ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 10 }));
+
+        ChatResponseUpdate last = updates[^1];
+        BudgetCutContent cut = Assert.Single(last.Contents.OfType<BudgetCutContent>());
+        Assert.Equal(BudgetLimitKind.OutputTokens, cut.LimitKind);
+        Assert.Equal(ChatFinishReason.Length, last.FinishReason);
+        int delivered = updates.Count(u => u.Text.Length > 0);
+        Assert.InRange(delivered, 1, 10);
+        Assert.Equal(1, inner.StreamsDisposed);
+
+        CostRecord record = governed.Last;
+        Assert.Equal((BudgetDecision.Cut, BudgetLimitKind.OutputTokens, CallOutcome.Succeeded, CostSource.Estimated), (record.Decision, record.LimitKind, record.Outcome, record.CostSource));
+        Assert.Equal(cut.OutputTokens, record.OutputTokens);
+        Assert.True(record.OutputTokens > 10);
+        Assert.Equal(record.Cost, scope.Spent.Cost);
+        Assert.Equal(default, scope.Reserved);
+    }
+
+    [Fact]
+    public async Task A_stream_is_cut_at_the_output_its_cost_ceiling_can_pay()
+    {
+        List<ChatMessage> prompt = Governed.Prompt();
+        long input = TokenEstimator.EstimateInputTokens(prompt, "gpt-4o-mini").Tokens;
+        var inner = new FakeChatClient { StreamWords = 200 };
+        var governed = new Governed(
+            o =>
+            {
+                o.RequestLimits.MaximumCost = Mini.GetWorstCaseCost(input, 20);
+                o.OverBudgetAction = OverBudgetAction.Clamp;
+                o.MinimumClampedOutputTokens = 10;
+            },
+            inner);
+
+        List<ChatResponseUpdate> updates = await ReadAll(governed.Client.GetStreamingResponseAsync(prompt));
+
+        Assert.Equal(20, inner.ReceivedOptions[0]!.MaxOutputTokens);
+        Assert.Equal(BudgetLimitKind.Cost, Assert.Single(updates[^1].Contents.OfType<BudgetCutContent>()).LimitKind);
+        Assert.Equal(BudgetDecision.Cut, governed.Last.Decision);
+    }
+
+    [Fact]
+    public async Task Without_any_ceiling_a_long_stream_is_never_cut()
+    {
+        var governed = new Governed(inner: new FakeChatClient { StreamWords = 500 });
+        List<ChatResponseUpdate> updates = await ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 10 }));
+        Assert.Empty(updates.SelectMany(u => u.Contents).OfType<BudgetCutContent>());
+        Assert.Equal(BudgetDecision.Allowed, governed.Last.Decision);
+    }
+
+    [Fact]
+    public async Task A_cancelled_stream_is_charged_for_what_it_produced()
+    {
+        using var cts = new CancellationTokenSource();
+        var governed = new Governed(inner: new FakeChatClient { StreamWords = 50 });
+        using BudgetScope scope = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1m });
+        int seen = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (ChatResponseUpdate _ in governed.Client.GetStreamingResponseAsync(Governed.Prompt(), cancellationToken: cts.Token))
+            {
+                if (++seen == 3)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        });
+
+        CostRecord record = governed.Last;
+        Assert.Equal((CallOutcome.Cancelled, CostSource.Estimated), (record.Outcome, record.CostSource));
+        Assert.True(record.OutputTokens >= 3);
+        Assert.True(record.InputTokens > 0);
+        Assert.True(record.Cost > 0);
+        Assert.Equal(record.Cost, scope.Spent.Cost);
+        Assert.Equal(default, scope.Reserved);
+    }
+
+    [Fact]
+    public async Task An_abandoned_stream_is_charged_and_its_upstream_disposed()
+    {
+        var inner = new FakeChatClient { StreamWords = 50 };
+        var governed = new Governed(inner: inner);
+        await foreach (ChatResponseUpdate _ in governed.Client.GetStreamingResponseAsync(Governed.Prompt()))
+        {
+            break;
+        }
+
+        Assert.Equal(1, inner.StreamsDisposed);
+        Assert.Equal(CallOutcome.Cancelled, governed.Last.Outcome);
+        Assert.True(governed.Last.Cost > 0);
+    }
+
+    [Fact]
+    public async Task A_provider_failing_mid_stream_propagates_and_the_partial_output_is_charged()
+    {
+        var governed = new Governed(inner: new FakeChatClient { StreamWords = 50, FailAfterUpdates = 4 });
+        using BudgetScope scope = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1m });
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt())));
+
+        CostRecord record = governed.Last;
+        Assert.Equal((CallOutcome.Failed, CostSource.Estimated), (record.Outcome, record.CostSource));
+        Assert.True(record.OutputTokens >= 4);
+        Assert.True(record.InputTokens > 0);
+        Assert.Equal(record.Cost, scope.Spent.Cost);
+        Assert.Equal(default, scope.Reserved);
+    }
+
+    [Fact]
+    public async Task A_stream_over_budget_is_rejected_before_it_starts()
+    {
+        var inner = new FakeChatClient();
+        var governed = new Governed(o => o.RequestLimits.MaximumCost = 0.000001m, inner);
+        await Assert.ThrowsAsync<BudgetExceededException>(() => ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 1000 })));
+        Assert.Equal(0, inner.Calls);
+    }
+}
