@@ -31,7 +31,6 @@ public sealed class BudgetScope : IDisposable
         Limits = limits;
         Name = name;
         Parent = parent;
-        Depth = parent is null ? 0 : parent.Depth + 1;
     }
 
     /// <summary>Gets the innermost scope of the current asynchronous flow, or <see langword="null"/>.</summary>
@@ -84,8 +83,6 @@ public sealed class BudgetScope : IDisposable
             }
         }
     }
-
-    internal int Depth { get; }
 
     internal Lock Sync => _sync;
 

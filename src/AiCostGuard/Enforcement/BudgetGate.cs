@@ -16,39 +16,37 @@ internal static class BudgetGate
         BudgetLimitKind? LimitKind,
         BudgetExceededException? Rejection);
 
-    /// <summary>
-    /// Evaluates a call needing <paramref name="inputTokens"/> and up to <paramref name="wantedOutput"/> output tokens,
-    /// and reserves its worst case in <paramref name="scope"/> and its parents unless it is rejected.
-    /// </summary>
-    public static Verdict Admit(
-        BudgetLimits request,
-        BudgetScope? scope,
-        ModelProfile model,
-        long inputTokens,
-        long wantedOutput,
-        OverBudgetAction action,
-        int minimumClampedOutput,
-        EnforcementMode mode)
-    {
-        if (scope is null)
-        {
-            return Decide(request, null, model, inputTokens, wantedOutput, action, minimumClampedOutput, mode);
-        }
+    /// <summary>What a call asks of its budgets.</summary>
+    internal readonly record struct Demand(
+        BudgetLimits Request,
+        ModelProfile Model,
+        long InputTokens,
+        long WantedOutput,
+        OverBudgetAction Action,
+        int MinimumClampedOutput,
+        EnforcementMode Mode);
 
-        // Lock the chain innermost first: every thread takes scope locks in the same (depth-descending) order.
-        BudgetScope[] scopes = Chain(scope);
-        int taken = 0;
-        try
+    /// <summary>
+    /// Evaluates <paramref name="demand"/> against the per-request ceilings and <paramref name="scope"/> with its
+    /// parents, and reserves its worst case in all of them unless it is rejected.
+    /// </summary>
+    public static Verdict Admit(in Demand demand, BudgetScope? scope) =>
+        scope is null ? Decide(in demand, null) : LockAndAdmit(in demand, scope, scope);
+
+    // Locks are taken innermost first, so every thread takes scope locks in the same (depth-descending) order.
+    private static Verdict LockAndAdmit(in Demand demand, BudgetScope innermost, BudgetScope current)
+    {
+        lock (current.Sync)
         {
-            for (; taken < scopes.Length; taken++)
+            if (current.Parent is { } parent)
             {
-                scopes[taken].Sync.Enter();
+                return LockAndAdmit(in demand, innermost, parent);
             }
 
-            Verdict verdict = Decide(request, scopes, model, inputTokens, wantedOutput, action, minimumClampedOutput, mode);
+            Verdict verdict = Decide(in demand, innermost);
             if (verdict.Decision != BudgetDecision.Rejected)
             {
-                foreach (BudgetScope s in scopes)
+                for (BudgetScope? s = innermost; s is not null; s = s.Parent)
                 {
                     s.AddReservation(verdict.Reserved);
                 }
@@ -56,50 +54,23 @@ internal static class BudgetGate
 
             return verdict;
         }
-        finally
-        {
-            while (--taken >= 0)
-            {
-                scopes[taken].Sync.Exit();
-            }
-        }
     }
 
-    private static BudgetScope[] Chain(BudgetScope scope)
+    private static Verdict Decide(in Demand demand, BudgetScope? innermost)
     {
-        var scopes = new BudgetScope[scope.Depth + 1];
-        int i = 0;
-        for (BudgetScope? s = scope; s is not null; s = s.Parent)
-        {
-            scopes[i++] = s;
-        }
-
-        return scopes;
-    }
-
-    private static Verdict Decide(
-        BudgetLimits request,
-        BudgetScope[]? scopes,
-        ModelProfile model,
-        long input,
-        long wantedOutput,
-        OverBudgetAction action,
-        int minimumClampedOutput,
-        EnforcementMode mode)
-    {
+        ModelProfile model = demand.Model;
+        long input = demand.InputTokens;
+        long wantedOutput = demand.WantedOutput;
         ModelPrice? price = model.Price;
         decimal inputCost = price?.GetWorstCaseCost(input, 0) ?? 0m;
 
         // The input alone must fit: no clamp of the output can save a call whose prompt is over a ceiling.
         Breach breach = default;
         long outputRoom = wantedOutput;
-        Consider(request, default, RequestBudgetName, ref breach, ref outputRoom);
-        if (scopes is not null)
+        Consider(demand.Request, default, RequestBudgetName, ref breach, ref outputRoom);
+        for (BudgetScope? s = innermost; s is not null; s = s.Parent)
         {
-            foreach (BudgetScope s in scopes)
-            {
-                Consider(s.Limits, s.Used, s.Name, ref breach, ref outputRoom);
-            }
+            Consider(s.Limits, s.Used, s.Name, ref breach, ref outputRoom);
         }
 
         if (breach.Kind is null && outputRoom >= wantedOutput)
@@ -107,8 +78,8 @@ internal static class BudgetGate
             return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(price, input, wantedOutput), null, null);
         }
 
-        bool canClamp = breach.Kind is null && action == OverBudgetAction.Clamp && outputRoom >= minimumClampedOutput;
-        if (mode == EnforcementMode.Shadow)
+        bool canClamp = breach.Kind is null && demand.Action == OverBudgetAction.Clamp && outputRoom >= demand.MinimumClampedOutput;
+        if (demand.Mode == EnforcementMode.Shadow)
         {
             return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(price, input, wantedOutput), breach.Kind ?? breach.OutputKind, null);
         }

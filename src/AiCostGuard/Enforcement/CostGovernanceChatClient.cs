@@ -208,13 +208,13 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         // A call provably far from every ceiling is not tokenized: new text is bounded by its length instead.
         InputTokenEstimate estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, hasCeiling ? InputRoom(scope, profile, wantedOutput) : long.MaxValue);
         long reservedInput = ReservedInput(estimate, profile);
-        BudgetGate.Verdict verdict = BudgetGate.Admit(_requestLimits, scope, profile, reservedInput, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode);
+        BudgetGate.Verdict verdict = BudgetGate.Admit(new BudgetGate.Demand(_requestLimits, profile, reservedInput, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode), scope);
         if (verdict.Decision == BudgetDecision.Rejected && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null)
         {
             // The bound did not fit; the exact count may.
             estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: 0);
             reservedInput = estimate.Tokens;
-            verdict = BudgetGate.Admit(_requestLimits, scope, profile, reservedInput, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode);
+            verdict = BudgetGate.Admit(new BudgetGate.Demand(_requestLimits, profile, reservedInput, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode), scope);
         }
 
         if (verdict.Decision == BudgetDecision.Rejected)
