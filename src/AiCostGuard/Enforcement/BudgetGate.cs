@@ -14,6 +14,7 @@ internal static class BudgetGate
         long OutputTokens,
         BudgetUsage Reserved,
         BudgetLimitKind? LimitKind,
+        string? LimitBudget,
         BudgetExceededException? Rejection);
 
     /// <summary>What a call asks of its budgets.</summary>
@@ -75,18 +76,18 @@ internal static class BudgetGate
 
         if (breach.Kind is null && outputRoom >= wantedOutput)
         {
-            return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(price, input, wantedOutput), null, null);
+            return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(price, input, wantedOutput), null, null, null);
         }
 
         bool canClamp = breach.Kind is null && demand.Action == OverBudgetAction.Clamp && outputRoom >= demand.MinimumClampedOutput;
         if (demand.Mode == EnforcementMode.Shadow)
         {
-            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(price, input, wantedOutput), breach.Kind ?? breach.OutputKind, null);
+            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(price, input, wantedOutput), breach.Kind ?? breach.OutputKind, breach.Budget ?? breach.OutputBudget, null);
         }
 
         if (canClamp)
         {
-            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(price, input, outputRoom), breach.OutputKind, null);
+            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(price, input, outputRoom), breach.OutputKind, breach.OutputBudget, null);
         }
 
         if (breach.Kind is null)
@@ -105,7 +106,7 @@ internal static class BudgetGate
         }
 
         var rejection = new BudgetExceededException(breach.Kind!.Value, breach.Limit, breach.Spent, breach.Requested, breach.Budget!, model.ModelId);
-        return new Verdict(BudgetDecision.Rejected, 0, default, breach.Kind, rejection);
+        return new Verdict(BudgetDecision.Rejected, 0, default, breach.Kind, breach.Budget, rejection);
 
         void Consider(BudgetLimits limits, BudgetUsage used, string budget, ref Breach breach, ref long outputRoom)
         {

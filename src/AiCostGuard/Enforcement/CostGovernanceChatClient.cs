@@ -111,7 +111,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> Stream(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Admission admission = Admit(messages, options, streaming: true);
-        var meter = new StreamMeter(admission.EnforceOutputCeiling ? admission.OutputTokens : long.MaxValue);
+        var meter = new StreamMeter(admission.EnforceOutputCeiling ? admission.OutputTokens : long.MaxValue, oneTokenPerUpdate: admission.Profile.Encoding is not null);
         CallOutcome outcome = CallOutcome.Cancelled;
         BudgetLimitKind? cut = null;
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
@@ -194,11 +194,30 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     private Admission Admit(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
     {
         long start = _time.GetTimestamp();
-        CostAttribution attribution = ResolveAttribution();
-        ModelProfile profile = ResolveModel(options);
+        string? modelId = RequestedModel(options);
         if (options?.MaxOutputTokens is <= 0)
         {
             throw new ArgumentException($"ChatOptions.MaxOutputTokens must be positive; it is {options.MaxOutputTokens}.", nameof(options));
+        }
+
+        CostAttribution attribution = CostAttribution.Current;
+        AttributionDimensions missing = _requiredAttribution == AttributionDimensions.None ? AttributionDimensions.None : attribution.GetMissing(_requiredAttribution);
+        if (missing != AttributionDimensions.None)
+        {
+            if (_unattributedCalls == UnattributedCallPolicy.Reject)
+            {
+                RecordRefusal(attribution, modelId, streaming, $"missing attribution: {missing}");
+                throw new MissingAttributionException(missing, attribution);
+            }
+
+            attribution = attribution.WithUnattributed(missing);
+        }
+
+        ModelProfile profile = modelId is null ? _noModel : Profile(modelId);
+        if (profile.Price is null && _unknownModels == UnknownModelPolicy.Reject)
+        {
+            RecordRefusal(attribution, modelId, streaming, modelId is null ? "no model named" : "unpriced model");
+            throw new UnknownModelException(modelId);
         }
 
         long wantedOutput = options?.MaxOutputTokens ?? profile.MaximumOutputTokens;
@@ -232,6 +251,8 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
                 CostSource = profile.Price is null ? CostSource.Unpriced : CostSource.Estimated,
                 Decision = BudgetDecision.Rejected,
                 LimitKind = verdict.LimitKind,
+                LimitBudget = verdict.LimitBudget,
+                MaximumOutputTokens = wantedOutput,
                 Outcome = CallOutcome.NotSent,
             });
             Log.Rejected(_logger, profile.ModelId, verdict.Rejection!.Message);
@@ -297,29 +318,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         }
     }
 
-    private CostAttribution ResolveAttribution()
-    {
-        CostAttribution attribution = CostAttribution.Current;
-        if (_requiredAttribution == AttributionDimensions.None)
-        {
-            return attribution;
-        }
-
-        AttributionDimensions missing = attribution.GetMissing(_requiredAttribution);
-        if (missing == AttributionDimensions.None)
-        {
-            return attribution;
-        }
-
-        if (_unattributedCalls == UnattributedCallPolicy.Reject)
-        {
-            throw new MissingAttributionException(missing, attribution);
-        }
-
-        return attribution.WithUnattributed(missing);
-    }
-
-    private ModelProfile ResolveModel(ChatOptions? options)
+    private string? RequestedModel(ChatOptions? options)
     {
         string? modelId = options?.ModelId;
         if (modelId is not null && string.IsNullOrWhiteSpace(modelId))
@@ -327,15 +326,23 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             throw new ArgumentException("ChatOptions.ModelId is empty or white space; set a model id or leave it null to use the client's default model.", nameof(options));
         }
 
-        modelId ??= _defaultModelId;
-        ModelProfile profile = modelId is null ? _noModel : Profile(modelId);
-        if (profile.Price is null && _unknownModels == UnknownModelPolicy.Reject)
-        {
-            throw new UnknownModelException(modelId);
-        }
-
-        return profile;
+        return modelId ?? _defaultModelId;
     }
+
+    private void RecordRefusal(CostAttribution attribution, string? modelId, bool streaming, string reason) =>
+        Ledger.Record(new CostRecord
+        {
+            Timestamp = _time.GetUtcNow(),
+            Attribution = attribution,
+            ScopeName = BudgetScope.Current?.Name,
+            ModelId = modelId,
+            Provider = _provider,
+            IsStreaming = streaming,
+            CostSource = CostSource.Unpriced,
+            Decision = BudgetDecision.Rejected,
+            Outcome = CallOutcome.NotSent,
+            RefusalReason = reason,
+        });
 
     private ModelProfile Profile(string modelId)
     {
@@ -419,6 +426,8 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             CostSource = source,
             Decision = cut is not null ? BudgetDecision.Cut : admission.Verdict.Decision,
             LimitKind = cut ?? admission.Verdict.LimitKind,
+            LimitBudget = admission.Verdict.LimitBudget,
+            MaximumOutputTokens = admission.OutputTokens,
             Outcome = outcome,
         });
     }

@@ -3,14 +3,23 @@ using Microsoft.Extensions.AI;
 namespace AiCostGuard;
 
 /// <summary>
-/// Counts a streamed response as it arrives, without allocating: output tokens (at least one per update that
-/// carries text, and at least one per four characters), and the usage the provider reports, summed across updates.
+/// Counts a streamed response as it arrives, without allocating: output tokens, and the usage the provider reports,
+/// summed across updates.
 /// </summary>
-internal struct StreamMeter(long outputCeiling)
+/// <remarks>
+/// Two estimates serve two purposes. The cut decision must not stop a provider that keeps to its
+/// <c>MaxOutputTokens</c>, so it leans low: one token per update that carries text — exactly right for OpenAI model
+/// families, which stream one token per update whatever its length — and, for other families, which may stream
+/// several tokens per update, one per six characters when that is more. The charge for a stream whose usage never
+/// arrives must not lose money, so it leans high: one token per four characters when that is more than one per update.
+/// </remarks>
+internal struct StreamMeter(long outputCeiling, bool oneTokenPerUpdate)
 {
-    private const int CharactersPerOutputToken = 4;
+    private const int CharactersPerChargedToken = 4;
+    private const int MostCharactersPerStreamedToken = 6;
 
     private readonly long _outputCeiling = outputCeiling;
+    private readonly bool _oneTokenPerUpdate = oneTokenPerUpdate;
     private long _textUpdates;
     private long _characters;
     private long? _input;
@@ -18,8 +27,11 @@ internal struct StreamMeter(long outputCeiling)
     private long? _cached;
     private long? _reasoning;
 
-    /// <summary>Gets the output tokens counted so far.</summary>
-    public readonly long OutputTokens => Math.Max(_textUpdates, (_characters + CharactersPerOutputToken - 1) / CharactersPerOutputToken);
+    /// <summary>Gets the output tokens to charge when the provider reports none.</summary>
+    public readonly long OutputTokens => Math.Max(_textUpdates, (_characters + CharactersPerChargedToken - 1) / CharactersPerChargedToken);
+
+    /// <summary>Gets the output tokens the stream has produced at the least.</summary>
+    private readonly long OutputTokensAtLeast => _oneTokenPerUpdate ? _textUpdates : Math.Max(_textUpdates, _characters / MostCharactersPerStreamedToken);
 
     /// <summary>Gets the usage the provider reported, or <see langword="null"/> when none arrived.</summary>
     public readonly UsageDetails? Usage => _input is null && _output is null
@@ -57,7 +69,7 @@ internal struct StreamMeter(long outputCeiling)
             _textUpdates++;
         }
 
-        return OutputTokens > _outputCeiling && _output is null;
+        return OutputTokensAtLeast > _outputCeiling && _output is null;
     }
 
     private void Add(UsageDetails details)

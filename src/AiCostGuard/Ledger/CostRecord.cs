@@ -57,6 +57,15 @@ public readonly record struct CostRecord
     /// <summary>Gets the ceiling behind a decision other than <see cref="BudgetDecision.Allowed"/>.</summary>
     public BudgetLimitKind? LimitKind { get; init; }
 
+    /// <summary>Gets the budget whose ceiling drove the decision: <c>request</c> or a <see cref="BudgetScope"/>'s name.</summary>
+    public string? LimitBudget { get; init; }
+
+    /// <summary>Gets the output ceiling the call was sent with and reserved for: its <c>MaxOutputTokens</c> after any clamp, or the model's maximum output.</summary>
+    public long MaximumOutputTokens { get; init; }
+
+    /// <summary>Gets why a call was not sent, when it was refused before any budget was consulted: a missing attribution or an unpriced model.</summary>
+    public string? RefusalReason { get; init; }
+
     /// <summary>Gets how the call ended.</summary>
     public CallOutcome Outcome { get; init; }
 }

@@ -18,6 +18,7 @@ public sealed class AttributionEnforcementTests
         }
 
         Assert.Equal(0, governed.Inner.Calls);
+        Assert.Equal((BudgetDecision.Rejected, CallOutcome.NotSent, "missing attribution: Feature", "search"), (governed.Last.Decision, governed.Last.Outcome, governed.Last.RefusalReason, governed.Last.Attribution.Team));
     }
 
     [Fact]

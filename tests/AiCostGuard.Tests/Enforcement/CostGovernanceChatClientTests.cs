@@ -89,6 +89,7 @@ public sealed class CostGovernanceChatClientTests
 
         ChatOptions sent = governed.Inner.ReceivedOptions[0]!;
         Assert.Equal(100, sent.MaxOutputTokens);
+        Assert.Equal((100L, "request"), (governed.Last.MaximumOutputTokens, governed.Last.LimitBudget));
         Assert.Equal(0.5f, sent.Temperature);
         Assert.Equal(1000, options.MaxOutputTokens);
         Assert.Equal((BudgetDecision.Clamped, BudgetLimitKind.OutputTokens), (governed.Last.Decision, governed.Last.LimitKind));
@@ -189,6 +190,7 @@ public sealed class CostGovernanceChatClientTests
 
             BudgetExceededException e = await Assert.ThrowsAsync<BudgetExceededException>(() => governed.Client.GetResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 1000 }));
             Assert.Equal("workflow", e.BudgetName);
+            Assert.Equal("workflow", governed.Last.LimitBudget);
             Assert.Equal(parent.Spent.Cost, e.Spent);
         }
     }
@@ -200,6 +202,7 @@ public sealed class CostGovernanceChatClientTests
         UnknownModelException e = await Assert.ThrowsAsync<UnknownModelException>(() => governed.Client.GetResponseAsync(Governed.Prompt(), new ChatOptions { ModelId = "my-finetune" }));
         Assert.Equal("my-finetune", e.ModelId);
         Assert.Equal(0, governed.Inner.Calls);
+        Assert.Equal((BudgetDecision.Rejected, CallOutcome.NotSent, "unpriced model", "my-finetune"), (governed.Last.Decision, governed.Last.Outcome, governed.Last.RefusalReason, governed.Last.ModelId));
     }
 
     [Fact]

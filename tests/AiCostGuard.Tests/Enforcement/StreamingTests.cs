@@ -88,6 +88,33 @@ public sealed class StreamingTests
     }
 
     [Fact]
+    public async Task An_OpenAI_stream_that_keeps_to_its_ceiling_is_not_cut_however_long_its_tokens()
+    {
+        // OpenAI streams one token per update: twelve-character tokens (an indentation run, say) are still one each.
+        var inner = new FakeChatClient { StreamWords = 80, StreamedWord = "            ", Usage = new UsageDetails { InputTokenCount = 50, OutputTokenCount = 80 } };
+        var governed = new Governed(o => o.RequestLimits.MaximumOutputTokens = 80, inner);
+
+        List<ChatResponseUpdate> updates = await ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 80 }));
+
+        Assert.Empty(updates.SelectMany(u => u.Contents).OfType<BudgetCutContent>());
+        Assert.Equal((BudgetDecision.Allowed, CostSource.ProviderReported, 80L), (governed.Last.Decision, governed.Last.CostSource, governed.Last.OutputTokens));
+    }
+
+    [Fact]
+    public async Task A_stream_of_another_family_sending_several_tokens_per_update_is_cut_by_its_length()
+    {
+        // Thirty characters per update is several tokens; the cut counts at least one per six characters.
+        var inner = new FakeChatClient { ModelId = "claude-sonnet-4-5", StreamWords = 100, StreamedWord = " thirty characters of output.." };
+        var governed = new Governed(o => o.RequestLimits.MaximumOutputTokens = 50, inner);
+
+        List<ChatResponseUpdate> updates = await ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 50 }));
+
+        Assert.Single(updates[^1].Contents.OfType<BudgetCutContent>());
+        Assert.InRange(updates.Count(u => u.Text.Length > 0), 1, 11);
+        Assert.Equal(BudgetDecision.Cut, governed.Last.Decision);
+    }
+
+    [Fact]
     public async Task Without_any_ceiling_a_long_stream_is_never_cut()
     {
         var governed = new Governed(inner: new FakeChatClient { StreamWords = 500 });

@@ -27,6 +27,9 @@ public sealed class FakeChatClient : IChatClient
     /// <summary>Words streamed, one per update; usage follows in a final update unless <see cref="Usage"/> is null.</summary>
     public int StreamWords { get; set; } = 5;
 
+    /// <summary>The text of each streamed update after the first.</summary>
+    public string StreamedWord { get; set; } = " word";
+
     /// <summary>Throws after this many streamed updates.</summary>
     public int? FailAfterUpdates { get; set; }
 
@@ -94,7 +97,7 @@ public sealed class FakeChatClient : IChatClient
                     throw new HttpRequestException("The provider dropped the connection.");
                 }
 
-                yield return new ChatResponseUpdate(ChatRole.Assistant, i == 0 ? "word" : " word") { ModelId = ResponseModelId ?? options?.ModelId ?? ModelId };
+                yield return new ChatResponseUpdate(ChatRole.Assistant, i == 0 ? "word" : StreamedWord) { ModelId = ResponseModelId ?? options?.ModelId ?? ModelId };
             }
 
             if (Usage is not null)
