@@ -11,7 +11,8 @@ namespace AiCostGuard;
 /// <c>MaxOutputTokens</c>, so it leans low: one token per update that carries text — exactly right for OpenAI model
 /// families, which stream one token per update whatever its length — and, for other families, which may stream
 /// several tokens per update, one per six characters when that is more. The charge for a stream whose usage never
-/// arrives must not lose money, so it leans high: one token per four characters when that is more than one per update.
+/// arrives must not lose money: for OpenAI families it is the update count, which is exact; for others it leans
+/// high, one token per four characters when that is more than one per update.
 /// </remarks>
 internal struct StreamMeter(long outputCeiling, bool oneTokenPerUpdate)
 {
@@ -28,7 +29,7 @@ internal struct StreamMeter(long outputCeiling, bool oneTokenPerUpdate)
     private long? _reasoning;
 
     /// <summary>Gets the output tokens to charge when the provider reports none.</summary>
-    public readonly long OutputTokens => Math.Max(_textUpdates, (_characters + CharactersPerChargedToken - 1) / CharactersPerChargedToken);
+    public readonly long OutputTokens => _oneTokenPerUpdate ? _textUpdates : Math.Max(_textUpdates, (_characters + CharactersPerChargedToken - 1) / CharactersPerChargedToken);
 
     /// <summary>Gets the output tokens the stream has produced at the least.</summary>
     private readonly long OutputTokensAtLeast => _oneTokenPerUpdate ? _textUpdates : Math.Max(_textUpdates, _characters / MostCharactersPerStreamedToken);
