@@ -224,8 +224,14 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         BudgetScope? scope = BudgetScope.Current;
         bool hasCeiling = _hasRequestCeiling || scope is not null;
 
-        // A call provably far from every ceiling is not tokenized: new text is bounded by its length instead.
-        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, hasCeiling ? InputRoom(scope, profile, wantedOutput) : long.MaxValue);
+        // Text already counted is exact; new text is bounded by its length, and counted only when that bound might not fit.
+        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: long.MaxValue);
+        if (hasCeiling && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null
+            && estimate.UpperBound > InputRoom(scope, profile, wantedOutput))
+        {
+            estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: 0);
+        }
+
         long reservedInput = ReservedInput(estimate, profile);
         BudgetGate.Verdict verdict = BudgetGate.Admit(new BudgetGate.Demand(_requestLimits, profile, reservedInput, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode), scope);
         if (verdict.Decision == BudgetDecision.Rejected && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null)
