@@ -39,6 +39,9 @@ public sealed class BudgetScope : IDisposable
     /// <summary>Gets the scope's name, used in errors and the ledger.</summary>
     public string Name { get; }
 
+    /// <summary>Gets an identifier unique to this scope, recorded with every call charged to it.</summary>
+    public string Id { get; } = Guid.NewGuid().ToString("N");
+
     /// <summary>Gets the ceilings (a copy taken when the scope began).</summary>
     public BudgetLimits Limits { get; }
 

@@ -15,8 +15,11 @@ public readonly record struct CostRecord
     /// <summary>Gets who and why the call is booked to.</summary>
     public CostAttribution Attribution { get; init; }
 
-    /// <summary>Gets the innermost budget scope the call was charged to, or <see langword="null"/>.</summary>
+    /// <summary>Gets the name of the innermost budget scope the call was charged to, or <see langword="null"/>.</summary>
     public string? ScopeName { get; init; }
+
+    /// <summary>Gets the <see cref="BudgetScope.Id"/> of the innermost budget scope the call was charged to, or <see langword="null"/>.</summary>
+    public string? ScopeId { get; init; }
 
     /// <summary>Gets the model that was priced: the provider-reported snapshot when there is one, else the requested model.</summary>
     public string? ModelId { get; init; }
