@@ -32,24 +32,31 @@ internal static class BudgetGate
     /// parents, and reserves its worst case in all of them unless it is rejected.
     /// </summary>
     public static Verdict Admit(in Demand demand, BudgetScope? scope) =>
-        scope is null ? Decide(in demand, null) : LockAndAdmit(in demand, scope, scope);
+        scope is null ? Decide(in demand, null) : LockAndAdmit(in demand, scope, scope, reserve: true);
+
+    /// <summary>Evaluates <paramref name="demand"/> as <see cref="Admit"/> would, without reserving anything.</summary>
+    public static Verdict Evaluate(in Demand demand, BudgetScope? scope) =>
+        scope is null ? Decide(in demand, null) : LockAndAdmit(in demand, scope, scope, reserve: false);
 
     // Locks are taken innermost first, so every thread takes scope locks in the same (depth-descending) order.
-    private static Verdict LockAndAdmit(in Demand demand, BudgetScope innermost, BudgetScope current)
+    private static Verdict LockAndAdmit(in Demand demand, BudgetScope innermost, BudgetScope current, bool reserve)
     {
         lock (current.Sync)
         {
             if (current.Parent is { } parent)
             {
-                return LockAndAdmit(in demand, innermost, parent);
+                return LockAndAdmit(in demand, innermost, parent, reserve);
             }
 
             Verdict verdict = Decide(in demand, innermost);
-            if (verdict.Decision != BudgetDecision.Rejected)
+            if (reserve && verdict.Decision != BudgetDecision.Rejected)
             {
+                // Above a scope that carved its cost ceiling, the cost is already held by the carve.
+                bool costHere = true;
                 for (BudgetScope? s = innermost; s is not null; s = s.Parent)
                 {
-                    s.AddReservation(verdict.Reserved);
+                    s.AddReservation(costHere ? verdict.Reserved : verdict.Reserved with { Cost = 0 });
+                    costHere &= !s.CarvesCost;
                 }
             }
 
@@ -68,10 +75,13 @@ internal static class BudgetGate
         // The input alone must fit: no clamp of the output can save a call whose prompt is over a ceiling.
         Breach breach = default;
         long outputRoom = wantedOutput;
-        Consider(demand.Request, default, RequestBudgetName, ref breach, ref outputRoom);
+        Consider(demand.Request, default, RequestBudgetName, costApplies: true, ref breach, ref outputRoom);
+        bool costApplies = true;
         for (BudgetScope? s = innermost; s is not null; s = s.Parent)
         {
-            Consider(s.Limits, s.Used, s.Name, ref breach, ref outputRoom);
+            CheckRunCaps(s, ref breach);
+            Consider(s.Limits, s.Used, s.Name, costApplies, ref breach, ref outputRoom);
+            costApplies &= !s.CarvesCost;
         }
 
         if (breach.Kind is null && outputRoom >= wantedOutput)
@@ -108,7 +118,7 @@ internal static class BudgetGate
         var rejection = new BudgetExceededException(breach.Kind!.Value, breach.Limit, breach.Spent, breach.Requested, breach.Budget!, model.ModelId);
         return new Verdict(BudgetDecision.Rejected, 0, default, breach.Kind, breach.Budget, rejection);
 
-        void Consider(BudgetLimits limits, BudgetUsage used, string budget, ref Breach breach, ref long outputRoom)
+        void Consider(BudgetLimits limits, BudgetUsage used, string budget, bool costApplies, ref Breach breach, ref long outputRoom)
         {
             if (breach.Kind is not null)
             {
@@ -127,7 +137,7 @@ internal static class BudgetGate
                 return;
             }
 
-            if (price is not null && limits.MaximumCost is { } maxCost && used.Cost + inputCost > maxCost)
+            if (costApplies && price is not null && limits.MaximumCost is { } maxCost && used.Cost + inputCost > maxCost)
             {
                 breach = new Breach { Kind = BudgetLimitKind.Cost, Limit = maxCost, Spent = used.Cost, Requested = inputCost, Budget = budget };
                 return;
@@ -143,9 +153,26 @@ internal static class BudgetGate
                 Tighten(ref breach, ref outputRoom, total - used.TotalTokens - input, BudgetLimitKind.TotalTokens, total, used.TotalTokens, budget);
             }
 
-            if (price is not null && limits.MaximumCost is { } cost)
+            if (costApplies && price is not null && limits.MaximumCost is { } cost)
             {
                 Tighten(ref breach, ref outputRoom, price.OutputTokensAffordable(cost - used.Cost - inputCost), BudgetLimitKind.Cost, cost, used.Cost, budget);
+            }
+        }
+
+        static void CheckRunCaps(BudgetScope scope, ref Breach breach)
+        {
+            if (breach.Kind is not null)
+            {
+                return;
+            }
+
+            if (scope.Limits.MaximumModelCalls is { } calls && scope.ModelCalls >= calls)
+            {
+                breach = new Breach { Kind = BudgetLimitKind.ModelCalls, Limit = calls, Spent = scope.ModelCalls, Requested = 1, Budget = scope.Name };
+            }
+            else if (scope.Limits.MaximumDuration is { } duration && scope.Elapsed >= duration)
+            {
+                breach = new Breach { Kind = BudgetLimitKind.Duration, Limit = (decimal)duration.TotalSeconds, Spent = (decimal)scope.Elapsed.TotalSeconds, Requested = 0, Budget = scope.Name };
             }
         }
 
