@@ -329,15 +329,6 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         BudgetScope? scope = BudgetScope.Current;
         bool hasCeiling = _hasRequestCeiling || scope is not null;
 
-        // Text already counted is exact; new text is bounded by its length, and counted only when that bound might not fit.
-        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: long.MaxValue);
-        if (hasCeiling && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null
-            && estimate.UpperBound > InputRoom(scope, profile, wantedOutput))
-        {
-            estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: 0);
-        }
-
-        long reservedInput = ReservedInput(estimate, profile);
         RunState run = scope is null ? default : RunState.Of(scope);
         if (run.ToolCallsExhaustedIn is { } toolScope && run.HasRefusedToolCalls && _runLimitAction == RunLimitAction.Stop)
         {
@@ -349,11 +340,23 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             || (run.ToolCallsExhaustedIn is not null && _runLimitAction is RunLimitAction.SoftStop or RunLimitAction.Degrade);
         bool dropTools = run.ToolCallsExhaustedIn is not null && _runLimitAction == RunLimitAction.DropTools;
 
+        // Tool definitions are input only when they are sent.
+        ChatOptions? counted = finalTurn || dropTools ? null : options;
+
+        // Text already counted is exact; new text is bounded by its length, and counted only when that bound might not fit.
+        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: long.MaxValue);
+        if (hasCeiling && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null
+            && estimate.UpperBound > InputRoom(scope, profile, wantedOutput))
+        {
+            estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: 0);
+        }
+
+        long reservedInput = ReservedInput(estimate, profile);
         BudgetGate.Verdict verdict = Gate(profile, reservedInput, wantedOutput, finalTurn, scope);
         if (verdict.Decision == BudgetDecision.Rejected && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null)
         {
             // The bound did not fit; the exact count may.
-            estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: 0);
+            estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: 0);
             reservedInput = estimate.Tokens;
             verdict = Gate(profile, reservedInput, wantedOutput, finalTurn, scope);
         }
@@ -364,13 +367,14 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             foreach (string candidate in Ladder(profile.ModelId))
             {
                 ModelProfile cheaper = Profile(candidate);
-                InputTokenEstimate cheaperEstimate = TokenEstimator.Estimate(messages, options, cheaper.Encoding, exactAbove: 0);
+                InputTokenEstimate cheaperEstimate = TokenEstimator.Estimate(messages, counted, cheaper.Encoding, exactAbove: 0);
                 long cheaperOutput = options?.MaxOutputTokens ?? cheaper.MaximumOutputTokens;
                 BudgetGate.Verdict attempt = Gate(cheaper, ReservedInput(cheaperEstimate, cheaper), cheaperOutput, finalTurn, scope);
                 if (attempt.Decision != BudgetDecision.Rejected)
                 {
                     requestedModel = profile.ModelId;
-                    (profile, estimate, wantedOutput, verdict) = (cheaper, cheaperEstimate, cheaperOutput, attempt);
+                    attempt = attempt with { LimitKind = attempt.LimitKind ?? verdict.LimitKind, LimitBudget = attempt.LimitBudget ?? verdict.LimitBudget };
+                    (profile, estimate, reservedInput, wantedOutput, verdict) = (cheaper, cheaperEstimate, ReservedInput(cheaperEstimate, cheaper), cheaperOutput, attempt);
                     break;
                 }
             }
@@ -379,11 +383,12 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         if (verdict.Decision == BudgetDecision.Rejected && !finalTurn && _runLimitAction is RunLimitAction.SoftStop or RunLimitAction.Degrade
             && verdict.LimitKind is BudgetLimitKind.Cost or BudgetLimitKind.OutputTokens or BudgetLimitKind.TotalTokens)
         {
-            // Nothing fits the call as asked: end the run with an answer rather than an exception.
-            BudgetGate.Verdict last = Gate(profile, reservedInput, wantedOutput, finalTurn: true, scope);
+            // Nothing fits the call as asked: end the run with an answer, without tools, rather than an exception.
+            InputTokenEstimate toolless = TokenEstimator.Estimate(messages, null, profile.Encoding, exactAbove: 0);
+            BudgetGate.Verdict last = Gate(profile, ReservedInput(toolless, profile), wantedOutput, finalTurn: true, scope);
             if (last.Decision != BudgetDecision.Rejected)
             {
-                (finalTurn, verdict) = (true, last);
+                (finalTurn, verdict, estimate, reservedInput) = (true, last, toolless, ReservedInput(toolless, profile));
             }
         }
 
