@@ -70,7 +70,7 @@ internal static class BudgetGate
         long input = demand.InputTokens;
         long wantedOutput = demand.WantedOutput;
         ModelPrice? price = model.Price;
-        decimal inputCost = price?.GetWorstCaseCost(input, 0) ?? 0m;
+        decimal? inputCostOnce = null;
 
         // The input alone must fit: no clamp of the output can save a call whose prompt is over a ceiling.
         Breach breach = default;
@@ -86,18 +86,18 @@ internal static class BudgetGate
 
         if (breach.Kind is null && outputRoom >= wantedOutput)
         {
-            return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(price, input, wantedOutput), null, null, null);
+            return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(innermost, price, input, wantedOutput), null, null, null);
         }
 
         bool canClamp = breach.Kind is null && demand.Action == OverBudgetAction.Clamp && outputRoom >= demand.MinimumClampedOutput;
         if (demand.Mode == EnforcementMode.Shadow)
         {
-            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(price, input, wantedOutput), breach.Kind ?? breach.OutputKind, breach.Budget ?? breach.OutputBudget, null);
+            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(innermost, price, input, wantedOutput), breach.Kind ?? breach.OutputKind, breach.Budget ?? breach.OutputBudget, null);
         }
 
         if (canClamp)
         {
-            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(price, input, outputRoom), breach.OutputKind, breach.OutputBudget, null);
+            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(innermost, price, input, outputRoom), breach.OutputKind, breach.OutputBudget, null);
         }
 
         if (breach.Kind is null)
@@ -137,9 +137,9 @@ internal static class BudgetGate
                 return;
             }
 
-            if (costApplies && price is not null && limits.MaximumCost is { } maxCost && used.Cost + inputCost > maxCost)
+            if (costApplies && price is not null && limits.MaximumCost is { } maxCost && used.Cost + InputCost() > maxCost)
             {
-                breach = new Breach { Kind = BudgetLimitKind.Cost, Limit = maxCost, Spent = used.Cost, Requested = inputCost, Budget = budget };
+                breach = new Breach { Kind = BudgetLimitKind.Cost, Limit = maxCost, Spent = used.Cost, Requested = InputCost(), Budget = budget };
                 return;
             }
 
@@ -155,9 +155,12 @@ internal static class BudgetGate
 
             if (costApplies && price is not null && limits.MaximumCost is { } cost)
             {
-                Tighten(ref breach, ref outputRoom, price.OutputTokensAffordable(cost - used.Cost - inputCost), BudgetLimitKind.Cost, cost, used.Cost, budget);
+                Tighten(ref breach, ref outputRoom, price.OutputTokensAffordable(cost - used.Cost - InputCost()), BudgetLimitKind.Cost, cost, used.Cost, budget);
             }
         }
+
+        // Priced only when a cost ceiling applies: most calls have none.
+        decimal InputCost() => inputCostOnce ??= price!.GetWorstCaseCost(input, 0);
 
         static void CheckRunCaps(BudgetScope scope, ref Breach breach)
         {
@@ -190,8 +193,9 @@ internal static class BudgetGate
         }
     }
 
-    private static BudgetUsage Reserve(ModelPrice? price, long input, long output) =>
-        new(input, output, price?.GetWorstCaseCost(input, output) ?? 0m);
+    // Without a scope nothing is held: the reservation exists only to be settled in scopes.
+    private static BudgetUsage Reserve(BudgetScope? scope, ModelPrice? price, long input, long output) =>
+        scope is null ? default : new(input, output, price?.GetWorstCaseCost(input, output) ?? 0m);
 
     private struct Breach
     {
