@@ -23,9 +23,9 @@ public static class CostGovernanceKernelBuilderExtensions
     /// <para>
     /// The filters govern tool calls and prompts; the model calls themselves are governed — admitted, charged and
     /// recorded in the ledger — by <c>UseCostGovernance()</c> on the <c>IChatClient</c> the kernel uses:
-    /// <c>builder.Services.AddChatClient(inner).UseCostGovernance()</c>, or <c>governedClient.AsChatCompletionService()</c>
-    /// registered as the kernel's chat completion service. Semantic Kernel puts its tool loop outside that client, so
-    /// the governance sees, and budgets, every model call of the loop.
+    /// <c>builder.Services.AddChatClient(inner).UseKernelFunctionInvocation().UseCostGovernance()</c>. A prompt function
+    /// sends to a registered <c>IChatClient</c> as it is, so the tool loop (<c>UseKernelFunctionInvocation()</c>) must be
+    /// in that pipeline, outside the governance: the governance then sees, and budgets, every model call of the loop.
     /// </para>
     /// <para>Budgets come from the ambient <see cref="BudgetScope"/>: begin one around the kernel call.</para>
     /// </remarks>
