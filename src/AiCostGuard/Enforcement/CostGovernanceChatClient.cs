@@ -651,6 +651,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             LimitKind = cut ?? admission.Verdict.LimitKind,
             LimitBudget = admission.Verdict.LimitBudget,
             MaximumOutputTokens = admission.OutputTokens,
+            Attempt = RetryAttempt.Current,
             Outcome = outcome,
         });
     }

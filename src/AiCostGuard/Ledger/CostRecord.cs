@@ -72,6 +72,9 @@ public readonly record struct CostRecord
     /// <summary>Gets why a call was not sent, when it was refused before any budget was consulted: a missing attribution or an unpriced model.</summary>
     public string? RefusalReason { get; init; }
 
+    /// <summary>Gets which attempt of a retried request the call was: 1 for the first, 2 for the first retry; 0 when no <see cref="BudgetAwareRetryChatClient"/> sent it.</summary>
+    public int Attempt { get; init; }
+
     /// <summary>Gets how the call ended.</summary>
     public CallOutcome Outcome { get; init; }
 }

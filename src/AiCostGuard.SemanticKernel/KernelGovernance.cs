@@ -1,0 +1,45 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+
+namespace AiCostGuard;
+
+/// <summary>Finds the governance a kernel's model calls go through, and records the filters' refusals.</summary>
+internal static class KernelGovernance
+{
+    /// <summary>The <see cref="CostGovernanceChatClient"/> behind the kernel's chat service, or <see langword="null"/>.</summary>
+    public static CostGovernanceChatClient? Find(Kernel kernel)
+    {
+        IServiceProvider services = kernel.Services;
+        if (services.GetService<IChatClient>() is { } client && client.GetService<CostGovernanceChatClient>() is { } governed)
+        {
+            return governed;
+        }
+
+        return services.GetService<IChatCompletionService>()?.AsChatClient().GetService<CostGovernanceChatClient>();
+    }
+
+    public static ICostLedger? Ledger(KernelCostGovernanceOptions options, Kernel kernel, CostGovernanceChatClient? governance) =>
+        options.Ledger ?? governance?.Ledger ?? kernel.Services.GetService<ICostLedger>();
+
+    public static void RecordRefusal(ICostLedger? ledger, TimeProvider time, string? modelId, bool streaming, string reason, BudgetLimitKind kind, string budget, long estimatedInput = 0)
+    {
+        ledger?.Record(new CostRecord
+        {
+            Timestamp = time.GetUtcNow(),
+            Attribution = CostAttribution.Current,
+            ScopeName = BudgetScope.Current?.Name,
+            ScopeId = BudgetScope.Current?.Id,
+            ModelId = modelId,
+            IsStreaming = streaming,
+            EstimatedInputTokens = estimatedInput,
+            CostSource = CostSource.Estimated,
+            Decision = BudgetDecision.Rejected,
+            LimitKind = kind,
+            LimitBudget = budget,
+            Outcome = CallOutcome.NotSent,
+            RefusalReason = reason,
+        });
+    }
+}

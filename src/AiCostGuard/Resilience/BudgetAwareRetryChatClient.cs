@@ -1,0 +1,109 @@
+using Microsoft.Extensions.AI;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// Retries transient provider failures with a Polly retry strategy, each attempt passing through the
+/// <see cref="CostGovernanceChatClient"/> inside it: every attempt is admitted against the budgets in force, charged
+/// and recorded in the ledger with its <see cref="CostRecord.Attempt"/> number, and no attempt starts when the
+/// remaining budget cannot pay its worst case.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Place it with <c>UseBudgetAwareRetry()</c> before (outside) <c>UseCostGovernance()</c>; built the other way round
+/// it throws, because a retry the governance never sees would spend money no budget holds.
+/// </para>
+/// <para>
+/// The governance's refusals — <see cref="BudgetExceededException"/>, <see cref="MissingAttributionException"/>,
+/// <see cref="UnknownModelException"/> — are never retried, whatever the strategy's <c>ShouldHandle</c> says; nor is
+/// cancellation. By default <see cref="HttpRequestException"/>, <see cref="TimeoutException"/> and
+/// <see cref="TimeoutRejectedException"/> are retried; provider SDKs throw their own types (the OpenAI SDK a
+/// <c>System.ClientModel.ClientResultException</c> with the HTTP status), which the strategy's <c>ShouldHandle</c> can
+/// add. Delays run on the injected <see cref="TimeProvider"/>.
+/// </para>
+/// <para>
+/// Streaming responses pass through without retry: updates already delivered to the caller cannot be taken back.
+/// </para>
+/// <para>This type is thread-safe.</para>
+/// </remarks>
+public sealed class BudgetAwareRetryChatClient : DelegatingChatClient
+{
+    private readonly ResiliencePipeline<ChatResponse> _pipeline;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="innerClient">The client to retry; a <see cref="CostGovernanceChatClient"/> must be inside it.</param>
+    /// <param name="options">The retry strategy; <see langword="null"/> uses the defaults of <see cref="RetryStrategyOptions{TResult}"/> with the transient failures above.</param>
+    /// <param name="timeProvider">The clock for delays; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="innerClient"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">No <see cref="CostGovernanceChatClient"/> is inside <paramref name="innerClient"/>.</exception>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">The retry options are invalid.</exception>
+    public BudgetAwareRetryChatClient(IChatClient innerClient, RetryStrategyOptions<ChatResponse>? options = null, TimeProvider? timeProvider = null)
+        : base(innerClient)
+    {
+        if (innerClient.GetService(typeof(CostGovernanceChatClient)) is null)
+        {
+            throw new InvalidOperationException(
+                "UseBudgetAwareRetry() needs UseCostGovernance() inside it, so that every attempt is admitted, charged and recorded. " +
+                "Place it before (outside) the governance: builder.UseBudgetAwareRetry().UseCostGovernance().");
+        }
+
+        options ??= CreateDefaultOptions();
+        Func<RetryPredicateArguments<ChatResponse>, ValueTask<bool>> shouldHandle = options.ShouldHandle;
+        options.ShouldHandle = args => args.Outcome.Exception is { } e && IsRefusal(e, args.Context.CancellationToken) ? new ValueTask<bool>(false) : shouldHandle(args);
+        _pipeline = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = timeProvider ?? TimeProvider.System }
+            .AddRetry(options)
+            .Build();
+    }
+
+    /// <summary>Creates the default strategy: Polly's defaults, retrying the transient failures listed on the type.</summary>
+    /// <returns>New options the caller may change.</returns>
+    public static RetryStrategyOptions<ChatResponse> CreateDefaultOptions() => new()
+    {
+        ShouldHandle = new PredicateBuilder<ChatResponse>()
+            .Handle<HttpRequestException>()
+            .Handle<TimeoutException>()
+            .Handle<TimeoutRejectedException>(),
+    };
+
+    /// <inheritdoc/>
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+
+        // Each attempt re-reads the messages: a one-shot sequence is read once, here.
+        IEnumerable<ChatMessage> replayable = messages as IReadOnlyCollection<ChatMessage> ?? [.. messages];
+        return _pipeline.ExecuteAsync(
+            static (state, token) =>
+            {
+                state.Attempt++;
+                return new ValueTask<ChatResponse>(state.Client.SendAttemptAsync(state.Messages, state.Options, state.Attempt, token));
+            },
+            new AttemptState(this, replayable, options),
+            cancellationToken).AsTask();
+    }
+
+    private async Task<ChatResponse> SendAttemptAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, int attempt, CancellationToken cancellationToken)
+    {
+        // Set on this method's own flow: the governance inside reads it, the caller's flow never sees it.
+        RetryAttempt.Set(attempt);
+        return await base.GetResponseAsync(messages, options, cancellationToken);
+    }
+
+    private static bool IsRefusal(Exception e, CancellationToken cancellationToken) =>
+        e is BudgetExceededException or MissingAttributionException or UnknownModelException
+        || (e is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    private sealed class AttemptState(BudgetAwareRetryChatClient client, IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        public BudgetAwareRetryChatClient Client { get; } = client;
+
+        public IEnumerable<ChatMessage> Messages { get; } = messages;
+
+        public ChatOptions? Options { get; } = options;
+
+        public int Attempt { get; set; }
+    }
+}
