@@ -352,6 +352,37 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         }
 
         long reservedInput = ReservedInput(estimate, profile);
+        string? requestedModel = null;
+        if (_runLimitAction == RunLimitAction.Degrade && _degradeModels.Length > 0)
+        {
+            // Degrade prefers a cheaper model with the whole output to a clamp or a refusal on the model asked for:
+            // preview without reserving, and move down the ladder when the cost ceiling is what binds.
+            BudgetGate.Verdict preview = BudgetGate.Evaluate(Demand(profile, reservedInput, wantedOutput, finalTurn), scope);
+            if (preview.Decision != BudgetDecision.Allowed && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null)
+            {
+                estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: 0);
+                reservedInput = estimate.Tokens;
+                preview = BudgetGate.Evaluate(Demand(profile, reservedInput, wantedOutput, finalTurn), scope);
+            }
+
+            if (preview.Decision != BudgetDecision.Allowed && preview.LimitKind == BudgetLimitKind.Cost)
+            {
+                foreach (string candidate in Ladder(profile.ModelId))
+                {
+                    ModelProfile cheaper = Profile(candidate);
+                    InputTokenEstimate cheaperEstimate = TokenEstimator.Estimate(messages, counted, cheaper.Encoding, exactAbove: 0);
+                    long cheaperOutput = options?.MaxOutputTokens ?? cheaper.MaximumOutputTokens;
+                    BudgetGate.Demand whole = Demand(cheaper, ReservedInput(cheaperEstimate, cheaper), cheaperOutput, finalTurn: false) with { Action = OverBudgetAction.Reject };
+                    if (BudgetGate.Evaluate(whole, scope).Decision == BudgetDecision.Allowed)
+                    {
+                        requestedModel = profile.ModelId;
+                        (profile, estimate, reservedInput, wantedOutput) = (cheaper, cheaperEstimate, ReservedInput(cheaperEstimate, cheaper), cheaperOutput);
+                        break;
+                    }
+                }
+            }
+        }
+
         BudgetGate.Verdict verdict = Gate(profile, reservedInput, wantedOutput, finalTurn, scope);
         if (verdict.Decision == BudgetDecision.Rejected && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null)
         {
@@ -361,23 +392,9 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             verdict = Gate(profile, reservedInput, wantedOutput, finalTurn, scope);
         }
 
-        string? requestedModel = null;
-        if (verdict.Decision == BudgetDecision.Rejected && verdict.LimitKind == BudgetLimitKind.Cost && _runLimitAction == RunLimitAction.Degrade)
+        if (requestedModel is not null)
         {
-            foreach (string candidate in Ladder(profile.ModelId))
-            {
-                ModelProfile cheaper = Profile(candidate);
-                InputTokenEstimate cheaperEstimate = TokenEstimator.Estimate(messages, counted, cheaper.Encoding, exactAbove: 0);
-                long cheaperOutput = options?.MaxOutputTokens ?? cheaper.MaximumOutputTokens;
-                BudgetGate.Verdict attempt = Gate(cheaper, ReservedInput(cheaperEstimate, cheaper), cheaperOutput, finalTurn, scope);
-                if (attempt.Decision != BudgetDecision.Rejected)
-                {
-                    requestedModel = profile.ModelId;
-                    attempt = attempt with { LimitKind = attempt.LimitKind ?? verdict.LimitKind, LimitBudget = attempt.LimitBudget ?? verdict.LimitBudget };
-                    (profile, estimate, reservedInput, wantedOutput, verdict) = (cheaper, cheaperEstimate, ReservedInput(cheaperEstimate, cheaper), cheaperOutput, attempt);
-                    break;
-                }
-            }
+            verdict = verdict with { LimitKind = verdict.LimitKind ?? BudgetLimitKind.Cost };
         }
 
         if (verdict.Decision == BudgetDecision.Rejected && !finalTurn && _runLimitAction is RunLimitAction.SoftStop or RunLimitAction.Degrade
@@ -465,9 +482,10 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     }
 
     private BudgetGate.Verdict Gate(ModelProfile profile, long input, long wantedOutput, bool finalTurn, BudgetScope? scope) =>
-        BudgetGate.Admit(
-            new BudgetGate.Demand(_requestLimits, profile, input, wantedOutput, finalTurn ? OverBudgetAction.Clamp : _overBudgetAction, _minimumClampedOutput, _mode),
-            scope);
+        BudgetGate.Admit(Demand(profile, input, wantedOutput, finalTurn), scope);
+
+    private BudgetGate.Demand Demand(ModelProfile profile, long input, long wantedOutput, bool finalTurn) =>
+        new(_requestLimits, profile, input, wantedOutput, finalTurn ? OverBudgetAction.Clamp : _overBudgetAction, _minimumClampedOutput, _mode);
 
     /// <summary>The models of the degrade ladder below <paramref name="modelId"/>; the whole ladder when the model is not on it.</summary>
     private IEnumerable<string> Ladder(string? modelId)

@@ -31,6 +31,25 @@ public sealed class RunPolicyTests
     }
 
     [Fact]
+    public async Task Degrade_sends_a_final_turn_to_a_cheaper_model_that_pays_its_whole_output_rather_than_clamping()
+    {
+        List<ChatMessage> prompt = Governed.Prompt();
+        var governed = new Governed(o =>
+        {
+            o.RunLimitAction = RunLimitAction.Degrade;
+            o.DegradeModels.Add("gpt-4o");
+            o.DegradeModels.Add("gpt-4o-mini");
+        });
+        using BudgetScope run = BudgetScope.Begin(new BudgetLimits { MaximumCost = Gpt4o.GetWorstCaseCost(Input(prompt, "gpt-4o"), 1000) / 2, MaximumModelCalls = 1 }, "agent");
+
+        await governed.Client.GetResponseAsync(prompt, new ChatOptions { ModelId = "gpt-4o", MaxOutputTokens = 1000, Tools = [AIFunctionFactory.Create(() => 1, "f")] });
+
+        ChatOptions sent = governed.Inner.ReceivedOptions[0]!;
+        Assert.Equal(("gpt-4o-mini", 1000, (IList<AITool>?)null), (sent.ModelId, sent.MaxOutputTokens, sent.Tools));
+        Assert.Equal((BudgetDecision.Degraded, "gpt-4o"), (governed.Last.Decision, governed.Last.RequestedModelId));
+    }
+
+    [Fact]
     public async Task Degrade_ends_with_a_final_clamped_turn_when_no_cheaper_model_fits()
     {
         List<ChatMessage> prompt = Governed.Prompt();
