@@ -71,7 +71,7 @@ int first = ledger.GetRecords().Count;
 ChatResponse answer = await agent.GetResponseAsync(task, options);
 Report.Steps(ledger.GetRecords().Skip(first));
 Console.WriteLine();
-Report.Wrapped("Allowed: the step's worst case (its input plus 1,000 output tokens on the model asked for) fit what the run had left. Degraded: it no longer fit on gpt-4o, so the governance sent it to the next model of the ladder, tools kept. FinalTurn: the tool cap was used up, so the last step went without tools and with its output clamped to what the budget could still pay — the agent answers instead of failing.");
+Report.Wrapped("Allowed: the step's worst case (its input plus 1,000 output tokens on the model asked for) fit what the run had left. Degraded: it no longer fit on gpt-4o, so the governance sent it to the next model of the ladder that could pay its whole output. Once the tool cap was used up, the last step also went without tools, so the agent answers instead of asking for more. Had no model of the ladder fit, that last step would have been a FinalTurn: its output clamped to what the budget could still pay.");
 
 Report.Section("4. How the run ended");
 Report.Wrapped("The answer: " + answer.Text);

@@ -353,6 +353,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
         long reservedInput = ReservedInput(estimate, profile);
         string? requestedModel = null;
+        string? degradedBy = null;
         if (_runLimitAction == RunLimitAction.Degrade && _degradeModels.Length > 0)
         {
             // Degrade prefers a cheaper model with the whole output to a clamp or a refusal on the model asked for:
@@ -375,7 +376,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
                     BudgetGate.Demand whole = Demand(cheaper, ReservedInput(cheaperEstimate, cheaper), cheaperOutput, finalTurn: false) with { Action = OverBudgetAction.Reject };
                     if (BudgetGate.Evaluate(whole, scope).Decision == BudgetDecision.Allowed)
                     {
-                        requestedModel = profile.ModelId;
+                        (requestedModel, degradedBy) = (profile.ModelId, preview.LimitBudget);
                         (profile, estimate, reservedInput, wantedOutput) = (cheaper, cheaperEstimate, ReservedInput(cheaperEstimate, cheaper), cheaperOutput);
                         break;
                     }
@@ -394,7 +395,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
         if (requestedModel is not null)
         {
-            verdict = verdict with { LimitKind = verdict.LimitKind ?? BudgetLimitKind.Cost };
+            verdict = verdict with { LimitKind = verdict.LimitKind ?? BudgetLimitKind.Cost, LimitBudget = verdict.LimitBudget ?? degradedBy };
         }
 
         if (verdict.Decision == BudgetDecision.Rejected && !finalTurn && _runLimitAction is RunLimitAction.SoftStop or RunLimitAction.Degrade

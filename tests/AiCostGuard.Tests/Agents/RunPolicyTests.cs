@@ -46,7 +46,7 @@ public sealed class RunPolicyTests
 
         ChatOptions sent = governed.Inner.ReceivedOptions[0]!;
         Assert.Equal(("gpt-4o-mini", 1000, (IList<AITool>?)null), (sent.ModelId, sent.MaxOutputTokens, sent.Tools));
-        Assert.Equal((BudgetDecision.Degraded, "gpt-4o"), (governed.Last.Decision, governed.Last.RequestedModelId));
+        Assert.Equal((BudgetDecision.Degraded, "gpt-4o", "agent"), (governed.Last.Decision, governed.Last.RequestedModelId, governed.Last.LimitBudget));
     }
 
     [Fact]
