@@ -25,6 +25,7 @@ public sealed class BudgetScope : IDisposable
     private BudgetUsage _reserved;
     private long _calls;
     private bool _disposed;
+    private System.Diagnostics.Activity? _run;
 
     private BudgetScope(BudgetLimits limits, string name, BudgetScope? parent)
     {
@@ -109,6 +110,7 @@ public sealed class BudgetScope : IDisposable
 
         var scope = new BudgetScope(limits.Clone(), string.IsNullOrWhiteSpace(name) ? "scope" : name, AmbientSlot.Value);
         AmbientSlot.Value = scope;
+        scope._run = RunTelemetry.Start(scope);
         return scope;
     }
 
@@ -125,6 +127,8 @@ public sealed class BudgetScope : IDisposable
         {
             AmbientSlot.Value = Parent;
         }
+
+        RunTelemetry.Stop(this, _run);
     }
 
     /// <summary>Adds a reservation; the caller holds <see cref="Sync"/> of this scope.</summary>

@@ -41,6 +41,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ModelProfile> _profiles = new(StringComparer.Ordinal);
     private readonly ModelProfile _noModel;
+    private readonly CallTelemetry _telemetry;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="innerClient">The client to govern.</param>
@@ -73,6 +74,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         _defaultModelId = metadata?.DefaultModelId;
         _provider = metadata?.ProviderName;
         _noModel = new ModelProfile(null, null, null, _defaultMaximumOutput);
+        _telemetry = new CallTelemetry(options.Telemetry);
     }
 
     /// <summary>Gets the ledger every call is recorded in.</summary>
@@ -200,7 +202,8 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             throw new ArgumentException($"ChatOptions.MaxOutputTokens must be positive; it is {options.MaxOutputTokens}.", nameof(options));
         }
 
-        CostAttribution attribution = CostAttribution.Current;
+        Ledger.ThrowIfUnavailable();
+        CostAttribution attribution = _telemetry.Propagate(CostAttribution.Current);
         AttributionDimensions missing = _requiredAttribution == AttributionDimensions.None ? AttributionDimensions.None : attribution.GetMissing(_requiredAttribution);
         if (missing != AttributionDimensions.None)
         {
@@ -244,7 +247,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
         if (verdict.Decision == BudgetDecision.Rejected)
         {
-            Ledger.Record(new CostRecord
+            Record(new CostRecord
             {
                 Timestamp = _time.GetUtcNow(),
                 Attribution = attribution,
@@ -261,7 +264,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
                 LimitBudget = verdict.LimitBudget,
                 MaximumOutputTokens = wantedOutput,
                 Outcome = CallOutcome.NotSent,
-            });
+            }, scope);
             Log.Rejected(_logger, profile.ModelId, verdict.Rejection!.Message);
             throw verdict.Rejection;
         }
@@ -337,7 +340,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     }
 
     private void RecordRefusal(CostAttribution attribution, string? modelId, bool streaming, string reason) =>
-        Ledger.Record(new CostRecord
+        Record(new CostRecord
         {
             Timestamp = _time.GetUtcNow(),
             Attribution = attribution,
@@ -350,7 +353,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             Decision = BudgetDecision.Rejected,
             Outcome = CallOutcome.NotSent,
             RefusalReason = reason,
-        });
+        }, BudgetScope.Current);
 
     private ModelProfile Profile(string modelId)
     {
@@ -415,7 +418,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         }
 
         admission.Scope?.Settle(admission.Verdict.Reserved, new BudgetUsage(usage.InputTokens, usage.OutputTokens, cost));
-        Ledger.Record(new CostRecord
+        Record(new CostRecord
         {
             Timestamp = admission.StartTime,
             Duration = _time.GetElapsedTime(admission.StartTimestamp),
@@ -438,7 +441,14 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             LimitBudget = admission.Verdict.LimitBudget,
             MaximumOutputTokens = admission.OutputTokens,
             Outcome = outcome,
-        });
+        }, admission.Scope);
+    }
+
+    /// <summary>Reports the record to OpenTelemetry, which stamps it with its trace, then writes it to the ledger.</summary>
+    private void Record(CostRecord record, BudgetScope? scope)
+    {
+        record = _telemetry.Observe(record, scope);
+        Ledger.Record(in record);
     }
 
     private static long ExactInput(in Admission admission, IEnumerable<ChatMessage> messages) =>

@@ -59,6 +59,7 @@ public static class CostGovernanceChatClientBuilderExtensions
         copy.DefaultMaximumOutputTokens = registered.DefaultMaximumOutputTokens;
         copy.Catalog = registered.Catalog;
         copy.Ledger = registered.Ledger;
+        copy.Telemetry = registered.Telemetry?.Clone()!;
         foreach (KeyValuePair<string, ModelPrice> price in registered.Prices)
         {
             copy.Prices[price.Key] = price.Value;

@@ -14,6 +14,7 @@ public sealed class InMemoryCostLedger : ICostLedger
 
     private readonly Lock _sync = new();
     private readonly CostRecord[] _records;
+    private readonly List<OutcomeRecord> _outcomes = [];
     private long _count;
 
     /// <summary>Initializes a new instance.</summary>
@@ -54,6 +55,26 @@ public sealed class InMemoryCostLedger : ICostLedger
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Outcomes are few (one or a handful per run) and all are kept until <see cref="Clear"/>.</remarks>
+    public void Record(in OutcomeRecord outcome)
+    {
+        lock (_sync)
+        {
+            _outcomes.Add(outcome);
+        }
+    }
+
+    /// <summary>Returns the outcomes recorded, oldest first.</summary>
+    /// <returns>A snapshot.</returns>
+    public IReadOnlyList<OutcomeRecord> GetOutcomes()
+    {
+        lock (_sync)
+        {
+            return [.. _outcomes];
+        }
+    }
+
     /// <summary>Returns the records kept, oldest first.</summary>
     /// <returns>A snapshot.</returns>
     public IReadOnlyList<CostRecord> GetRecords()
@@ -78,6 +99,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         lock (_sync)
         {
             Array.Clear(_records);
+            _outcomes.Clear();
             _count = 0;
         }
     }
