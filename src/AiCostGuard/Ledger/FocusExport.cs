@@ -56,8 +56,11 @@ public static class FocusExport
             }
 
             DateTime start = c.Timestamp.UtcDateTime;
-            DateTime end = start + (c.Duration > TimeSpan.Zero ? c.Duration : TimeSpan.FromMilliseconds(1));
             var month = new DateTime(start.Year, start.Month, 1, 0, 0, 0, DateTimeKind.Utc);
+
+            // A charge period lies inside its billing period: a call that runs past midnight at the month's end is billed in the month it started.
+            DateTime end = start + (c.Duration > TimeSpan.Zero ? c.Duration : TimeSpan.FromMilliseconds(1));
+            end = end > month.AddMonths(1) ? month.AddMonths(1) : end;
             string provider = string.IsNullOrEmpty(c.Provider) ? "unknown" : c.Provider;
             string model = c.ModelId ?? "unknown";
             string cost = Money(c.Cost);
