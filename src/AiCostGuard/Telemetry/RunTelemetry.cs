@@ -58,7 +58,8 @@ internal static class RunTelemetry
             run.SetTag(CostGovernanceTelemetry.CostCurrencyAttribute, "USD");
             run.SetTag("gen_ai.usage.input_tokens", spent.InputTokens);
             run.SetTag("gen_ai.usage.output_tokens", spent.OutputTokens);
-            run.SetTag("aicostguard.run.calls", scope.CallCount);
+            run.SetTag("aicostguard.run.calls", scope.ModelCallCount);
+            run.SetTag("aicostguard.run.tool_calls", scope.ToolCallCount);
             if (scope.RemainingCost is { } remaining)
             {
                 run.SetTag(CostGovernanceTelemetry.BudgetRemainingAttribute, (double)remaining);
