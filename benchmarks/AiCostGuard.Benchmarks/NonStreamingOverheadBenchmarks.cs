@@ -178,8 +178,8 @@ public class NonStreamingOverheadBenchmarks
 
         if (_scope is not null)
         {
-            Console.WriteLine($"// AiCostGuard check: the BudgetScope begun in GlobalSetup was charged {_scope.CallCount} calls (spent {_scope.Spent.Cost} USD).");
-            if (_scope.CallCount < 1000)
+            Console.WriteLine($"// AiCostGuard check: the BudgetScope begun in GlobalSetup was charged {_scope.ModelCallCount} calls (spent {_scope.Spent.Cost} USD).");
+            if (_scope.ModelCallCount < 1000)
             {
                 throw new InvalidOperationException("The BudgetScope begun in GlobalSetup did not flow to the benchmark's calls.");
             }
