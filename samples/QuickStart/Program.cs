@@ -27,17 +27,22 @@ Console.WriteLine(simulated
 
 Section("1. The pipeline");
 
+// Records stay in memory for this demo's printouts and go to a JSON Lines file for the report and FOCUS export.
+var ledger = new InMemoryCostLedger();
+await using var ledgerFile = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = Environment.CurrentDirectory, FilePrefix = "quickstart-ledger" });
+ICostLedger sinks = new CompositeCostLedger(ledger, ledgerFile);
+
 using IChatClient client = new ChatClientBuilder(model)
     .UseCostGovernance(o =>
     {
         o.RequiredAttribution = AttributionDimensions.Team | AttributionDimensions.Feature;
         o.RequestLimits.MaximumCost = RequestCeiling;
         o.OverBudgetAction = OverBudgetAction.Clamp;
+        o.Ledger = sinks;
     })
     .Build();
 
 CostGovernanceChatClient governor = client.GetService<CostGovernanceChatClient>()!;
-var ledger = (InMemoryCostLedger)governor.Ledger;
 
 Console.WriteLine($"Every call must name a team and a feature, no single call may cost more than {Limit(RequestCeiling)}, and a call");
 Console.WriteLine("whose worst case does not fit a budget gets its MaxOutputTokens clamped to what the budget can pay.");
@@ -143,7 +148,7 @@ using IChatClient runaway = new ChatClientBuilder(simulated ? new SimulatedChatC
         o.RequestLimits.MaximumOutputTokens = ChatTurnOutputTokens;
         o.OverBudgetAction = OverBudgetAction.Clamp;
         o.MinimumClampedOutputTokens = 16;
-        o.Ledger = ledger;
+        o.Ledger = sinks;
     })
     .Build();
 
@@ -178,7 +183,7 @@ using IChatClient shadow = new ChatClientBuilder(model)
         o.Mode = EnforcementMode.Shadow;
         o.RequiredAttribution = AttributionDimensions.Team | AttributionDimensions.Feature;
         o.RequestLimits.MaximumCost = ProposedCeiling;
-        o.Ledger = ledger;
+        o.Ledger = sinks;
     })
     .Build();
 
@@ -198,6 +203,15 @@ Console.WriteLine();
 BudgetUsage spent = run.Spent;
 Console.WriteLine($"Budget scope '{run.Name}' (limit {Limit(run.Limits.MaximumCost)}): {Tokens(run.ModelCallCount)} calls sent, {Tokens(spent.InputTokens)} input and {Tokens(spent.OutputTokens)} output tokens, {Money(spent.Cost)} spent.");
 Console.WriteLine($"The ledger's {Tokens(records.Count)} records add up to {Money(records.Sum(r => r.Cost))}; rejected calls are in it at no cost.");
+
+// The run reached its business outcome: reports divide its cost by its successful outcomes.
+CostOutcomes.Record(sinks, run, "demo-completed", success: true);
+await ledgerFile.FlushAsync();
+Console.WriteLine();
+Console.WriteLine($"The ledger is also in {ledgerFile.CurrentFile}. Report on it and export it for FinOps tools:");
+Console.WriteLine($"  dotnet run --project src/AiCostGuard.Cli -- report --ledger {ledgerFile.CurrentFile} --by team,feature");
+Console.WriteLine($"  dotnet run --project src/AiCostGuard.Cli -- report --ledger {ledgerFile.CurrentFile} --format html --out quickstart-report.html");
+Console.WriteLine($"  dotnet run --project src/AiCostGuard.Cli -- export focus --ledger {ledgerFile.CurrentFile} --out quickstart-focus.csv");
 
 IReadOnlyList<CostRecord> NewRecords()
 {

@@ -9,8 +9,8 @@ internal static class CliApplication
     public static RootCommand CreateRootCommand(TextWriter output, TextWriter error)
     {
         var root = new RootCommand("aicostguard: token counts, prices, worst-case quotes and ledger reports for AI model calls.");
-        _ = output;
-        _ = error;
+        root.Subcommands.Add(ReportCommand.Create(output, error));
+        root.Subcommands.Add(ExportCommand.Create(output, error));
         return root;
     }
 }

@@ -39,6 +39,7 @@ public sealed class BudgetScope : IDisposable
     private int _children;
     private decimal _carveRemaining;
     private bool _disposed;
+    private System.Diagnostics.Activity? _run;
 
     private BudgetScope(BudgetLimits limits, string name, BudgetScope? parent, TimeProvider time)
     {
@@ -200,6 +201,7 @@ public sealed class BudgetScope : IDisposable
         }
 
         AmbientSlot.Value = scope;
+        scope._run = RunTelemetry.Start(scope);
         return scope;
     }
 
@@ -234,6 +236,7 @@ public sealed class BudgetScope : IDisposable
         var scope = new BudgetScope(copy, string.IsNullOrWhiteSpace(name) ? "scope" : name, parent, timeProvider ?? parent._time);
         parent.AdmitChild(scope, share);
         AmbientSlot.Value = scope;
+        scope._run = RunTelemetry.Start(scope);
         return scope;
     }
 
@@ -276,6 +279,8 @@ public sealed class BudgetScope : IDisposable
                 }
             }
         }
+
+        RunTelemetry.Stop(this, _run);
     }
 
     /// <summary>Adds a call's reservation; the caller holds <see cref="Sync"/> of this scope.</summary>

@@ -44,6 +44,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ModelProfile> _profiles = new(StringComparer.Ordinal);
     private readonly ModelProfile _noModel;
+    private readonly CallTelemetry _telemetry;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="innerClient">The client to govern.</param>
@@ -96,6 +97,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         _defaultModelId = metadata?.DefaultModelId;
         _provider = metadata?.ProviderName;
         _noModel = new ModelProfile(null, null, null, _defaultMaximumOutput);
+        _telemetry = new CallTelemetry(options.Telemetry);
     }
 
     /// <summary>Gets the ledger every call is recorded in.</summary>
@@ -305,7 +307,8 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             throw new ArgumentException($"ChatOptions.MaxOutputTokens must be positive; it is {options.MaxOutputTokens}.", nameof(options));
         }
 
-        CostAttribution attribution = CostAttribution.Current;
+        Ledger.ThrowIfUnavailable();
+        CostAttribution attribution = _telemetry.Propagate(CostAttribution.Current);
         AttributionDimensions missing = _requiredAttribution == AttributionDimensions.None ? AttributionDimensions.None : attribution.GetMissing(_requiredAttribution);
         if (missing != AttributionDimensions.None)
         {
@@ -412,7 +415,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
         if (verdict.Decision == BudgetDecision.Rejected)
         {
-            Ledger.Record(new CostRecord
+            Record(new CostRecord
             {
                 Timestamp = _time.GetUtcNow(),
                 Attribution = attribution,
@@ -429,7 +432,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
                 LimitBudget = verdict.LimitBudget,
                 MaximumOutputTokens = wantedOutput,
                 Outcome = CallOutcome.NotSent,
-            });
+            }, scope);
             Log.Rejected(_logger, profile.ModelId, verdict.Rejection!.Message);
             throw verdict.Rejection;
         }
@@ -567,7 +570,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     }
 
     private void RecordRefusal(CostAttribution attribution, string? modelId, bool streaming, string reason, BudgetLimitKind? kind = null, string? budget = null) =>
-        Ledger.Record(new CostRecord
+        Record(new CostRecord
         {
             Timestamp = _time.GetUtcNow(),
             Attribution = attribution,
@@ -582,7 +585,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             LimitBudget = budget,
             Outcome = CallOutcome.NotSent,
             RefusalReason = reason,
-        });
+        }, BudgetScope.Current);
 
     private ModelProfile Profile(string modelId)
     {
@@ -647,7 +650,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         }
 
         admission.Scope?.Settle(admission.Verdict.Reserved, new BudgetUsage(usage.InputTokens, usage.OutputTokens, cost));
-        Ledger.Record(new CostRecord
+        Record(new CostRecord
         {
             Timestamp = admission.StartTime,
             Duration = _time.GetElapsedTime(admission.StartTimestamp),
@@ -672,7 +675,14 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             MaximumOutputTokens = admission.OutputTokens,
             Attempt = RetryAttempt.Current,
             Outcome = outcome,
-        });
+        }, admission.Scope);
+    }
+
+    /// <summary>Reports the record to OpenTelemetry, which stamps it with its trace, then writes it to the ledger.</summary>
+    private void Record(CostRecord record, BudgetScope? scope)
+    {
+        record = _telemetry.Observe(record, scope);
+        Ledger.Record(in record);
     }
 
     private static long ExactInput(in Admission admission, IEnumerable<ChatMessage> messages) =>

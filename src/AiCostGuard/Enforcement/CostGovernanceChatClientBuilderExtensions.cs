@@ -59,6 +59,7 @@ public static class CostGovernanceChatClientBuilderExtensions
         copy.DefaultMaximumOutputTokens = registered.DefaultMaximumOutputTokens;
         copy.Catalog = registered.Catalog;
         copy.Ledger = registered.Ledger;
+        copy.Telemetry = registered.Telemetry?.Clone()!;
         copy.RunLimitAction = registered.RunLimitAction;
         copy.ConcurrencyLimitAction = registered.ConcurrencyLimitAction;
         foreach (string model in registered.DegradeModels)

@@ -80,6 +80,11 @@ public sealed class CostGovernanceOptions
     /// <value>The default, <see langword="null"/>, uses the <see cref="ICostLedger"/> registered in the service provider, else a new <see cref="InMemoryCostLedger"/>.</value>
     public ICostLedger? Ledger { get; set; }
 
+    /// <summary>Gets or sets what is reported to OpenTelemetry, how metric tags are bounded, and whether attribution travels in W3C baggage.</summary>
+    /// <value>The default reports spans and metrics to any listener, with at most 100 values per metric tag, and no baggage.</value>
+    [Required]
+    public CostTelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>Lists every problem with these options.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -101,6 +106,15 @@ public sealed class CostGovernanceOptions
             if (OverBudgetAction == OverBudgetAction.Clamp && RequestLimits.MaximumOutputTokens < MinimumClampedOutputTokens)
             {
                 problems.Add($"{nameof(MinimumClampedOutputTokens)}: {MinimumClampedOutputTokens} is above {nameof(RequestLimits)}.{nameof(BudgetLimits.MaximumOutputTokens)} ({RequestLimits.MaximumOutputTokens}), so every clamped call would be rejected.");
+            }
+        }
+
+        if (Telemetry is not null)
+        {
+            results.Clear();
+            if (!Validator.TryValidateObject(Telemetry, new ValidationContext(Telemetry), results, validateAllProperties: true))
+            {
+                problems.AddRange(results.Select(r => $"{nameof(Telemetry)}.{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
             }
         }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace AiCostGuard;
 
 /// <summary>
@@ -77,4 +79,10 @@ public readonly record struct CostRecord
 
     /// <summary>Gets how the call ended.</summary>
     public CallOutcome Outcome { get; init; }
+
+    /// <summary>Gets the trace the call ran in, when one was active (the <c>chat</c> span's trace with <c>UseOpenTelemetry()</c>); the default (all zeros) otherwise.</summary>
+    public ActivityTraceId TraceId { get; init; }
+
+    /// <summary>Gets the span the call's cost was put on, when one was active; the default (all zeros) otherwise.</summary>
+    public ActivitySpanId SpanId { get; init; }
 }

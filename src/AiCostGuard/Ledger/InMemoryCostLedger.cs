@@ -18,6 +18,7 @@ public sealed class InMemoryCostLedger : ICostLedger
     private readonly Lock _sync = new();
     private readonly int _capacity;
     private CostRecord[] _records;
+    private readonly List<OutcomeRecord> _outcomes = [];
     private long _count;
 
     /// <summary>Initializes a new instance.</summary>
@@ -64,6 +65,26 @@ public sealed class InMemoryCostLedger : ICostLedger
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Outcomes are few (one or a handful per run) and all are kept until <see cref="Clear"/>.</remarks>
+    public void Record(in OutcomeRecord outcome)
+    {
+        lock (_sync)
+        {
+            _outcomes.Add(outcome);
+        }
+    }
+
+    /// <summary>Returns the outcomes recorded, oldest first.</summary>
+    /// <returns>A snapshot.</returns>
+    public IReadOnlyList<OutcomeRecord> GetOutcomes()
+    {
+        lock (_sync)
+        {
+            return [.. _outcomes];
+        }
+    }
+
     /// <summary>Returns the records kept, oldest first.</summary>
     /// <returns>A snapshot.</returns>
     public IReadOnlyList<CostRecord> GetRecords()
@@ -88,6 +109,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         lock (_sync)
         {
             _records = new CostRecord[Math.Min(_capacity, InitialStorage)];
+            _outcomes.Clear();
             _count = 0;
         }
     }

@@ -1,0 +1,132 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.AI;
+
+namespace AiCostGuard.Benchmarks;
+
+/// <summary>
+/// The per-call cost of telemetry and the JSON Lines ledger on top of <c>UseCostGovernance()</c>: no listener, an
+/// OpenTelemetry SDK listener sampling every span and listening to every meter, the JSON Lines sink on, and both, next
+/// to a pass-through client and <c>UseOpenTelemetry()</c> alone.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(warmupCount: 3, iterationCount: 10)]
+public class TelemetryLedgerOverheadBenchmarks
+{
+    private FakeChatClient _inner = null!;
+    private IChatClient _client = null!;
+    private InMemoryCostLedger _memory = null!;
+    private JsonLinesCostLedger? _file;
+    private TelemetrySdk? _telemetry;
+    private string? _directory;
+    private List<ChatMessage> _warm = null!;
+
+    [GlobalSetup(Target = nameof(PassThrough))]
+    public void SetupPassThrough() => Build(passThrough: true, listener: false, file: false, openTelemetry: false);
+
+    [GlobalSetup(Target = nameof(OpenTelemetryOnly))]
+    public void SetupOpenTelemetryOnly() => Build(passThrough: true, listener: true, file: false, openTelemetry: true);
+
+    [GlobalSetup(Target = nameof(Governed))]
+    public void SetupGoverned() => Build(passThrough: false, listener: false, file: false, openTelemetry: false);
+
+    [GlobalSetup(Target = nameof(GovernedListened))]
+    public void SetupGovernedListened() => Build(passThrough: false, listener: true, file: false, openTelemetry: false);
+
+    [GlobalSetup(Target = nameof(GovernedFile))]
+    public void SetupGovernedFile() => Build(passThrough: false, listener: false, file: true, openTelemetry: false);
+
+    [GlobalSetup(Target = nameof(GovernedListenedFile))]
+    public void SetupGovernedListenedFile() => Build(passThrough: false, listener: true, file: true, openTelemetry: false);
+
+    [GlobalSetup(Target = nameof(OpenTelemetryGovernedFile))]
+    public void SetupOpenTelemetryGovernedFile() => Build(passThrough: false, listener: true, file: true, openTelemetry: true);
+
+    /// <summary>(a) A trivial <see cref="DelegatingChatClient"/>.</summary>
+    [Benchmark(Baseline = true, Description = "(a) pass-through")]
+    public Task<ChatResponse> PassThrough() => _client.GetResponseAsync(_warm);
+
+    /// <summary>(b) <c>UseOpenTelemetry()</c> alone, SDK listening.</summary>
+    [Benchmark(Description = "(b) UseOpenTelemetry(), SDK listening")]
+    public Task<ChatResponse> OpenTelemetryOnly() => _client.GetResponseAsync(_warm);
+
+    /// <summary>(c) Governed, nobody listening, in-memory ledger: the foundation's figure.</summary>
+    [Benchmark(Description = "(c) governed, no listener")]
+    public Task<ChatResponse> Governed() => _client.GetResponseAsync(_warm);
+
+    /// <summary>(d) Governed with the SDK listening: a span of the library's own source and the metrics, per call.</summary>
+    [Benchmark(Description = "(d) governed, SDK listening")]
+    public Task<ChatResponse> GovernedListened() => _client.GetResponseAsync(_warm);
+
+    /// <summary>(e) Governed with the JSON Lines sink beside the in-memory ledger.</summary>
+    [Benchmark(Description = "(e) governed, JSON Lines sink")]
+    public Task<ChatResponse> GovernedFile() => _client.GetResponseAsync(_warm);
+
+    /// <summary>(f) Governed with the SDK listening and the JSON Lines sink on.</summary>
+    [Benchmark(Description = "(f) governed, SDK listening + JSON Lines")]
+    public Task<ChatResponse> GovernedListenedFile() => _client.GetResponseAsync(_warm);
+
+    /// <summary>(g) <c>UseOpenTelemetry()</c> outside the governed client (cost on its chat span), SDK listening, JSON Lines on.</summary>
+    [Benchmark(Description = "(g) UseOpenTelemetry() + governed + JSON Lines")]
+    public Task<ChatResponse> OpenTelemetryGovernedFile() => _client.GetResponseAsync(_warm);
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _file?.Dispose();
+        if (_directory is not null)
+        {
+            LedgerContents written = CostLedgerReader.Read(_directory);
+            Console.WriteLine($"// AiCostGuard check: {_memory.TotalRecorded} calls recorded in memory, {written.Calls.Count} in the JSON Lines files, {written.SkippedLines.Count} lines skipped.");
+            Directory.Delete(_directory, recursive: true);
+        }
+
+        if (_telemetry is not null)
+        {
+            Console.WriteLine($"// AiCostGuard check: the SDK exported {_telemetry.SpansExported} spans.");
+        }
+
+        _telemetry?.Dispose();
+    }
+
+    private void Build(bool passThrough, bool listener, bool file, bool openTelemetry)
+    {
+        _inner = new FakeChatClient(FakeChatClient.CompletedResponse());
+        _memory = new InMemoryCostLedger(capacity: 1024);
+        _warm = new PromptFactory(seed: 42).Conversation();
+        TokenEstimator.EstimateInputTokens(_warm, FakeChatClient.DefaultModel);
+        if (listener)
+        {
+            _telemetry = new TelemetrySdk();
+        }
+
+        ICostLedger ledger = _memory;
+        if (file)
+        {
+            _directory = Directory.CreateTempSubdirectory("aicostguard-bench-").FullName;
+            _file = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = _directory });
+            ledger = new CompositeCostLedger(_memory, _file);
+        }
+
+        ChatClientBuilder builder = new ChatClientBuilder(_inner);
+        if (openTelemetry)
+        {
+            builder.UseOpenTelemetry();
+        }
+
+        if (passThrough)
+        {
+            builder.Use(i => new PassThroughChatClient(i));
+        }
+        else
+        {
+            builder.UseCostGovernance(o =>
+            {
+                o.RequestLimits = new BudgetLimits { MaximumCost = 10m };
+                o.Ledger = ledger;
+            });
+        }
+
+        _client = builder.Build();
+        _client.GetResponseAsync(_warm).GetAwaiter().GetResult();
+    }
+}

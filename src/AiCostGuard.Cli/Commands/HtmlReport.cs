@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace AiCostGuard.Cli;
+
+/// <summary>
+/// A single self-contained HTML file (inline CSS and SVG, no script, nothing fetched) for finance readers: spend by
+/// team and by feature per day as stacked bar charts with axes, legends and totals, then the report table.
+/// </summary>
+internal static class HtmlReport
+{
+    private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static void Write(LedgerContents contents, CostReport report, TextWriter w)
+    {
+        CostRecord[] sent = [.. contents.Calls.Where(c => c.Outcome != CallOutcome.NotSent)];
+        string[] days = [.. sent.Select(Day).Distinct().Order(StringComparer.Ordinal)];
+        decimal total = sent.Sum(c => c.Cost);
+        string period = days.Length == 0 ? "no calls" : days.Length == 1 ? days[0] : $"{days[0]} to {days[^1]}";
+
+        w.WriteLine("<!DOCTYPE html>");
+        w.WriteLine("<html lang=\"en\"><head><meta charset=\"utf-8\"><title>AI spend report</title>");
+        w.WriteLine("<style>body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1000px}"
+            + "h1{margin-bottom:4px}p.sub{color:#555;margin-top:0}section{margin:28px 0}table{border-collapse:collapse;font-size:13px}"
+            + "th,td{padding:4px 8px;border-bottom:1px solid #ddd}td.n,th.n{text-align:right}tr.total td{font-weight:bold;border-top:2px solid #444}"
+            + "svg text{font-size:12px;fill:#333}.kpi{display:inline-block;margin-right:32px}.kpi b{display:block;font-size:22px}</style></head><body>");
+        w.WriteLine("<h1>AI spend report</h1>");
+        w.WriteLine($"<p class=\"sub\">Model calls recorded by AiCostGuard, {E(period)} (UTC days). All amounts in US dollars.</p>");
+        w.WriteLine("<div>");
+        Kpi(w, "Total spend", Usd(total));
+        Kpi(w, "Model calls", sent.Length.ToString("N0", Inv));
+        Kpi(w, "Runs", report.Total.Runs.ToString("N0", Inv));
+        Kpi(w, "Successful outcomes", report.Total.Successes.ToString("N0", Inv));
+        Kpi(w, "Cost per successful outcome", report.Total.CostPerSuccess is { } cps ? Usd(cps) : "n/a");
+        w.WriteLine("</div>");
+
+        Chart(w, "spend-by-team", "Spend by team per day", "team", days, sent, c => c.Attribution?.Team ?? "(no team)");
+        Chart(w, "spend-by-feature", "Spend by feature per day", "feature", days, sent, c => c.Attribution?.Feature ?? "(no feature)");
+
+        w.WriteLine("<section><h2>Cost per run and per successful outcome</h2><table><thead><tr>");
+        foreach (string c in report.Columns) w.Write($"<th>{E(c)}</th>");
+        w.WriteLine("<th class=\"n\">Calls</th><th class=\"n\">Runs</th><th class=\"n\">Spend</th><th class=\"n\">Cost per run</th><th class=\"n\">Successes</th><th class=\"n\">Cost per success</th></tr></thead><tbody>");
+        foreach (CostReportRow row in report.Rows) Row(w, row, null, report.Columns.Count);
+        Row(w, report.Total, "total", report.Columns.Count);
+        w.WriteLine("</tbody></table></section>");
+        if (contents.SkippedLines.Count > 0)
+        {
+            w.WriteLine($"<p class=\"sub\">{contents.SkippedLines.Count} unreadable ledger lines were skipped.</p>");
+        }
+
+        w.WriteLine("</body></html>");
+    }
+
+    private static void Kpi(TextWriter w, string label, string value) => w.WriteLine($"<div class=\"kpi\">{E(label)}<b>{E(value)}</b></div>");
+
+    private static void Row(TextWriter w, CostReportRow row, string? label, int keys)
+    {
+        w.Write(label is null ? "<tr>" : "<tr class=\"total\">");
+        if (label is not null)
+        {
+            w.Write($"<td colspan=\"{Math.Max(1, keys)}\">{E(label)}</td>");
+        }
+        else
+        {
+            foreach (string k in row.Key) w.Write($"<td>{E(k)}</td>");
+        }
+
+        w.WriteLine($"<td class=\"n\">{row.Calls:N0}</td><td class=\"n\">{row.Runs:N0}</td><td class=\"n\">{Usd(row.Cost)}</td><td class=\"n\">{(row.CostPerRun is { } r ? Usd(r) : "n/a")}</td><td class=\"n\">{row.Successes:N0}</td><td class=\"n\">{(row.CostPerSuccess is { } s ? Usd(s) : "n/a")}</td></tr>");
+    }
+
+    /// <summary>A stacked bar chart: one bar per day, one colour per series, with a y axis in dollars, day labels, a legend with totals.</summary>
+    private static void Chart(TextWriter w, string id, string title, string seriesName, string[] days, CostRecord[] calls, Func<CostRecord, string> series)
+    {
+        var bySeries = calls.GroupBy(series).Select(g => (Name: g.Key, Total: g.Sum(c => c.Cost), PerDay: g.GroupBy(Day).ToDictionary(d => d.Key, d => d.Sum(c => c.Cost))))
+            .OrderByDescending(s => s.Total).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
+        decimal max = days.Length == 0 ? 0 : days.Max(d => bySeries.Sum(s => s.PerDay.GetValueOrDefault(d)));
+        decimal top = NiceCeiling(max);
+        const int Left = 80, Top = 20, Height = 240, Width = 620, LegendX = Left + Width + 20;
+        int slot = days.Length == 0 ? Width : Width / days.Length;
+        int bar = Math.Min(60, Math.Max(6, slot * 6 / 10));
+        int svgHeight = Math.Max(Top + Height + 60, Top + 24 * (bySeries.Count + 2));
+
+        w.WriteLine($"<section><h2>{E(title)}</h2>");
+        w.WriteLine($"<svg id=\"{id}\" role=\"img\" aria-label=\"{E(title)}\" width=\"{LegendX + 260}\" height=\"{svgHeight}\" xmlns=\"http://www.w3.org/2000/svg\">");
+        w.WriteLine($"<title>{E(title)}</title>");
+        for (int i = 0; i <= 4; i++)
+        {
+            decimal value = top * i / 4;
+            int y = Top + Height - (int)(Height * i / 4);
+            w.WriteLine($"<line x1=\"{Left}\" y1=\"{y}\" x2=\"{Left + Width}\" y2=\"{y}\" stroke=\"#e5e5e5\"/>");
+            w.WriteLine($"<text x=\"{Left - 6}\" y=\"{y + 4}\" text-anchor=\"end\">{E(Usd(value))}</text>");
+        }
+
+        w.WriteLine($"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + Height}\" stroke=\"#444\"/>");
+        w.WriteLine($"<line x1=\"{Left}\" y1=\"{Top + Height}\" x2=\"{Left + Width}\" y2=\"{Top + Height}\" stroke=\"#444\"/>");
+        w.WriteLine($"<text x=\"16\" y=\"{Top + Height / 2}\" transform=\"rotate(-90 16 {Top + Height / 2})\" text-anchor=\"middle\">Spend (US dollars)</text>");
+        w.WriteLine($"<text x=\"{Left + Width / 2}\" y=\"{Top + Height + 44}\" text-anchor=\"middle\">Day (UTC)</text>");
+        for (int d = 0; d < days.Length; d++)
+        {
+            int x = Left + d * slot + (slot - bar) / 2;
+            double y = Top + Height;
+            w.WriteLine($"<g class=\"day\" data-day=\"{days[d]}\">");
+            for (int s = 0; s < bySeries.Count; s++)
+            {
+                decimal v = bySeries[s].PerDay.GetValueOrDefault(days[d]);
+                if (v <= 0 || top == 0)
+                {
+                    continue;
+                }
+
+                double h = (double)(v / top) * Height;
+                y -= h;
+                w.WriteLine(string.Create(Inv, $"<rect class=\"bar\" data-series=\"{E(bySeries[s].Name)}\" x=\"{x}\" y=\"{y:0.##}\" width=\"{bar}\" height=\"{h:0.##}\" fill=\"{Palette[s % Palette.Length]}\"><title>{E(bySeries[s].Name)}, {days[d]}: {E(Usd(v))}</title></rect>"));
+            }
+
+            w.WriteLine("</g>");
+            w.WriteLine($"<text x=\"{x + bar / 2}\" y=\"{Top + Height + 18}\" text-anchor=\"middle\">{days[d][5..]}</text>");
+        }
+
+        w.WriteLine($"<text x=\"{LegendX}\" y=\"{Top + 4}\" font-weight=\"bold\">{E(char.ToUpperInvariant(seriesName[0]) + seriesName[1..])} (total spend)</text>");
+        for (int s = 0; s < bySeries.Count; s++)
+        {
+            int y = Top + 24 + s * 22;
+            w.WriteLine($"<g class=\"legend\" data-series=\"{E(bySeries[s].Name)}\"><rect x=\"{LegendX}\" y=\"{y - 11}\" width=\"14\" height=\"14\" fill=\"{Palette[s % Palette.Length]}\"/><text x=\"{LegendX + 20}\" y=\"{y}\">{E(bySeries[s].Name)}: {E(Usd(bySeries[s].Total))}</text></g>");
+        }
+
+        int totalY = Top + 24 + bySeries.Count * 22;
+        w.WriteLine($"<text x=\"{LegendX}\" y=\"{totalY}\" font-weight=\"bold\">All: {E(Usd(bySeries.Sum(s => s.Total)))}</text>");
+        w.WriteLine("</svg></section>");
+    }
+
+    /// <summary>A round number at or above <paramref name="max"/> for the top of the y axis, so the gridlines fall on readable amounts.</summary>
+    private static decimal NiceCeiling(decimal max)
+    {
+        if (max <= 0)
+        {
+            return 0;
+        }
+
+        double magnitude = Math.Pow(10, Math.Floor(Math.Log10((double)max)));
+        foreach (double step in new[] { 1.0, 2.0, 2.5, 5.0, 10.0 })
+        {
+            if (step * magnitude >= (double)max)
+            {
+                return (decimal)(step * magnitude);
+            }
+        }
+
+        return (decimal)(10 * magnitude);
+    }
+
+    private static string Day(CostRecord c) => c.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", Inv);
+
+    private static string Usd(decimal value) =>
+        "$" + (value != 0 && Math.Abs(value) < 0.01m ? value.ToString("0.000000", Inv) : value.ToString("N2", Inv));
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+}

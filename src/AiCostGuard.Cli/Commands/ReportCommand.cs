@@ -1,0 +1,148 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+
+namespace AiCostGuard.Cli;
+
+/// <summary><c>aicostguard report --ledger F [--by team,feature,model,day] [--format table|csv|json|html] [--out F]</c>: cost, cost per run and cost per successful outcome.</summary>
+internal static class ReportCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var ledger = new Option<string>("--ledger") { Description = "A JSON Lines ledger file, or a directory of them.", Required = true };
+        var by = new Option<string>("--by") { Description = "Group by a comma-separated list of: team, feature, model, day.", DefaultValueFactory = _ => "team,feature" };
+        var format = new Option<string>("--format") { Description = "table, csv, json or html.", DefaultValueFactory = _ => "table" };
+        var outFile = new Option<string?>("--out") { Description = "Write to this file instead of the terminal (html is best written to a file)." };
+        var command = new Command("report", "Cost, cost per run and cost per successful outcome from a ledger, by team, feature, model and day.")
+        {
+            ledger, by, format, outFile,
+        };
+        command.SetAction(result => CliErrors.Run(error, () =>
+        {
+            ReportDimensions dimensions = ParseBy(result.GetValue(by)!);
+            string kind = result.GetValue(format)!.Trim().ToLowerInvariant();
+            if (kind is not ("table" or "csv" or "json" or "html"))
+            {
+                throw new CliException($"--format '{kind}' is not one of table, csv, json, html.");
+            }
+
+            LedgerContents contents = CliErrors.ReadLedger(result.GetValue(ledger)!);
+            foreach (string skipped in contents.SkippedLines)
+            {
+                error.WriteLine($"warning: skipped {skipped}");
+            }
+
+            CostReport report = CostReport.Create(contents.Calls, contents.Outcomes, dimensions);
+            string? path = result.GetValue(outFile);
+            using TextWriter target = path is null ? TextWriter.Null : new StreamWriter(path);
+            TextWriter w = path is null ? output : target;
+            switch (kind)
+            {
+                case "table": Table(report, w); break;
+                case "csv": Csv(report, w); break;
+                case "json": Json(report, w); break;
+                default: HtmlReport.Write(contents, report, w); break;
+            }
+
+            if (path is not null)
+            {
+                output.WriteLine($"Wrote {path}");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    internal static ReportDimensions ParseBy(string value)
+    {
+        ReportDimensions by = ReportDimensions.None;
+        foreach (string part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            by |= part.ToLowerInvariant() switch
+            {
+                "team" => ReportDimensions.Team,
+                "feature" => ReportDimensions.Feature,
+                "model" => ReportDimensions.Model,
+                "day" => ReportDimensions.Day,
+                _ => throw new CliException($"--by '{part}' is not one of team, feature, model, day."),
+            };
+        }
+
+        return by;
+    }
+
+    private static string[] Header(CostReport r) => [.. r.Columns, "calls", "runs", "input_tokens", "output_tokens", "cost_usd", "cost_per_run_usd", "successes", "cost_per_success_usd", "outcome_value_usd"];
+
+    private static string[] Cells(CostReportRow row, int keyColumns) =>
+    [
+        .. row.Key.Count == 0 ? Enumerable.Repeat(string.Empty, keyColumns) : row.Key,
+        I(row.Calls), I(row.Runs), I(row.InputTokens), I(row.OutputTokens), M(row.Cost), M(row.CostPerRun), I(row.Successes), M(row.CostPerSuccess), M(row.OutcomeValue),
+    ];
+
+    private static void Table(CostReport r, TextWriter w)
+    {
+        string[] header = Header(r);
+        List<string[]> lines = [header, .. r.Rows.Select(row => Cells(row, r.Columns.Count))];
+        string[] total = Cells(r.Total, r.Columns.Count);
+        total[0] = "total";
+        lines.Add(total);
+        int[] widths = [.. Enumerable.Range(0, header.Length).Select(i => lines.Max(l => l[i].Length))];
+        foreach (string[] line in lines)
+        {
+            w.WriteLine(string.Join("  ", line.Select((cell, i) => i < r.Columns.Count ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
+        }
+    }
+
+    private static void Csv(CostReport r, TextWriter w)
+    {
+        w.WriteLine(string.Join(',', Header(r)));
+        foreach (CostReportRow row in r.Rows)
+        {
+            w.WriteLine(string.Join(',', Cells(row, r.Columns.Count).Select(Quote)));
+        }
+    }
+
+    private static void Json(CostReport r, TextWriter w)
+    {
+        var options = new JsonWriterOptions { Indented = true };
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, options))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("groupBy");
+            foreach (string c in r.Columns) json.WriteStringValue(c);
+            json.WriteEndArray();
+            json.WriteStartArray("rows");
+            foreach (CostReportRow row in r.Rows) Write(json, r, row);
+            json.WriteEndArray();
+            json.WritePropertyName("total");
+            Write(json, r, r.Total);
+            json.WriteEndObject();
+        }
+
+        w.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+
+        static void Write(Utf8JsonWriter json, CostReport r, CostReportRow row)
+        {
+            json.WriteStartObject();
+            for (int i = 0; i < row.Key.Count; i++) json.WriteString(r.Columns[i], row.Key[i]);
+            json.WriteNumber("calls", row.Calls);
+            json.WriteNumber("runs", row.Runs);
+            json.WriteNumber("inputTokens", row.InputTokens);
+            json.WriteNumber("outputTokens", row.OutputTokens);
+            json.WriteNumber("costUsd", row.Cost);
+            if (row.CostPerRun is { } perRun) json.WriteNumber("costPerRunUsd", perRun); else json.WriteNull("costPerRunUsd");
+            json.WriteNumber("successes", row.Successes);
+            if (row.CostPerSuccess is { } perSuccess) json.WriteNumber("costPerSuccessUsd", perSuccess); else json.WriteNull("costPerSuccessUsd");
+            json.WriteNumber("outcomeValueUsd", row.OutcomeValue);
+            json.WriteEndObject();
+        }
+    }
+
+    private static string Quote(string s) => s.AsSpan().IndexOfAny(",\"\n") < 0 ? s : "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string M(decimal? v) => v is { } m ? m.ToString("0.######", CultureInfo.InvariantCulture) : string.Empty;
+}

@@ -1,0 +1,34 @@
+using AiCostGuard;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the JSON Lines ledger file beside the in-memory ledger.</summary>
+public static class JsonLinesLedgerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a <see cref="JsonLinesCostLedger"/> and makes the <see cref="ICostLedger"/> a
+    /// <see cref="CompositeCostLedger"/> of the <see cref="InMemoryCostLedger"/> and the file, so records stay in memory
+    /// whatever the disk does. Works before or after <c>AddCostGovernance</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the file ledger; <see cref="JsonLinesLedgerOptions.Directory"/> must be set.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <remarks>Invalid options throw when the ledger is first resolved. The container disposes the ledger, which writes what is queued.</remarks>
+    public static IServiceCollection AddJsonLinesLedger(this IServiceCollection services, Action<JsonLinesLedgerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.TryAddSingleton(sp =>
+        {
+            var options = new JsonLinesLedgerOptions();
+            configure(options);
+            return new JsonLinesCostLedger(options, sp.GetService<ILogger<JsonLinesCostLedger>>());
+        });
+        services.TryAddSingleton<InMemoryCostLedger>(_ => new InMemoryCostLedger());
+        services.Replace(ServiceDescriptor.Singleton<ICostLedger>(sp => new CompositeCostLedger(sp.GetRequiredService<InMemoryCostLedger>(), sp.GetRequiredService<JsonLinesCostLedger>())));
+        return services;
+    }
+}

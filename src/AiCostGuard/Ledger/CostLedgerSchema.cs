@@ -1,0 +1,27 @@
+namespace AiCostGuard;
+
+/// <summary>
+/// The JSON Lines ledger format: one JSON object per line, UTF-8, each line complete and ending in <c>\n</c>.
+/// </summary>
+/// <remarks>
+/// <para>Every line carries <c>"schema": 1</c> (<see cref="Version"/>) and <c>"kind"</c>: <c>"call"</c> or <c>"outcome"</c>.
+/// Readers skip, and report, lines of a newer schema, of an unknown kind, or cut short by a crash.</para>
+/// <para>Attribution fields, on both kinds, each omitted when unset: <c>tenant</c>, <c>team</c>, <c>feature</c>,
+/// <c>user</c>, <c>costCenter</c>, <c>environment</c>, <c>tags</c> (an object of strings); <c>scope</c>, <c>scopeId</c>.</para>
+/// <para>A <c>call</c> line: <c>ts</c> (ISO 8601 start time), <c>durationMs</c>, <c>model</c>, <c>provider</c>,
+/// <c>streaming</c>, <c>inputTokens</c>, <c>cachedInputTokens</c>, <c>outputTokens</c>, <c>reasoningTokens</c>,
+/// <c>estimatedInputTokens</c>, <c>estimatePrecision</c>, <c>cost</c> (US dollars, a JSON number written with the
+/// full <see cref="decimal"/> precision), <c>costSource</c>, <c>decision</c>, <c>limitKind</c>, <c>limitBudget</c>,
+/// <c>maxOutputTokens</c>, <c>refusal</c>, <c>outcome</c>, <c>traceId</c>, <c>spanId</c>. Enumerations are written by name.</para>
+/// <para>An <c>outcome</c> line: <c>ts</c>, <c>name</c>, <c>success</c>, <c>value</c> (US dollars, optional).</para>
+/// <para>No prompt or completion text is ever written. New fields may be added within a version; a change in the
+/// meaning of a field makes a new version.</para>
+/// </remarks>
+public static class CostLedgerSchema
+{
+    /// <summary>The schema version written in every line's <c>"schema"</c> field.</summary>
+    public const int Version = 1;
+
+    /// <summary>The file extension of ledger files.</summary>
+    public const string FileExtension = ".jsonl";
+}

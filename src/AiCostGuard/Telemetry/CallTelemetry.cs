@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using OpenTelemetry;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// Puts each governed call on OpenTelemetry: cost, budget and attribution on the call's <c>chat</c> span (or a span of
+/// the library's own source), budget decisions as span events, and the library's metrics; and carries attribution in
+/// W3C baggage when enabled.
+/// </summary>
+/// <remarks>
+/// Why the span is written when the call is recorded rather than when it starts: everything it carries (cost,
+/// decision, remaining budget) is known only then, and a span of our own is created with the call's real start and end
+/// times, so no state is kept across the call. Work is skipped when nobody listens.
+/// </remarks>
+internal sealed class CallTelemetry
+{
+    private static readonly string[] BaggageKeys = ["aicostguard.tenant", "aicostguard.team", "aicostguard.feature", "aicostguard.user", "aicostguard.cost_center", "aicostguard.environment"];
+
+    private readonly TagValueFolder _teams;
+    private readonly TagValueFolder _features;
+    private readonly TagValueFolder _models;
+    private readonly bool _baggage;
+    private readonly AttributionDimensions _baggageDimensions;
+
+    public CallTelemetry(CostTelemetryOptions options)
+    {
+        _teams = new TagValueFolder(options.MetricTeams, options.MaximumDistinctTagValues);
+        _features = new TagValueFolder(options.MetricFeatures, options.MaximumDistinctTagValues);
+        _models = new TagValueFolder(null, options.MaximumDistinctTagValues);
+        _baggage = options.EnableBaggage;
+        _baggageDimensions = options.BaggageDimensions;
+    }
+
+    /// <summary>Fills unset dimensions from incoming baggage and writes the call's dimensions to outgoing baggage, when enabled.</summary>
+    public CostAttribution Propagate(CostAttribution attribution)
+    {
+        if (!_baggage)
+        {
+            return attribution;
+        }
+
+        CostAttribution filled = FromBaggage(attribution);
+        Baggage baggage = Baggage.Current;
+        for (int i = 0; i < BaggageKeys.Length; i++)
+        {
+            var dimension = (AttributionDimensions)(1 << i);
+            if ((_baggageDimensions & dimension) != 0 && filled.Get(dimension) is { } value)
+            {
+                baggage = baggage.SetBaggage(BaggageKeys[i], value);
+                Activity.Current?.SetBaggage(BaggageKeys[i], value);
+            }
+        }
+
+        Baggage.Current = baggage;
+        return filled;
+    }
+
+    private CostAttribution FromBaggage(CostAttribution attribution)
+    {
+        string?[]? values = null;
+        for (int i = 0; i < BaggageKeys.Length; i++)
+        {
+            var dimension = (AttributionDimensions)(1 << i);
+            if ((_baggageDimensions & dimension) == 0 || attribution.Get(dimension) is not null)
+            {
+                continue;
+            }
+
+            string? value = Baggage.GetBaggage(BaggageKeys[i]) ?? Activity.Current?.GetBaggageItem(BaggageKeys[i]);
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (!AttributionValue.IsValid(value, out _))
+            {
+                // Baggage comes from another service, maybe from a user: an invalid value is dropped, never booked.
+                CostGovernanceTelemetry.BaggageRejected.Add(1, new KeyValuePair<string, object?>("key", BaggageKeys[i]));
+                continue;
+            }
+
+            values ??= new string?[BaggageKeys.Length];
+            values[i] = value;
+        }
+
+        return values is null
+            ? attribution
+            : attribution.Over(new CostAttribution
+            {
+                Tenant = values[0],
+                Team = values[1],
+                Feature = values[2],
+                User = values[3],
+                CostCenter = values[4],
+                Environment = values[5],
+            });
+    }
+
+    /// <summary>Reports a record to spans and metrics; returns it with the trace and span it was reported on.</summary>
+    public CostRecord Observe(CostRecord record, BudgetScope? scope)
+    {
+        Activity? current = Activity.Current;
+        Activity? own = null;
+        Activity? span = current is not null && IsChatSpan(current) ? current : null;
+        if (span is null && CostGovernanceTelemetry.Source.HasListeners())
+        {
+            own = CostGovernanceTelemetry.Source.StartActivity(
+                record.ModelId is null ? "chat" : "chat " + record.ModelId,
+                ActivityKind.Client,
+                current?.Context ?? default,
+                tags: null,
+                links: null,
+                startTime: record.Timestamp);
+            span = own;
+        }
+
+        if (span is not null)
+        {
+            if (span.IsAllDataRequested)
+            {
+                Tag(span, in record, scope, own is not null);
+            }
+
+            record = record with { TraceId = span.TraceId, SpanId = span.SpanId };
+            if (own is not null)
+            {
+                own.SetEndTime((record.Timestamp + record.Duration).UtcDateTime);
+                own.Stop();
+            }
+        }
+        else if (current is not null)
+        {
+            record = record with { TraceId = current.TraceId, SpanId = current.SpanId };
+        }
+
+        Measure(in record);
+        return record;
+    }
+
+    /// <summary>Tells the model call's span from the tool loop's <c>orchestrate_tools</c> span and the caller's own spans, which must not be tagged.</summary>
+    private static bool IsChatSpan(Activity activity) =>
+        activity.GetTagItem("gen_ai.operation.name") is "chat";
+
+    private static void Tag(Activity span, in CostRecord record, BudgetScope? scope, bool own)
+    {
+        if (own)
+        {
+            span.SetTag("gen_ai.operation.name", "chat");
+            span.SetTag("gen_ai.request.model", record.ModelId);
+            span.SetTag("gen_ai.provider.name", record.Provider);
+            span.SetTag("gen_ai.usage.input_tokens", record.InputTokens);
+            span.SetTag("gen_ai.usage.output_tokens", record.OutputTokens);
+        }
+
+        span.SetTag(CostGovernanceTelemetry.CostAmountAttribute, (double)record.Cost);
+        span.SetTag(CostGovernanceTelemetry.CostCurrencyAttribute, "USD");
+        span.SetTag(CostGovernanceTelemetry.CostSourceAttribute, Name(record.CostSource));
+        span.SetTag(CostGovernanceTelemetry.DecisionAttribute, Name(record.Decision));
+        if (record.LimitKind is { } kind)
+        {
+            span.SetTag(CostGovernanceTelemetry.LimitKindAttribute, Name(kind));
+            span.SetTag(CostGovernanceTelemetry.LimitBudgetAttribute, record.LimitBudget);
+        }
+
+        if (scope is not null)
+        {
+            span.SetTag(CostGovernanceTelemetry.RunIdAttribute, scope.Id);
+            span.SetTag(CostGovernanceTelemetry.RunNameAttribute, scope.Name);
+            if (scope.Limits.MaximumCost is { } limit)
+            {
+                span.SetTag(CostGovernanceTelemetry.BudgetLimitAttribute, (double)limit);
+                span.SetTag(CostGovernanceTelemetry.BudgetRemainingAttribute, (double)(scope.RemainingCost ?? 0m));
+            }
+        }
+
+        CostAttribution? a = record.Attribution;
+        if (a is not null)
+        {
+            SetIf(span, "tenant", a.Tenant);
+            SetIf(span, "team", a.Team);
+            SetIf(span, "feature", a.Feature);
+            SetIf(span, "user", a.User);
+            SetIf(span, "cost_center", a.CostCenter);
+            SetIf(span, "environment", a.Environment);
+        }
+
+        if (record.Decision != BudgetDecision.Allowed)
+        {
+            var tags = new ActivityTagsCollection
+            {
+                [CostGovernanceTelemetry.DecisionAttribute] = Name(record.Decision),
+                [CostGovernanceTelemetry.LimitKindAttribute] = record.LimitKind is { } k ? Name(k) : null,
+                [CostGovernanceTelemetry.LimitBudgetAttribute] = record.LimitBudget,
+                ["aicostguard.budget.max_output_tokens"] = record.MaximumOutputTokens,
+            };
+            if (record.RefusalReason is not null)
+            {
+                tags["aicostguard.refusal"] = record.RefusalReason;
+            }
+
+            span.AddEvent(new ActivityEvent(CostGovernanceTelemetry.DecisionEventName, tags: tags));
+        }
+
+        static void SetIf(Activity span, string dimension, string? value)
+        {
+            if (value is not null)
+            {
+                span.SetTag(CostGovernanceTelemetry.AttributionAttributePrefix + dimension, value);
+            }
+        }
+    }
+
+    private void Measure(in CostRecord record)
+    {
+        if (CostGovernanceTelemetry.Cost.Enabled && record.Outcome != CallOutcome.NotSent)
+        {
+            var tags = new TagList
+            {
+                { "gen_ai.request.model", _models.Fold(record.ModelId) },
+                { "team", _teams.Fold(record.Attribution?.Team) },
+                { "feature", _features.Fold(record.Attribution?.Feature) },
+                { CostGovernanceTelemetry.CostSourceAttribute, Name(record.CostSource) },
+            };
+            CostGovernanceTelemetry.Cost.Add((double)record.Cost, tags);
+        }
+
+        if (CostGovernanceTelemetry.Decisions.Enabled)
+        {
+            var tags = new TagList
+            {
+                { CostGovernanceTelemetry.DecisionAttribute, Name(record.Decision) },
+                { CostGovernanceTelemetry.LimitKindAttribute, record.LimitKind is { } kind ? Name(kind) : "none" },
+                { "team", _teams.Fold(record.Attribution?.Team) },
+                { "feature", _features.Fold(record.Attribution?.Feature) },
+            };
+            CostGovernanceTelemetry.Decisions.Add(1, tags);
+        }
+
+        if (CostGovernanceTelemetry.EstimateError.Enabled && record.CostSource == CostSource.ProviderReported && record.InputTokens > 0)
+        {
+            var tags = new TagList
+            {
+                { "gen_ai.request.model", _models.Fold(record.ModelId) },
+                { "aicostguard.estimate.precision", record.EstimatePrecision == EstimatePrecision.Exact ? "exact" : "approximate" },
+            };
+            CostGovernanceTelemetry.EstimateError.Record((record.EstimatedInputTokens - record.InputTokens) / (double)record.InputTokens, tags);
+        }
+    }
+
+    internal static string Name(CostSource source) => source switch
+    {
+        CostSource.ProviderReported => "provider_reported",
+        CostSource.Estimated => "estimated",
+        _ => "unpriced",
+    };
+
+    internal static string Name(BudgetDecision decision) => decision switch
+    {
+        BudgetDecision.Allowed => "allowed",
+        BudgetDecision.Clamped => "clamped",
+        BudgetDecision.Rejected => "rejected",
+        BudgetDecision.Cut => "cut",
+        BudgetDecision.ShadowClamped => "shadow_clamped",
+        _ => "shadow_rejected",
+    };
+
+    internal static string Name(BudgetLimitKind kind) => kind switch
+    {
+        BudgetLimitKind.InputTokens => "input_tokens",
+        BudgetLimitKind.OutputTokens => "output_tokens",
+        BudgetLimitKind.TotalTokens => "total_tokens",
+        _ => "cost",
+    };
+}

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// The names under which AiCostGuard reports to OpenTelemetry: one <see cref="ActivitySource"/> and one
+/// <see cref="Meter"/>, both named <see cref="SourceName"/>, and the attribute and instrument names they use.
+/// </summary>
+/// <remarks>
+/// <para>Subscribe with <c>AddAiCostGuardInstrumentation()</c> on a <c>TracerProviderBuilder</c> and a
+/// <c>MeterProviderBuilder</c>, or with <c>AddSource</c>/<c>AddMeter</c> and these names. Renaming any of them is a breaking change.</para>
+/// <para>Cost attributes follow the names proposed for the OpenTelemetry GenAI semantic conventions
+/// (<see cref="CostAmountAttribute"/>, <see cref="CostCurrencyAttribute"/>, <see cref="CostSourceAttribute"/>). Span
+/// attributes carry a double, as OpenTelemetry attributes do; the ledger keeps the exact <see cref="decimal"/>.</para>
+/// <para>No prompt or completion text is ever put on a span, an event or a metric. All members are thread-safe.</para>
+/// </remarks>
+public static class CostGovernanceTelemetry
+{
+    /// <summary>The name of the library's <see cref="ActivitySource"/> and <see cref="Meter"/>.</summary>
+    public const string SourceName = "AiCostGuard";
+
+    /// <summary>The source name of the spans that Microsoft.Extensions.AI's <c>UseOpenTelemetry()</c> creates when no name is given.</summary>
+    public const string ExtensionsAISourceName = "Experimental.Microsoft.Extensions.AI";
+
+    /// <summary>The span attribute holding the cost of a model call, in <see cref="CostCurrencyAttribute"/>.</summary>
+    public const string CostAmountAttribute = "gen_ai.usage.cost.amount";
+
+    /// <summary>The span attribute holding the currency of <see cref="CostAmountAttribute"/>: always <c>USD</c>.</summary>
+    public const string CostCurrencyAttribute = "gen_ai.usage.cost.currency";
+
+    /// <summary>The span attribute saying where the cost comes from: <c>provider_reported</c>, <c>estimated</c> or <c>unpriced</c>.</summary>
+    public const string CostSourceAttribute = "gen_ai.usage.cost.source";
+
+    /// <summary>The span attribute and metric tag holding the budget decision, such as <c>allowed</c> or <c>clamped</c>.</summary>
+    public const string DecisionAttribute = "aicostguard.budget.decision";
+
+    /// <summary>The span attribute and metric tag holding the kind of ceiling behind a decision, such as <c>cost</c>.</summary>
+    public const string LimitKindAttribute = "aicostguard.budget.limit_kind";
+
+    /// <summary>The span attribute holding the budget whose ceiling drove the decision: <c>request</c> or a scope name.</summary>
+    public const string LimitBudgetAttribute = "aicostguard.budget.limit_budget";
+
+    /// <summary>The span attribute holding the cost ceiling of the call's innermost budget scope, in US dollars.</summary>
+    public const string BudgetLimitAttribute = "aicostguard.budget.limit";
+
+    /// <summary>The span attribute holding the cost still available in the call's innermost budget scope, in US dollars.</summary>
+    public const string BudgetRemainingAttribute = "aicostguard.budget.remaining";
+
+    /// <summary>The span attribute holding the <see cref="BudgetScope.Id"/> of the run the call is charged to.</summary>
+    public const string RunIdAttribute = "aicostguard.run.id";
+
+    /// <summary>The span attribute and metric tag holding the run's <see cref="BudgetScope.Name"/>.</summary>
+    public const string RunNameAttribute = "aicostguard.run.name";
+
+    /// <summary>The prefix of attribution attributes: <c>aicostguard.attribution.team</c>, <c>.feature</c>, <c>.tenant</c>, …</summary>
+    public const string AttributionAttributePrefix = "aicostguard.attribution.";
+
+    /// <summary>The name of span events recording a budget decision other than <c>allowed</c>.</summary>
+    public const string DecisionEventName = "aicostguard.budget.decision";
+
+    /// <summary>The name of the span that <see cref="BudgetScope"/> starts for a run, followed by the run's name.</summary>
+    public const string RunSpanName = "budget_run";
+
+    /// <summary>The counter of cost, in US dollars (<c>{USD}</c>), by model, team, feature and cost source.</summary>
+    public const string CostMetric = "aicostguard.cost";
+
+    /// <summary>The counter of budget decisions, by decision, limit kind, team and feature.</summary>
+    public const string DecisionsMetric = "aicostguard.budget.decisions";
+
+    /// <summary>The histogram of the input-token estimate's relative error against the provider's count: (estimated − reported) / reported.</summary>
+    public const string EstimateErrorMetric = "aicostguard.estimate.input_tokens.relative_error";
+
+    /// <summary>The observable gauge of the cost still available in each live budget scope with a cost ceiling, by run name.</summary>
+    public const string BudgetRemainingMetric = "aicostguard.budget.remaining";
+
+    /// <summary>The counter of ledger write failures (a batch that could not be written, kept for a retry).</summary>
+    public const string LedgerWriteFailuresMetric = "aicostguard.ledger.write_failures";
+
+    /// <summary>The counter of ledger records dropped by a sink (queue full with dropping configured, or the retry buffer full while failing).</summary>
+    public const string LedgerDroppedMetric = "aicostguard.ledger.dropped";
+
+    /// <summary>The counter of W3C baggage attribution values rejected as invalid.</summary>
+    public const string BaggageRejectedMetric = "aicostguard.baggage.rejected";
+
+    /// <summary>The metric tag value that attribution values outside the allow-list, or beyond the distinct-value limit, fold into.</summary>
+    public const string OtherValue = "other";
+
+    internal static readonly ActivitySource Source = new(SourceName, typeof(CostGovernanceTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Meter Meter = new(SourceName, typeof(CostGovernanceTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Counter<double> Cost = Meter.CreateCounter<double>(CostMetric, "{USD}", "Cost of model calls in US dollars.");
+
+    internal static readonly Counter<long> Decisions = Meter.CreateCounter<long>(DecisionsMetric, "{decision}", "Budget decisions on model calls.");
+
+    internal static readonly Histogram<double> EstimateError = Meter.CreateHistogram<double>(EstimateErrorMetric, "1", "Relative error of the pre-send input-token estimate against the provider-reported count.");
+
+    internal static readonly Counter<long> LedgerWriteFailures = Meter.CreateCounter<long>(LedgerWriteFailuresMetric, "{failure}", "Ledger batches that could not be written.");
+
+    internal static readonly Counter<long> LedgerDropped = Meter.CreateCounter<long>(LedgerDroppedMetric, "{record}", "Ledger records dropped by a sink.");
+
+    internal static readonly Counter<long> BaggageRejected = Meter.CreateCounter<long>(BaggageRejectedMetric, "{value}", "Invalid attribution values received in W3C baggage, dropped.");
+}

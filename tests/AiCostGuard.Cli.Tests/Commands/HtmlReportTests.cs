@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace AiCostGuard.Cli.Tests.Commands;
+
+public sealed class HtmlReportTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task The_html_report_renders_offline_in_headless_Chromium_with_charts_by_team_and_feature()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: .ci/run installs it (apt-get install -y chromium).");
+        string ledger = await LedgerFixture.WriteAsync();
+        string html = Path.Combine(ledger, "report.html");
+        (int code, _, string error) = LedgerFixture.Run("report", "--ledger", ledger, "--format", "html", "--out", html);
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+
+        string source = File.ReadAllText(html);
+        Assert.DoesNotContain("<script", source, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("http://", source.Replace("http://www.w3.org/2000/svg", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", source, StringComparison.Ordinal);
+
+        string dom = await RunChromiumAsync("--dump-dom", "file://" + html);
+        int teamChart = dom.IndexOf("<svg id=\"spend-by-team\"", StringComparison.Ordinal);
+        int featureChart = dom.IndexOf("<svg id=\"spend-by-feature\"", StringComparison.Ordinal);
+        Assert.True(teamChart >= 0 && featureChart > teamChart, "both charts are rendered");
+        string teams = dom[teamChart..featureChart];
+        foreach (string team in new[] { "search", "support", "finance" })
+        {
+            Assert.Equal(5, Count(teams, $"class=\"bar\" data-series=\"{team}\""));
+            Assert.Contains($"data-series=\"{team}\"><rect", teams, StringComparison.Ordinal);
+        }
+
+        string features = dom[featureChart..];
+        Assert.Equal(25, Count(features, "class=\"bar\""));
+        Assert.Contains("Spend (US dollars)", teams, StringComparison.Ordinal);
+        Assert.Contains("Day (UTC)", teams, StringComparison.Ordinal);
+        Assert.Contains("finance: $1.65", teams, StringComparison.Ordinal);
+        Assert.Contains("All: $3.14", teams, StringComparison.Ordinal);
+        Assert.Contains("Total spend<b>$3.14</b>", dom, StringComparison.Ordinal);
+
+        string png = Path.Combine(Path.GetTempPath(), "aicostguard-report.png");
+        File.Delete(png);
+        await RunChromiumAsync("--screenshot=" + png, "--window-size=1100,1500", "file://" + html);
+        Assert.True(new FileInfo(png).Length > 10_000);
+    }
+
+    private static int Count(string text, string part)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static async Task<string> RunChromiumAsync(params string[] args)
+    {
+        string profile = Directory.CreateTempSubdirectory("aicostguard-chromium-").FullName;
+        var start = new ProcessStartInfo(Chromium)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process chromium = Process.Start(start)!;
+        Task<string> stdout = chromium.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = chromium.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await chromium.WaitForExitAsync(timeout.Token);
+        string output = await stdout;
+        Assert.True(chromium.ExitCode == 0, $"chromium exited with {chromium.ExitCode}: {await stderr}");
+        return output;
+    }
+}

@@ -1,0 +1,56 @@
+namespace AiCostGuard.Cli.Tests.Commands;
+
+/// <summary>A JSON Lines ledger of a week of calls by three teams and four features, with runs and outcomes, written by the real sink.</summary>
+internal static class LedgerFixture
+{
+    public static readonly DateTimeOffset Start = new(2026, 7, 20, 9, 0, 0, TimeSpan.Zero);
+
+    public static async Task<string> WriteAsync()
+    {
+        string dir = Directory.CreateTempSubdirectory("aicostguard-cli-").FullName;
+        await using var ledger = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = dir });
+        (string Team, string Feature, string Model, decimal Cost)[] shapes =
+        [
+            ("search", "summarize", "gpt-4o-mini", 0.0125m),
+            ("search", "rerank", "gpt-4o-mini", 0.004m),
+            ("support", "triage", "claude-sonnet-4-5", 0.031m),
+            ("support", "reply-draft", "gpt-4o", 0.052m),
+            ("finance", "weekly-report", "gpt-4o", 0.11m),
+        ];
+        for (int day = 0; day < 5; day++)
+        {
+            for (int i = 0; i < shapes.Length; i++)
+            {
+                (string team, string feature, string model, decimal cost) = shapes[i];
+                string run = $"run-{day}-{i}";
+                ledger.Record(new CostRecord
+                {
+                    Timestamp = Start.AddDays(day).AddMinutes(i),
+                    Duration = TimeSpan.FromMilliseconds(800),
+                    Attribution = new CostAttribution { Team = team, Feature = feature },
+                    ScopeName = feature,
+                    ScopeId = run,
+                    ModelId = model,
+                    Provider = "openai",
+                    InputTokens = 1000 + (100 * day),
+                    OutputTokens = 200,
+                    Cost = cost * (day + 1),
+                    CostSource = CostSource.ProviderReported,
+                    Outcome = CallOutcome.Succeeded,
+                });
+                ledger.Record(new OutcomeRecord { Timestamp = Start.AddDays(day), ScopeId = run, ScopeName = feature, Name = "done", IsSuccess = (day + i) % 3 != 0, Attribution = new CostAttribution { Team = team } });
+            }
+        }
+
+        ledger.Record(new CostRecord { Timestamp = Start, Attribution = new CostAttribution { Team = "search" }, ModelId = "gpt-4o", Outcome = CallOutcome.NotSent, Decision = BudgetDecision.Rejected });
+        return dir;
+    }
+
+    public static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApplication.CreateRootCommand(output, error).Parse(args).Invoke();
+        return (code, output.ToString(), error.ToString());
+    }
+}

@@ -1,0 +1,64 @@
+using AiCostGuard.Tests.Fakes;
+
+namespace AiCostGuard.Tests.Telemetry;
+
+public sealed class CostMetricsTests
+{
+    [Fact]
+    public async Task Cost_decisions_and_estimate_error_are_measured_by_team_and_feature()
+    {
+        using var telemetry = new TelemetryHarness();
+        var governed = new Governed(o =>
+        {
+            o.RequestLimits.MaximumOutputTokens = 100;
+            o.OverBudgetAction = OverBudgetAction.Clamp;
+        });
+        using (CostAttribution.Begin(new CostAttribution { Team = "metrics-team-a", Feature = "metrics-feature" }))
+        {
+            await governed.Client.GetResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 50 });
+            await governed.Client.GetResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 1000 });
+        }
+
+        decimal cost = governed.Ledger.GetRecords().Sum(r => r.Cost);
+        Assert.Equal((double)cost, telemetry.Sum(CostGovernanceTelemetry.CostMetric, ("team", "metrics-team-a"), ("feature", "metrics-feature"), ("gen_ai.request.model", "gpt-4o-mini")), 12);
+        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "metrics-team-a"), (CostGovernanceTelemetry.DecisionAttribute, "allowed")));
+        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "metrics-team-a"), (CostGovernanceTelemetry.DecisionAttribute, "clamped"), (CostGovernanceTelemetry.LimitKindAttribute, "output_tokens")));
+        Assert.True(telemetry.Sum(CostGovernanceTelemetry.EstimateErrorMetric, ("gen_ai.request.model", "gpt-4o-mini")) >= 2);
+    }
+
+    [Fact]
+    public async Task Team_values_beyond_the_distinct_limit_or_outside_the_allow_list_fold_into_other()
+    {
+        using var telemetry = new TelemetryHarness();
+        var governed = new Governed(o =>
+        {
+            o.Telemetry.MaximumDistinctTagValues = 2;
+            o.Telemetry.MetricFeatures.Add("fold-allowed");
+        });
+        foreach (string team in new[] { "fold-t1", "fold-t2", "fold-t3", "fold-t4" })
+        {
+            using (CostAttribution.Begin(new CostAttribution { Team = team, Feature = team == "fold-t1" ? "fold-allowed" : "fold-free-text" }))
+            {
+                await governed.Client.GetResponseAsync(Governed.Prompt());
+            }
+        }
+
+        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "fold-t1"), ("feature", "fold-allowed")));
+        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "fold-t2"), ("feature", CostGovernanceTelemetry.OtherValue)));
+        Assert.Equal(0, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "fold-t3")));
+        Assert.Equal(2, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", CostGovernanceTelemetry.OtherValue), ("feature", CostGovernanceTelemetry.OtherValue)));
+    }
+
+    [Fact]
+    public async Task The_remaining_budget_of_a_live_scope_is_an_observable_gauge()
+    {
+        using var telemetry = new TelemetryHarness();
+        var governed = new Governed();
+        using (BudgetScope.Begin(new BudgetLimits { MaximumCost = 0.5m }, "gauge-run-1"))
+        {
+            await governed.Client.GetResponseAsync(Governed.Prompt());
+            double remaining = telemetry.Sum(CostGovernanceTelemetry.BudgetRemainingMetric, (CostGovernanceTelemetry.RunNameAttribute, "gauge-run-1"));
+            Assert.Equal((double)(0.5m - governed.Last.Cost), remaining, 12);
+        }
+    }
+}
