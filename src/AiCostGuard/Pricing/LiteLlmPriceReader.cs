@@ -48,6 +48,15 @@ internal static class LiteLlmPriceReader
         decimal? input = PerMillion(model, value, "input_cost_per_token");
         decimal? output = PerMillion(model, value, "output_cost_per_token");
         bool embedding = value.TryGetProperty("mode", out JsonElement mode) && mode.ValueKind == JsonValueKind.String && mode.ValueEquals("embedding");
+        decimal? reasoning = PerMillion(model, value, "output_cost_per_reasoning_token");
+        if (input is null && output is null && FirstTier(value) is { } first)
+        {
+            // Entries priced only by tiered_pricing: the range starting at zero holds the base rates.
+            input = PerMillion(model, first, "input_cost_per_token", "tiered_pricing[0].");
+            output = PerMillion(model, first, "output_cost_per_token", "tiered_pricing[0].");
+            reasoning ??= PerMillion(model, first, "output_cost_per_reasoning_token", "tiered_pricing[0].");
+        }
+
         if (input is null || (output is null && !embedding))
         {
             return null;
@@ -81,7 +90,7 @@ internal static class LiteLlmPriceReader
             CacheWritePerMillion = PerMillion(model, value, "cache_creation_input_token_cost"),
             CacheWriteOneHourPerMillion = PerMillion(model, value, "cache_creation_input_token_cost_above_1hr"),
             OutputPerMillion = output ?? 0m,
-            ReasoningPerMillion = PerMillion(model, value, "output_cost_per_reasoning_token"),
+            ReasoningPerMillion = reasoning,
             AudioInputPerMillion = PerMillion(model, value, "input_cost_per_audio_token"),
             AudioOutputPerMillion = PerMillion(model, value, "output_cost_per_audio_token"),
             ImageInputPerMillion = PerMillion(model, value, "input_cost_per_image_token"),
@@ -168,6 +177,25 @@ internal static class LiteLlmPriceReader
         }
     }
 
+    private static JsonElement? FirstTier(JsonElement value)
+    {
+        if (!value.TryGetProperty("tiered_pricing", out JsonElement list) || list.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (JsonElement tier in list.EnumerateArray())
+        {
+            if (tier.ValueKind == JsonValueKind.Object && tier.TryGetProperty("range", out JsonElement range) && range.ValueKind == JsonValueKind.Array
+                && range.GetArrayLength() > 0 && range[0].ValueKind == JsonValueKind.Number && range[0].GetDouble() == 0)
+            {
+                return tier;
+            }
+        }
+
+        return null;
+    }
+
     private static List<LongContextPrice>? Tiers(SortedDictionary<long, decimal?[]> tiers)
     {
         if (tiers.Count == 0)
@@ -250,8 +278,14 @@ internal static class LiteLlmPriceReader
             return null;
         }
 
-        // Some entries write counts as floats (2000000.0); a whole number is accepted in any spelling.
-        if (element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out double count) || count <= 0 || count != Math.Floor(count))
+        // Some entries write counts as floats (2000000.0); a whole number is accepted in any spelling. Moderation entries
+        // state 0 output tokens, which means no stated limit rather than a limit of zero.
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out double zero) && zero == 0)
+        {
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out double count) || count < 0 || count != Math.Floor(count))
         {
             throw new PriceCatalogFormatException($"Entry '{model}': the field '{field}' must be a positive whole number; it is {element.GetRawText()}.");
         }
