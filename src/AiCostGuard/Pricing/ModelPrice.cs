@@ -257,7 +257,11 @@ public sealed record ModelPrice
         };
     }
 
-    /// <summary>Gets how many output tokens <paramref name="amount"/> dollars buy at the dearest output-side rate of any tier and version, rounded down.</summary>
+    /// <summary>
+    /// Gets how many standard-tier output tokens <paramref name="amount"/> dollars buy at the dearest output-side rate of any
+    /// long-context tier and version, rounded down. A request on another service tier is reserved with the price
+    /// <see cref="ForServiceTier"/> returns, whose standard rates are that tier's.
+    /// </summary>
     internal long OutputTokensAffordable(decimal amount)
     {
         decimal rate = MaximumOutputRate();
@@ -366,20 +370,8 @@ public sealed record ModelPrice
         return (RequestFee ?? 0m) + (((inputTokens * input) + (outputTokens * output)) / TokensPerUnit);
     }
 
-    private decimal MaximumOutputRate()
-    {
-        decimal rate = MaximumOutputRate(Resolve(null, 0, out _, out _, out _));
-        foreach (ServiceTierPrice? tier in (ReadOnlySpan<ServiceTierPrice?>)[Flex, Priority, Batch])
-        {
-            if (tier is not null)
-            {
-                rate = Math.Max(rate, Math.Max(tier.OutputPerMillion ?? 0m, tier.ReasoningPerMillion ?? 0m));
-                rate = Math.Max(rate, MaximumOutputRateOfTiers(tier.LongContextTiers));
-            }
-        }
-
-        return Math.Max(rate, MaximumOutputRateOfTiers(LongContextTiers));
-    }
+    private decimal MaximumOutputRate() =>
+        Math.Max(MaximumOutputRate(Resolve(null, 0, out _, out _, out _)), MaximumOutputRateOfTiers(LongContextTiers));
 
     private static decimal MaximumOutputRateOfTiers(IReadOnlyList<LongContextPrice>? tiers)
     {
