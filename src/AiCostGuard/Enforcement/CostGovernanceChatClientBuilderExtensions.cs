@@ -59,6 +59,13 @@ public static class CostGovernanceChatClientBuilderExtensions
         copy.DefaultMaximumOutputTokens = registered.DefaultMaximumOutputTokens;
         copy.Catalog = registered.Catalog;
         copy.Ledger = registered.Ledger;
+        copy.RunLimitAction = registered.RunLimitAction;
+        copy.ConcurrencyLimitAction = registered.ConcurrencyLimitAction;
+        foreach (string model in registered.DegradeModels)
+        {
+            copy.DegradeModels.Add(model);
+        }
+
         foreach (KeyValuePair<string, ModelPrice> price in registered.Prices)
         {
             copy.Prices[price.Key] = price.Value;
