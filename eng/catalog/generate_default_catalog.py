@@ -14,6 +14,10 @@ directory.
 Source data: LiteLLM model_prices_and_context_window.json, MIT licence,
 (c) Berri AI. Standard library only.
 
+Fields: base rates, cache read and write (5-minute, 1-hour), reasoning, audio and
+image token prices, the per-request fee, *_above_{N}k_tokens long-context tiers and
+the _flex / _priority / _batches service tiers (with their own long-context tiers).
+
 Price rule: LiteLLM stores USD per token as floats. Each value is converted with
 Decimal(repr(value)) * 1_000_000 and normalised, so 2.5e-06 becomes exactly 2.5
 (never 2.4999999999999996); numbers are written without exponent notation.
@@ -21,6 +25,7 @@ Decimal(repr(value)) * 1_000_000 and normalised, so 2.5e-06 becomes exactly 2.5
 
 import json
 import os
+import re
 import sys
 from decimal import Decimal
 
@@ -129,6 +134,48 @@ def per_million(litellm_key, field, value):
     return (Decimal(repr(value)) * MILLION).normalize()
 
 
+# (LiteLLM field stem, catalog field) for the token rates, in catalog order.
+RATE_KEYS = [
+    ("input_cost_per_token", "inputPerMillion"),
+    ("cache_read_input_token_cost", "cachedInputPerMillion"),
+    ("cache_creation_input_token_cost", "cacheWritePerMillion"),
+    ("cache_creation_input_token_cost_above_1hr", "cacheWriteOneHourPerMillion"),
+    ("output_cost_per_token", "outputPerMillion"),
+    ("output_cost_per_reasoning_token", "reasoningPerMillion"),
+]
+EXTRA_KEYS = [
+    ("input_cost_per_audio_token", "audioInputPerMillion"),
+    ("output_cost_per_audio_token", "audioOutputPerMillion"),
+    ("input_cost_per_image_token", "imageInputPerMillion"),
+]
+# LiteLLM's service-tier suffixes and the catalog's tier names.
+SERVICE_TIERS = [("_flex", "flex"), ("_priority", "priority"), ("_batches", "batch")]
+ABOVE = re.compile(r"^(?P<stem>.+)_above_(?P<k>\d+)k_tokens(?P<tier>_flex|_priority|_batches)?$")
+
+
+def optional_rates(litellm_key, src, suffix, keys):
+    rates = {}
+    for stem, name in keys:
+        field = stem + suffix
+        if src.get(field) is not None:
+            rates[name] = per_million(litellm_key, field, src[field])
+    return rates
+
+
+def long_context(litellm_key, src, suffix):
+    """The *_above_{N}k_tokens variants (for one service tier) as long-context tiers above N*1000 input tokens."""
+    by_threshold = {}
+    stems = dict(RATE_KEYS)
+    for field, value in src.items():
+        match = ABOVE.match(field)
+        if not match or (match.group("tier") or "") != suffix or match.group("stem") not in stems:
+            continue
+        threshold = int(match.group("k")) * 1000
+        tier = by_threshold.setdefault(threshold, {"aboveInputTokens": threshold})
+        tier[stems[match.group("stem")]] = per_million(litellm_key, field, value)
+    return [by_threshold[t] for t in sorted(by_threshold)]
+
+
 def token_count(litellm_key, field, value):
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         fail("LiteLLM key '%s': '%s' is not a positive integer (%r)" % (litellm_key, field, value))
@@ -152,18 +199,27 @@ def build_entry(provider, litellm_key, data):
         fail("LiteLLM key '%s' has litellm_provider '%s', expected '%s'"
              % (litellm_key, actual, expected))
 
-    # Only the base rates are read; tiered fields (e.g. *_above_200k_tokens),
-    # batch/flex/priority and cache-write prices are ignored.
     entry = {
         "provider": provider,
         "inputPerMillion": per_million(litellm_key, "input_cost_per_token",
                                        src["input_cost_per_token"]),
     }
-    if src.get("cache_read_input_token_cost") is not None:
-        entry["cachedInputPerMillion"] = per_million(
-            litellm_key, "cache_read_input_token_cost", src["cache_read_input_token_cost"])
+    entry.update(optional_rates(litellm_key, src, "", RATE_KEYS[1:4]))
     entry["outputPerMillion"] = per_million(litellm_key, "output_cost_per_token",
                                             src["output_cost_per_token"])
+    entry.update(optional_rates(litellm_key, src, "", RATE_KEYS[5:] + EXTRA_KEYS))
+    if src.get("input_cost_per_request") is not None:
+        entry["requestFee"] = (Decimal(repr(src["input_cost_per_request"]))).normalize()
+    tiers = long_context(litellm_key, src, "")
+    if tiers:
+        entry["longContextTiers"] = tiers
+    for suffix, name in SERVICE_TIERS:
+        tier = optional_rates(litellm_key, src, suffix, RATE_KEYS)
+        tier_long = long_context(litellm_key, src, suffix)
+        if tier_long:
+            tier["longContextTiers"] = tier_long
+        if tier:
+            entry[name] = tier
     if src.get("max_output_tokens") is not None:
         entry["maxOutputTokens"] = token_count(litellm_key, "max_output_tokens",
                                                src["max_output_tokens"])
@@ -176,8 +232,13 @@ def build_entry(provider, litellm_key, data):
 
 
 def render(value, indent=0):
-    """Serialise str/int/Decimal/dict as JSON with 2-space indent, no exponents."""
+    """Serialise str/int/Decimal/dict/list as JSON with 2-space indent, no exponents."""
     pad = "  " * indent
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        items = ["%s  %s" % (pad, render(v, indent + 1)) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
     if isinstance(value, dict):
         if not value:
             return "{}"

@@ -1,5 +1,3 @@
-using System.CommandLine;
 using AiCostGuard.Cli;
 
-RootCommand root = CliApplication.CreateRootCommand(Console.Out, Console.Error);
-return await root.Parse(args).InvokeAsync();
+return CliApplication.Run(args, Console.Out, Console.Error);

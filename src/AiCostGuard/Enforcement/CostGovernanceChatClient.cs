@@ -71,7 +71,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         _runLimitAction = options.RunLimitAction;
         _degradeModels = [.. options.DegradeModels];
         _concurrencyAction = options.ConcurrencyLimitAction;
-        Catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices);
+        Catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices).WithAliases(options.ModelAliases);
         string[] unpricedLadder = [.. _degradeModels.Where(m => !Catalog.TryGetPrice(m, out _))];
         if (unpricedLadder.Length > 0)
         {
@@ -321,7 +321,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             attribution = attribution.WithUnattributed(missing);
         }
 
-        ModelProfile profile = modelId is null ? _noModel : Profile(modelId);
+        ModelProfile profile = (modelId is null ? _noModel : Profile(modelId)).ForServiceTier(ServiceTiers.FromOptions(options));
         if (profile.Price is null && _unknownModels == UnknownModelPolicy.Reject)
         {
             RecordRefusal(attribution, modelId, streaming, modelId is null ? "no model named" : "unpriced model");
@@ -523,7 +523,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     }
 
     private static long ReservedInput(InputTokenEstimate estimate, ModelProfile profile) =>
-        profile.Encoding is null ? estimate.Tokens : estimate.UpperBound;
+        profile.Encoding is null ? TokenEstimator.Calibrated(profile.ModelId, estimate.Tokens) : estimate.UpperBound;
 
     /// <summary>The most input tokens that could fit every ceiling with the wanted output: above it, counting exactly pays.</summary>
     private long InputRoom(BudgetScope? scope, ModelProfile profile, long wantedOutput)
@@ -607,12 +607,14 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     private void Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut)
     {
         // Copy the numbers out at once: a tool loop adds later iterations into the first response's UsageDetails.
-        long? input = Positive(reported?.InputTokenCount);
+        // Normalizing once (Anthropic-style cache reads and writes folded into input) means every token is priced once.
+        TokenUsage normalized = reported is null ? default : TokenUsage.FromUsageDetails(reported);
+        long? input = Positive(reported?.InputTokenCount) is null ? null : normalized.InputTokens;
         long? output = Positive(reported?.OutputTokenCount);
-        long cached = Positive(reported?.CachedInputTokenCount) ?? 0;
-        long reasoning = Positive(reported?.ReasoningTokenCount) ?? 0;
+        long cached = normalized.CachedInputTokens;
+        long reasoning = normalized.ReasoningTokens;
 
-        ModelProfile profile = admission.Profile;
+        ModelProfile profile = admission.Profile.Standard;
         if (response?.ModelId is { Length: > 0 } reportedModel && !string.Equals(reportedModel, profile.ModelId, StringComparison.Ordinal))
         {
             ModelProfile snapshot = Profile(reportedModel);
@@ -640,9 +642,15 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             cached = input.Value;
         }
 
-        reasoning = Math.Min(reasoning, output.Value);
-        var usage = new TokenUsage(input.Value, output.Value, cached, reasoning);
-        decimal cost = profile.Price?.GetCost(usage) ?? 0m;
+        if (!estimated && profile.Encoding is null && admission.Estimate.Precision == EstimatePrecision.Approximate)
+        {
+            TokenEstimator.Calibrate(admission.Profile.ModelId, admission.Estimate.Tokens, input.Value);
+        }
+
+        TokenUsage usage = (normalized with { InputTokens = input.Value, OutputTokens = output.Value, CachedInputTokens = cached, ReasoningTokens = reasoning }).FittedToTotals();
+        string? serviceTier = ServiceTiers.FromResponse(response) ?? ServiceTiers.FromOptions(admission.Options);
+        CostBreakdown? priced = profile.Price?.At(admission.StartTime).GetCostBreakdown(usage, serviceTier);
+        decimal cost = priced?.Total ?? 0m;
         CostSource source = profile.Price is null ? CostSource.Unpriced : estimated ? CostSource.Estimated : CostSource.ProviderReported;
         if (estimated && outcome == CallOutcome.Succeeded && cut is null)
         {
@@ -675,6 +683,9 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             MaximumOutputTokens = admission.OutputTokens,
             Attempt = RetryAttempt.Current,
             Outcome = outcome,
+            CacheWriteTokens = usage.AllCacheWriteTokens,
+            ServiceTier = priced?.ServiceTier,
+            PricingNotes = priced?.Notes ?? PricingNotes.None,
         }, admission.Scope);
     }
 

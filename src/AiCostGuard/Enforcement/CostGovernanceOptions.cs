@@ -72,6 +72,9 @@ public sealed class CostGovernanceOptions
     /// <summary>Gets price overrides and additions by model id; they win over <see cref="Catalog"/>.</summary>
     public IDictionary<string, ModelPrice> Prices { get; } = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Gets model aliases, such as Azure OpenAI deployment names, mapped to the catalog model they run (<c>"prod-chat": "gpt-4o"</c>).</summary>
+    public IDictionary<string, string> ModelAliases { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets or sets the price catalog.</summary>
     /// <value>The default, <see langword="null"/>, uses <see cref="PriceCatalog.Default"/>.</value>
     public PriceCatalog? Catalog { get; set; }

@@ -25,8 +25,13 @@ public static class TokenEstimator
     /// 3.6–4 for English, so estimates lean high.</summary>
     public const double CharactersPerTokenForOtherFamilies = 3.5;
 
-    /// <summary>The tokens assumed for an image input: a 1024×1024 image at high detail (4 tiles × 170 + 85).</summary>
+    /// <summary>
+    /// The tokens assumed for an image whose size cannot be read (a URI, or bytes in an unknown format): a 1024×1024
+    /// image at high detail (4 tiles × 170 + 85). Images given as PNG, JPEG, GIF or WebP bytes are counted by their size.
+    /// </summary>
     public const int TokensPerImage = 765;
+
+    private static readonly TokenCalibrator Calibrator = new();
 
     private const int TokensPerMessage = 3;
     private const int TokensPerName = 1;
@@ -61,8 +66,37 @@ public static class TokenEstimator
     public static InputTokenEstimate EstimateInputTokens(IEnumerable<ChatMessage> messages, string? modelId, ChatOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return Estimate(messages, options, GetEncoding(modelId), exactAbove: 0);
+        TiktokenEncoding? encoding = GetEncoding(modelId);
+        InputTokenEstimate estimate = Estimate(messages, options, encoding, exactAbove: 0);
+        if (encoding is null)
+        {
+            long calibrated = Calibrated(modelId, estimate.Tokens);
+            estimate = estimate with { Tokens = calibrated, UpperBound = Math.Max(calibrated, estimate.UpperBound) };
+        }
+
+        return estimate;
     }
+
+    /// <summary>Learns from one call to a model without a public tokenizer: the length-based estimate made before sending and the input the provider reported.</summary>
+    /// <param name="modelId">The model id; <see langword="null"/> is ignored.</param>
+    /// <param name="estimatedTokens">The estimate before calibration (<see cref="CharactersPerTokenForOtherFamilies"/> plus overheads).</param>
+    /// <param name="reportedTokens">The input tokens the provider reported.</param>
+    /// <remarks>Bounded to a fixed number of models (further models keep the documented ratio); robust to outliers; thread-safe.</remarks>
+    public static void Calibrate(string? modelId, long estimatedTokens, long reportedTokens)
+    {
+        if (modelId is not null)
+        {
+            Calibrator.Observe(modelId, estimatedTokens, reportedTokens);
+        }
+    }
+
+    /// <summary>Gets what has been learned about <paramref name="modelId"/>: the ratio applied, the calls learned from and the estimate's mean absolute percentage error.</summary>
+    /// <param name="modelId">The model id.</param>
+    /// <returns>The calibration; ratio 1 with no samples for a model not seen.</returns>
+    public static TokenCalibration GetCalibration(string? modelId) => Calibrator.Get(modelId);
+
+    /// <summary>Applies the learned ratio of <paramref name="modelId"/> to a length-based estimate.</summary>
+    internal static long Calibrated(string? modelId, long estimatedTokens) => Calibrator.Apply(modelId, estimatedTokens);
 
     /// <summary>Estimates the tokens of generated text.</summary>
     /// <param name="text">The text.</param>
@@ -180,8 +214,10 @@ public static class TokenEstimator
                     MeasureText(text.Text, encoding, ref tally, countNew);
                     break;
                 case DataContent data when data.HasTopLevelMediaType("image"):
+                    tally.AddFixed(CountImage(data, encoding));
+                    break;
                 case UriContent uri when uri.HasTopLevelMediaType("image"):
-                    tally.AddFixed(TokensPerImage);
+                    tally.AddFixed(IsLowDetail(uri) ? ImageTokenCounter.LowDetailTokens : TokensPerImage);
                     break;
                 case FunctionCallContent or FunctionResultContent:
                     MeasureRendered(contents[i], encoding, ref tally, countNew);
@@ -191,6 +227,22 @@ public static class TokenEstimator
             }
         }
     }
+
+    private static int CountImage(DataContent data, TiktokenEncoding? encoding)
+    {
+        // The header is parsed once per content instance: a history re-sent on every turn re-reads no image.
+        if (encoding is not null && encoding.TryGetCached(data, out int cached))
+        {
+            return cached;
+        }
+
+        bool low = IsLowDetail(data);
+        int tokens = ImageTokenCounter.TryReadSize(data.Data.Span, out int width, out int height) ? ImageTokenCounter.Count(width, height, low) : low ? ImageTokenCounter.LowDetailTokens : TokensPerImage;
+        return encoding is null ? tokens : encoding.Count(data, (_, _) => tokens);
+    }
+
+    private static bool IsLowDetail(AIContent content) =>
+        content.AdditionalProperties?.TryGetValue("detail", out object? detail) == true && string.Equals(detail?.ToString(), "low", StringComparison.OrdinalIgnoreCase);
 
     private static void MeasureText(string text, TiktokenEncoding? encoding, ref Tally tally, bool countNew)
     {
@@ -278,7 +330,7 @@ public static class TokenEstimator
         const int EnumInit = -3;
         const int EnumItem = 3;
 
-        int count = encoding.CountUncached($"{function.Name}:{function.Description.TrimEnd('.')}");
+        int count = encoding.CountUncached($"{function.Name}:{WithoutFinalPeriod(function.Description)}");
         if (function.JsonSchema.ValueKind == JsonValueKind.Object
             && function.JsonSchema.TryGetProperty("properties", out JsonElement properties)
             && properties.ValueKind == JsonValueKind.Object)
@@ -300,7 +352,7 @@ public static class TokenEstimator
                     }
                 }
 
-                count += encoding.CountUncached($"{property.Name}:{type}:{description.TrimEnd('.')}");
+                count += encoding.CountUncached($"{property.Name}:{type}:{WithoutFinalPeriod(description)}");
             }
 
             if (any)
@@ -311,6 +363,9 @@ public static class TokenEstimator
 
         return count;
     }
+
+    // The published rule drops one final period from each description, no more.
+    private static string WithoutFinalPeriod(string text) => text.EndsWith('.') ? text[..^1] : text;
 
     private static long Approximate(long characters) => (long)Math.Ceiling(characters / CharactersPerTokenForOtherFamilies);
 

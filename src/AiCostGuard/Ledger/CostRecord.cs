@@ -85,4 +85,13 @@ public readonly record struct CostRecord
 
     /// <summary>Gets the span the call's cost was put on, when one was active; the default (all zeros) otherwise.</summary>
     public ActivitySpanId SpanId { get; init; }
+
+    /// <summary>Gets the input tokens written to the prompt cache (5-minute and 1-hour); part of <see cref="InputTokens"/>.</summary>
+    public long CacheWriteTokens { get; init; }
+
+    /// <summary>Gets the service tier the call was priced at (<c>standard</c>, <c>flex</c>, <c>priority</c>, <c>batch</c>), or <see langword="null"/> when unpriced.</summary>
+    public string? ServiceTier { get; init; }
+
+    /// <summary>Gets what was notable about the pricing: cached tokens at the input rate for want of a cache price, an unpriced service tier, long-context rates.</summary>
+    public PricingNotes PricingNotes { get; init; }
 }

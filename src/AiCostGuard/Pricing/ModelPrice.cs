@@ -5,7 +5,20 @@ namespace AiCostGuard;
 /// <summary>
 /// The published prices of one model, in US dollars per million tokens, and the limits the pricing needs.
 /// </summary>
-/// <remarks>Instances are immutable once published in a <see cref="PriceCatalog"/>; bind them from configuration with object initializers.</remarks>
+/// <remarks>
+/// <para>
+/// Pricing follows the Microsoft.Extensions.AI usage convention (see <see cref="TokenUsage"/>): each input token is priced
+/// once, as a cache read, a 5-minute or 1-hour cache write, audio or image input, or else uncached input; each output token
+/// once, as reasoning, audio output, or else output. A rate the model does not publish stands in as documented on each
+/// property, and the stand-in is reported in <see cref="CostBreakdown.Notes"/> — never as zero.
+/// </para>
+/// <para>
+/// On top of the standard rates: <see cref="LongContextTiers"/> (input above a threshold moves the whole request to higher
+/// rates), service tiers (<see cref="Flex"/>, <see cref="Priority"/>, <see cref="Batch"/>; an unpriced tier is priced
+/// standard and flagged), a <see cref="RequestFee"/>, and <see cref="Versions"/> effective from a date.
+/// </para>
+/// <para>Instances are immutable once published in a <see cref="PriceCatalog"/>; bind them from configuration with object initializers. All members are thread-safe.</para>
+/// </remarks>
 public sealed record ModelPrice
 {
     private const decimal TokensPerUnit = 1_000_000m;
@@ -17,16 +30,65 @@ public sealed record ModelPrice
     [Range(typeof(decimal), "0", "1000000")]
     public decimal InputPerMillion { get; init; }
 
-    /// <summary>
-    /// Gets the price of one million input tokens read from the prompt cache.
-    /// <value>The default, <see langword="null"/>, prices cached tokens at <see cref="InputPerMillion"/>.</value>
-    /// </summary>
+    /// <summary>Gets the price of one million input tokens read from the prompt cache.</summary>
+    /// <value>The default, <see langword="null"/>, prices cached tokens at <see cref="InputPerMillion"/> and notes them <see cref="PricingNotes.CachedInputAtInputRate"/>.</value>
     [Range(typeof(decimal), "0", "1000000")]
     public decimal? CachedInputPerMillion { get; init; }
 
-    /// <summary>Gets the price of one million output tokens, reasoning tokens included.</summary>
+    /// <summary>Gets the price of one million input tokens written to a 5-minute prompt cache (Anthropic: 1.25× input).</summary>
+    /// <value>The default, <see langword="null"/>, prices cache writes at <see cref="InputPerMillion"/> and notes them <see cref="PricingNotes.CacheWriteAtInputRate"/>.</value>
+    [Range(typeof(decimal), "0", "1000000")]
+    public decimal? CacheWritePerMillion { get; init; }
+
+    /// <summary>Gets the price of one million input tokens written to a 1-hour prompt cache (Anthropic: 2× input).</summary>
+    /// <value>The default, <see langword="null"/>, uses <see cref="CacheWritePerMillion"/> (then the input rate, flagged).</value>
+    [Range(typeof(decimal), "0", "1000000")]
+    public decimal? CacheWriteOneHourPerMillion { get; init; }
+
+    /// <summary>Gets the price of one million output tokens, reasoning tokens included unless <see cref="ReasoningPerMillion"/> is set.</summary>
     [Range(typeof(decimal), "0", "1000000")]
     public decimal OutputPerMillion { get; init; }
+
+    /// <summary>Gets the price of one million reasoning tokens, where a provider prices them apart from output.</summary>
+    /// <value>The default, <see langword="null"/>, prices reasoning at the output rate (they are output tokens).</value>
+    [Range(typeof(decimal), "0", "1000000")]
+    public decimal? ReasoningPerMillion { get; init; }
+
+    /// <summary>Gets the price of one million audio input tokens.</summary>
+    /// <value>The default, <see langword="null"/>, prices audio input at the input rate.</value>
+    [Range(typeof(decimal), "0", "1000000")]
+    public decimal? AudioInputPerMillion { get; init; }
+
+    /// <summary>Gets the price of one million audio output tokens.</summary>
+    /// <value>The default, <see langword="null"/>, prices audio output at the output rate.</value>
+    [Range(typeof(decimal), "0", "1000000")]
+    public decimal? AudioOutputPerMillion { get; init; }
+
+    /// <summary>Gets the price of one million image input tokens, where a provider prices them apart from text.</summary>
+    /// <value>The default, <see langword="null"/>, prices image input at the input rate.</value>
+    [Range(typeof(decimal), "0", "1000000")]
+    public decimal? ImageInputPerMillion { get; init; }
+
+    /// <summary>Gets the fixed fee of one request, in US dollars, charged whatever its tokens.</summary>
+    /// <value>The default, <see langword="null"/>, is no fee.</value>
+    [Range(typeof(decimal), "0", "1000000")]
+    public decimal? RequestFee { get; init; }
+
+    /// <summary>Gets the long-context tiers: above each threshold the whole request is priced at that tier's rates; the highest threshold passed wins.</summary>
+    /// <value>The default, <see langword="null"/>, has one rate whatever the input length.</value>
+    public IReadOnlyList<LongContextPrice>? LongContextTiers { get; init; }
+
+    /// <summary>Gets the rates of the flex service tier (slower, cheaper).</summary>
+    /// <value>The default, <see langword="null"/>, prices flex calls at the standard rates, flagged <see cref="PricingNotes.ServiceTierFallback"/>.</value>
+    public ServiceTierPrice? Flex { get; init; }
+
+    /// <summary>Gets the rates of the priority service tier.</summary>
+    /// <value>The default, <see langword="null"/>, prices priority calls at the standard rates, flagged <see cref="PricingNotes.ServiceTierFallback"/>.</value>
+    public ServiceTierPrice? Priority { get; init; }
+
+    /// <summary>Gets the rates of the batch service tier.</summary>
+    /// <value>The default, <see langword="null"/>, prices batch calls at the standard rates, flagged <see cref="PricingNotes.ServiceTierFallback"/>.</value>
+    public ServiceTierPrice? Batch { get; init; }
 
     /// <summary>Gets the most output tokens the model produces in one call: the worst case when a call sets no <c>MaxOutputTokens</c>.</summary>
     [Range(1, int.MaxValue)]
@@ -36,32 +98,312 @@ public sealed record ModelPrice
     [Range(1, int.MaxValue)]
     public int? ContextWindow { get; init; }
 
-    /// <summary>Prices <paramref name="usage"/>: uncached input, cached input and output each at their rate.</summary>
-    /// <param name="usage">The usage, in the Microsoft.Extensions.AI convention (cached within input, reasoning within output).</param>
-    /// <returns>The cost in US dollars.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A count is negative, or more tokens are cached than were input.</exception>
-    public decimal GetCost(TokenUsage usage)
+    /// <summary>Gets when this price takes effect.</summary>
+    /// <value>The default, <see langword="null"/>, is in force from the beginning of time.</value>
+    public DateTimeOffset? EffectiveFrom { get; init; }
+
+    /// <summary>
+    /// Gets other versions of this model's price, each with its <see cref="EffectiveFrom"/>: a call is priced at the version
+    /// with the latest <see cref="EffectiveFrom"/> not after the call's start (see <see cref="At"/>).
+    /// </summary>
+    /// <value>The default, <see langword="null"/>, has this one version.</value>
+    public IReadOnlyList<ModelPrice>? Versions { get; init; }
+
+    /// <summary>Gets the version of this price in force at <paramref name="time"/>: among this price and its <see cref="Versions"/>, the one with the latest <see cref="EffectiveFrom"/> not after <paramref name="time"/>.</summary>
+    /// <param name="time">When the call started.</param>
+    /// <returns>The version in force; this instance when no version is, or none is listed.</returns>
+    public ModelPrice At(DateTimeOffset time)
     {
-        if (usage.InputTokens < 0 || usage.OutputTokens < 0 || usage.CachedInputTokens < 0 || usage.CachedInputTokens > usage.InputTokens)
+        if (Versions is not { Count: > 0 } versions)
         {
-            throw new ArgumentOutOfRangeException(nameof(usage), usage, "Token counts must be non-negative and cached input cannot exceed input.");
+            return this;
         }
 
-        decimal uncached = usage.InputTokens - usage.CachedInputTokens;
-        decimal cost = (uncached * InputPerMillion)
-            + (usage.CachedInputTokens * (CachedInputPerMillion ?? InputPerMillion))
-            + (usage.OutputTokens * OutputPerMillion);
-        return cost / TokensPerUnit;
+        ModelPrice best = this;
+        DateTimeOffset bestFrom = EffectiveFrom ?? DateTimeOffset.MinValue;
+        bool inForce = bestFrom <= time;
+        for (int i = 0; i < versions.Count; i++)
+        {
+            ModelPrice v = versions[i];
+            DateTimeOffset from = v.EffectiveFrom ?? DateTimeOffset.MinValue;
+            if (from <= time && (!inForce || from > bestFrom))
+            {
+                best = v;
+                bestFrom = from;
+                inForce = true;
+            }
+        }
+
+        return best;
     }
 
-    /// <summary>Prices the worst case of a call: every input token uncached and every allowed output token produced.</summary>
-    /// <param name="inputTokens">The input tokens.</param>
-    /// <param name="outputTokens">The output tokens.</param>
+    /// <summary>Prices <paramref name="usage"/> at the standard service tier.</summary>
+    /// <param name="usage">The usage, normalized (see <see cref="TokenUsage"/>).</param>
     /// <returns>The cost in US dollars.</returns>
-    public decimal GetWorstCaseCost(long inputTokens, long outputTokens) =>
-        ((inputTokens * InputPerMillion) + (outputTokens * OutputPerMillion)) / TokensPerUnit;
+    /// <exception cref="ArgumentOutOfRangeException">A count is negative, or the parts of input or output add up to more than the whole.</exception>
+    public decimal GetCost(TokenUsage usage) => GetCostBreakdown(usage).Total;
 
-    /// <summary>Gets how many output tokens <paramref name="amount"/> dollars buy, rounded down.</summary>
-    internal long OutputTokensAffordable(decimal amount) =>
-        amount <= 0 ? 0 : OutputPerMillion == 0 ? long.MaxValue : (long)Math.Min(long.MaxValue, decimal.Floor(amount * TokensPerUnit / OutputPerMillion));
+    /// <summary>Prices <paramref name="usage"/> part by part, on <paramref name="serviceTier"/>, with long-context tiers applied.</summary>
+    /// <param name="usage">The usage, normalized (see <see cref="TokenUsage"/>).</param>
+    /// <param name="serviceTier"><c>flex</c>, <c>priority</c> or <c>batch</c>; <see langword="null"/>, <c>auto</c>, <c>default</c> or <c>standard</c> for the standard tier. Case is ignored.</param>
+    /// <returns>The cost by part, the tier applied and the notes.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A count is negative, or the parts of input or output add up to more than the whole.</exception>
+    public CostBreakdown GetCostBreakdown(TokenUsage usage, string? serviceTier = null)
+    {
+        long uncached = usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteTokens - usage.CacheWriteOneHourTokens - usage.AudioInputTokens - usage.ImageInputTokens;
+        long plainOutput = usage.OutputTokens - usage.ReasoningTokens - usage.AudioOutputTokens;
+        if (usage.InputTokens < 0 || usage.OutputTokens < 0 || usage.CachedInputTokens < 0 || usage.ReasoningTokens < 0 || usage.CacheWriteTokens < 0
+            || usage.CacheWriteOneHourTokens < 0 || usage.AudioInputTokens < 0 || usage.ImageInputTokens < 0 || usage.AudioOutputTokens < 0
+            || uncached < 0 || plainOutput < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(usage), usage, "Token counts must be non-negative, and the cached, cache-write, audio and image parts cannot exceed the input, nor the reasoning and audio parts the output.");
+        }
+
+        Rates rates = Resolve(serviceTier, usage.InputTokens, out string tier, out long? threshold, out PricingNotes notes);
+        if (usage.CachedInputTokens > 0 && rates.CachedInput is null)
+        {
+            notes |= PricingNotes.CachedInputAtInputRate;
+        }
+
+        if (usage.AllCacheWriteTokens > 0 && (usage.CacheWriteTokens > 0 ? rates.CacheWrite is null : rates.CacheWriteOneHour is null && rates.CacheWrite is null))
+        {
+            notes |= PricingNotes.CacheWriteAtInputRate;
+        }
+
+        decimal cacheWrite = (usage.CacheWriteTokens * (rates.CacheWrite ?? rates.Input))
+            + (usage.CacheWriteOneHourTokens * (rates.CacheWriteOneHour ?? rates.CacheWrite ?? rates.Input));
+        decimal audioAndImage = (usage.AudioInputTokens * (AudioInputPerMillion ?? rates.Input))
+            + (usage.ImageInputTokens * (ImageInputPerMillion ?? rates.Input))
+            + (usage.AudioOutputTokens * (AudioOutputPerMillion ?? rates.Output));
+        return new CostBreakdown(
+            uncached * rates.Input / TokensPerUnit,
+            usage.CachedInputTokens * (rates.CachedInput ?? rates.Input) / TokensPerUnit,
+            cacheWrite / TokensPerUnit,
+            plainOutput * rates.Output / TokensPerUnit,
+            usage.ReasoningTokens * (rates.Reasoning ?? rates.Output) / TokensPerUnit,
+            audioAndImage / TokensPerUnit,
+            RequestFee ?? 0m,
+            tier,
+            threshold,
+            notes);
+    }
+
+    /// <summary>
+    /// Prices the worst case of a standard-tier call with at most <paramref name="inputTokens"/> input and
+    /// <paramref name="outputTokens"/> output tokens: a true upper bound of <see cref="GetCostBreakdown"/> for any such usage.
+    /// </summary>
+    /// <param name="inputTokens">The most input tokens.</param>
+    /// <param name="outputTokens">The most output tokens.</param>
+    /// <returns>The cost in US dollars.</returns>
+    /// <remarks>
+    /// Every input token is priced at the dearest input-side rate (uncached, cache read, 5-minute or 1-hour cache write,
+    /// audio, image) and every output token at the dearest output-side rate (output, reasoning, audio), at each
+    /// long-context tier whose threshold <paramref name="inputTokens"/> is above and in every <see cref="Versions"/> entry,
+    /// plus the <see cref="RequestFee"/>. The call's time is not known here, so all versions count.
+    /// </remarks>
+    public decimal GetWorstCaseCost(long inputTokens, long outputTokens) => GetWorstCaseCost(inputTokens, outputTokens, serviceTier: null);
+
+    /// <summary>Prices the worst case of a call on <paramref name="serviceTier"/>; see <see cref="GetWorstCaseCost(long, long)"/>.</summary>
+    /// <param name="inputTokens">The most input tokens.</param>
+    /// <param name="outputTokens">The most output tokens.</param>
+    /// <param name="serviceTier">The service tier the request names; <see langword="null"/> for the standard tier.</param>
+    /// <returns>The cost in US dollars.</returns>
+    public decimal GetWorstCaseCost(long inputTokens, long outputTokens, string? serviceTier)
+    {
+        decimal worst = WorstCaseOfThisVersion(inputTokens, outputTokens, serviceTier);
+        if (Versions is { } versions)
+        {
+            for (int i = 0; i < versions.Count; i++)
+            {
+                worst = Math.Max(worst, versions[i].WorstCaseOfThisVersion(inputTokens, outputTokens, serviceTier));
+            }
+        }
+
+        return worst;
+    }
+
+    /// <summary>Returns this price with the rates of <paramref name="serviceTier"/> as its standard rates, so that a budget reserves what the tier costs.</summary>
+    internal ModelPrice ForServiceTier(string? serviceTier)
+    {
+        ServiceTierPrice? tier = TierPrice(serviceTier, out _);
+        if (tier is null)
+        {
+            return this;
+        }
+
+        ModelPrice[]? versions = null;
+        if (Versions is { Count: > 0 } list)
+        {
+            versions = new ModelPrice[list.Count];
+            for (int i = 0; i < list.Count; i++)
+            {
+                versions[i] = list[i].ForServiceTier(serviceTier);
+            }
+        }
+
+        return this with
+        {
+            InputPerMillion = tier.InputPerMillion ?? InputPerMillion,
+            CachedInputPerMillion = tier.CachedInputPerMillion ?? CachedInputPerMillion,
+            CacheWritePerMillion = tier.CacheWritePerMillion ?? CacheWritePerMillion,
+            CacheWriteOneHourPerMillion = tier.CacheWriteOneHourPerMillion ?? CacheWriteOneHourPerMillion,
+            OutputPerMillion = tier.OutputPerMillion ?? OutputPerMillion,
+            ReasoningPerMillion = tier.ReasoningPerMillion ?? ReasoningPerMillion,
+            LongContextTiers = tier.LongContextTiers ?? LongContextTiers,
+            Flex = null,
+            Priority = null,
+            Batch = null,
+            Versions = versions,
+        };
+    }
+
+    /// <summary>
+    /// Gets how many standard-tier output tokens <paramref name="amount"/> dollars buy at the dearest output-side rate of any
+    /// long-context tier and version, rounded down. A request on another service tier is reserved with the price
+    /// <see cref="ForServiceTier"/> returns, whose standard rates are that tier's.
+    /// </summary>
+    internal long OutputTokensAffordable(decimal amount)
+    {
+        decimal rate = MaximumOutputRate();
+        if (Versions is { } versions)
+        {
+            for (int i = 0; i < versions.Count; i++)
+            {
+                rate = Math.Max(rate, versions[i].MaximumOutputRate());
+            }
+        }
+
+        return amount <= 0 ? 0 : rate == 0 ? long.MaxValue : (long)Math.Min(long.MaxValue, decimal.Floor(amount * TokensPerUnit / rate));
+    }
+
+    private static bool IsStandardTier(string? serviceTier) =>
+        string.IsNullOrEmpty(serviceTier)
+        || serviceTier.Equals("standard", StringComparison.OrdinalIgnoreCase)
+        || serviceTier.Equals("default", StringComparison.OrdinalIgnoreCase)
+        || serviceTier.Equals("auto", StringComparison.OrdinalIgnoreCase);
+
+    private ServiceTierPrice? TierPrice(string? serviceTier, out bool fellBack)
+    {
+        fellBack = false;
+        if (IsStandardTier(serviceTier))
+        {
+            return null;
+        }
+
+        ServiceTierPrice? tier = serviceTier!.ToUpperInvariant() switch
+        {
+            "FLEX" => Flex,
+            "PRIORITY" => Priority,
+            "BATCH" => Batch,
+            _ => null,
+        };
+        fellBack = tier is null;
+        return tier;
+    }
+
+    private Rates Resolve(string? serviceTier, long inputTokens, out string tierName, out long? threshold, out PricingNotes notes)
+    {
+        notes = PricingNotes.None;
+        var rates = new Rates(InputPerMillion, CachedInputPerMillion, CacheWritePerMillion, CacheWriteOneHourPerMillion, OutputPerMillion, ReasoningPerMillion);
+        ServiceTierPrice? tier = TierPrice(serviceTier, out bool fellBack);
+        tierName = tier is null ? "standard" : serviceTier!.ToLowerInvariant();
+        if (fellBack)
+        {
+            notes |= PricingNotes.ServiceTierFallback;
+        }
+
+        if (tier is not null)
+        {
+            rates = new Rates(
+                tier.InputPerMillion ?? rates.Input,
+                tier.CachedInputPerMillion ?? rates.CachedInput,
+                tier.CacheWritePerMillion ?? rates.CacheWrite,
+                tier.CacheWriteOneHourPerMillion ?? rates.CacheWriteOneHour,
+                tier.OutputPerMillion ?? rates.Output,
+                tier.ReasoningPerMillion ?? rates.Reasoning);
+        }
+
+        threshold = null;
+        IReadOnlyList<LongContextPrice>? longContext = tier?.LongContextTiers ?? LongContextTiers;
+        LongContextPrice? applied = null;
+        if (longContext is not null)
+        {
+            for (int i = 0; i < longContext.Count; i++)
+            {
+                LongContextPrice candidate = longContext[i];
+                if (inputTokens > candidate.AboveInputTokens && (applied is null || candidate.AboveInputTokens > applied.AboveInputTokens))
+                {
+                    applied = candidate;
+                }
+            }
+        }
+
+        if (applied is not null)
+        {
+            threshold = applied.AboveInputTokens;
+            notes |= PricingNotes.LongContext;
+            rates = rates.Above(applied);
+        }
+
+        return rates;
+    }
+
+    private decimal WorstCaseOfThisVersion(long inputTokens, long outputTokens, string? serviceTier)
+    {
+        Rates rates = Resolve(serviceTier, 0, out _, out _, out _);
+        decimal input = MaximumInputRate(rates);
+        decimal output = MaximumOutputRate(rates);
+        IReadOnlyList<LongContextPrice>? longContext = TierPrice(serviceTier, out _)?.LongContextTiers ?? LongContextTiers;
+        if (longContext is not null)
+        {
+            for (int i = 0; i < longContext.Count; i++)
+            {
+                if (inputTokens > longContext[i].AboveInputTokens)
+                {
+                    Rates above = rates.Above(longContext[i]);
+                    input = Math.Max(input, MaximumInputRate(above));
+                    output = Math.Max(output, MaximumOutputRate(above));
+                }
+            }
+        }
+
+        return (RequestFee ?? 0m) + (((inputTokens * input) + (outputTokens * output)) / TokensPerUnit);
+    }
+
+    private decimal MaximumOutputRate() =>
+        Math.Max(MaximumOutputRate(Resolve(null, 0, out _, out _, out _)), MaximumOutputRateOfTiers(LongContextTiers));
+
+    private static decimal MaximumOutputRateOfTiers(IReadOnlyList<LongContextPrice>? tiers)
+    {
+        decimal rate = 0m;
+        if (tiers is not null)
+        {
+            for (int i = 0; i < tiers.Count; i++)
+            {
+                rate = Math.Max(rate, Math.Max(tiers[i].OutputPerMillion ?? 0m, tiers[i].ReasoningPerMillion ?? 0m));
+            }
+        }
+
+        return rate;
+    }
+
+    private decimal MaximumInputRate(in Rates rates) =>
+        Math.Max(
+            Math.Max(Math.Max(rates.Input, rates.CachedInput ?? 0m), Math.Max(rates.CacheWrite ?? 0m, rates.CacheWriteOneHour ?? 0m)),
+            Math.Max(AudioInputPerMillion ?? 0m, ImageInputPerMillion ?? 0m));
+
+    private decimal MaximumOutputRate(in Rates rates) =>
+        Math.Max(Math.Max(rates.Output, rates.Reasoning ?? 0m), AudioOutputPerMillion ?? 0m);
+
+    /// <summary>The token rates in force for one call; <see langword="null"/> where a stand-in applies.</summary>
+    private readonly record struct Rates(decimal Input, decimal? CachedInput, decimal? CacheWrite, decimal? CacheWriteOneHour, decimal Output, decimal? Reasoning)
+    {
+        public Rates Above(LongContextPrice tier) => new(
+            tier.InputPerMillion ?? Input,
+            tier.CachedInputPerMillion ?? CachedInput,
+            tier.CacheWritePerMillion ?? CacheWrite,
+            tier.CacheWriteOneHourPerMillion ?? CacheWriteOneHour,
+            tier.OutputPerMillion ?? Output,
+            tier.ReasoningPerMillion ?? Reasoning);
+    }
 }

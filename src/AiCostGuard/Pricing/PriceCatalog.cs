@@ -13,7 +13,8 @@ namespace AiCostGuard;
 /// <para>
 /// Lookups ignore case and resolve common spellings of the same model: a provider prefix (<c>openai/gpt-4o</c>) and
 /// a dated snapshot (<c>gpt-4o-2024-08-06</c>, <c>claude-sonnet-4-5-20250929</c>) fall back to the base entry when the
-/// exact id has no price of its own.
+/// exact id has no price of its own; configured aliases (<see cref="WithAliases"/>, for Azure deployment names) map a
+/// name to a catalog model. An exact hit costs one frozen-dictionary probe; other spellings are resolved once and cached.
 /// </para>
 /// <para>The bundled catalog is derived from LiteLLM's price table (MIT, © Berri AI), synced 2026-07-24; see <see cref="Source"/>.</para>
 /// <para>Instances are immutable and thread-safe; resolved lookups are cached.</para>
@@ -23,12 +24,16 @@ public sealed partial class PriceCatalog
     private const int MaximumCachedSpellings = 4096;
     private static readonly Lazy<PriceCatalog> DefaultCatalog = new(LoadDefault);
 
+    private static readonly FrozenDictionary<string, ModelPrice> NoAliases = FrozenDictionary<string, ModelPrice>.Empty;
+
     private readonly FrozenDictionary<string, ModelPrice> _models;
+    private readonly FrozenDictionary<string, ModelPrice> _aliases;
     private readonly ConcurrentDictionary<string, ModelPrice?> _resolved = new(StringComparer.OrdinalIgnoreCase);
 
-    private PriceCatalog(FrozenDictionary<string, ModelPrice> models, string source)
+    private PriceCatalog(FrozenDictionary<string, ModelPrice> models, string source, FrozenDictionary<string, ModelPrice>? aliases = null)
     {
         _models = models;
+        _aliases = aliases ?? NoAliases;
         Source = source;
     }
 
@@ -75,7 +80,100 @@ public sealed partial class PriceCatalog
             count++;
         }
 
-        return count == 0 ? this : new PriceCatalog(dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), Source + " + overrides");
+        return count == 0 ? this : new PriceCatalog(dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), Source + " + overrides", _aliases);
+    }
+
+    /// <summary>
+    /// Returns a catalog in which each alias (such as an Azure OpenAI deployment name) is priced as the catalog model it
+    /// names. An alias is looked up after the exact model ids and before prefix and snapshot resolution.
+    /// </summary>
+    /// <param name="aliases">Alias → model id; the model id may itself use a provider prefix or a dated snapshot.</param>
+    /// <returns>The new catalog; this instance when there are no aliases.</returns>
+    /// <exception cref="ArgumentException">An alias is empty, or names a model this catalog does not price.</exception>
+    public PriceCatalog WithAliases(IEnumerable<KeyValuePair<string, string>> aliases)
+    {
+        ArgumentNullException.ThrowIfNull(aliases);
+        var dictionary = new Dictionary<string, ModelPrice>(_aliases, StringComparer.OrdinalIgnoreCase);
+        int count = 0;
+        foreach (KeyValuePair<string, string> alias in aliases)
+        {
+            if (string.IsNullOrWhiteSpace(alias.Key))
+            {
+                throw new ArgumentException("A model alias is empty.", nameof(aliases));
+            }
+
+            if (!TryGetPrice(alias.Value, out ModelPrice? price))
+            {
+                throw new ArgumentException($"The alias '{alias.Key}' names the model '{alias.Value}', which has no price in the catalog.", nameof(aliases));
+            }
+
+            dictionary[alias.Key] = price;
+            count++;
+        }
+
+        return count == 0 ? this : new PriceCatalog(_models, Source, dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Loads a catalog in LiteLLM's <c>model_prices_and_context_window.json</c> format, keyed exactly as the file is
+    /// (<c>claude-sonnet-4-5</c>, <c>dashscope/qwen-plus</c>, <c>azure/gpt-4o</c>...).
+    /// </summary>
+    /// <param name="json">The JSON stream.</param>
+    /// <param name="source">Where the file comes from, for <see cref="Source"/>.</param>
+    /// <returns>The catalog.</returns>
+    /// <remarks>
+    /// <para>
+    /// Read per entry (USD per token, converted exactly to USD per million): <c>input_cost_per_token</c>,
+    /// <c>output_cost_per_token</c>, <c>cache_read_input_token_cost</c> (else <c>input_cost_per_token_cache_hit</c>),
+    /// <c>cache_creation_input_token_cost</c>, <c>cache_creation_input_token_cost_above_1hr</c>,
+    /// <c>output_cost_per_reasoning_token</c>, <c>input_cost_per_audio_token</c>, <c>output_cost_per_audio_token</c>,
+    /// <c>input_cost_per_image_token</c>, <c>input_cost_per_request</c>; every <c>*_above_{N}k_tokens</c> variant as a
+    /// long-context tier above N×1000 input tokens; the <c>_flex</c>, <c>_priority</c> and <c>_batches</c> variants as
+    /// service tiers (with their own long-context variants); <c>tiered_pricing</c> ranges as long-context tiers;
+    /// <c>max_input_tokens</c>, <c>max_output_tokens</c> (else <c>max_tokens</c>) and <c>litellm_provider</c>.
+    /// </para>
+    /// <para>
+    /// Entries without both token prices (image generation, per-second audio and video, rerank, search, and the
+    /// <c>sample_spec</c> documentation entry) are skipped: they are not priced per token, and loading them without a
+    /// price would make their calls look free. Embedding entries, which have no output, are loaded with an output price of zero.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="PriceCatalogFormatException">The JSON is malformed or a field has the wrong type or a negative value; the message names the entry and the field.</exception>
+    public static PriceCatalog LoadLiteLlm(Stream json, string source = "LiteLLM model_prices_and_context_window.json")
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        using JsonDocument document = Parse(json);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new PriceCatalogFormatException("A LiteLLM price file must be a JSON object keyed by model name.");
+        }
+
+        var dictionary = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
+        foreach (JsonProperty entry in document.RootElement.EnumerateObject())
+        {
+            if (LiteLlmPriceReader.Read(entry) is { } price)
+            {
+                dictionary[entry.Name] = Checked(entry.Name, price);
+            }
+        }
+
+        return new PriceCatalog(dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), source);
+    }
+
+    /// <summary>Finds the price of <paramref name="modelId"/> in force at <paramref name="time"/> (see <see cref="ModelPrice.At"/>).</summary>
+    /// <param name="modelId">The model id, as sent to or reported by the provider.</param>
+    /// <param name="time">When the call started.</param>
+    /// <param name="price">The price version in force, when found.</param>
+    /// <returns><see langword="true"/> when the model is priced.</returns>
+    public bool TryGetPrice(string? modelId, DateTimeOffset time, [NotNullWhen(true)] out ModelPrice? price)
+    {
+        if (TryGetPrice(modelId, out price))
+        {
+            price = price.At(time);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>Loads a catalog in AiCostGuard's JSON format (<c>{ "source": ..., "models": { "id": { "inputPerMillion": ... } } }</c>).</summary>
@@ -85,16 +183,7 @@ public sealed partial class PriceCatalog
     public static PriceCatalog Load(Stream json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new PriceCatalogFormatException($"The price catalog is not valid JSON: {e.Message}", e);
-        }
-
+        JsonDocument document = Parse(json);
         using (document)
         {
             JsonElement root = document.RootElement;
@@ -107,7 +196,7 @@ public sealed partial class PriceCatalog
             var dictionary = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
             foreach (JsonProperty entry in models.EnumerateObject())
             {
-                dictionary[entry.Name] = ReadPrice(entry);
+                dictionary[entry.Name] = Checked(entry.Name, CatalogPriceReader.Read(entry));
             }
 
             return new PriceCatalog(dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), source);
@@ -126,7 +215,7 @@ public sealed partial class PriceCatalog
             return false;
         }
 
-        if (_models.TryGetValue(modelId, out price))
+        if (_models.TryGetValue(modelId, out price) || _aliases.TryGetValue(modelId, out price))
         {
             return true;
         }
@@ -150,7 +239,7 @@ public sealed partial class PriceCatalog
         if (slash >= 0 && slash < id.Length - 1)
         {
             id = id[(slash + 1)..];
-            if (_models.TryGetValue(id, out ModelPrice? unprefixed))
+            if (_models.TryGetValue(id, out ModelPrice? unprefixed) || _aliases.TryGetValue(id, out unprefixed))
             {
                 return unprefixed;
             }
@@ -160,26 +249,23 @@ public sealed partial class PriceCatalog
         return undated.Length != id.Length && _models.TryGetValue(undated, out ModelPrice? family) ? family : null;
     }
 
-    private static ModelPrice ReadPrice(JsonProperty entry)
+    private static JsonDocument Parse(Stream json)
     {
-        if (entry.Value.ValueKind != JsonValueKind.Object)
-        {
-            throw new PriceCatalogFormatException($"Model '{entry.Name}': the entry must be a JSON object.");
-        }
-
-        JsonElement value = entry.Value;
-        var price = new ModelPrice
-        {
-            Provider = value.TryGetProperty("provider", out JsonElement provider) && provider.ValueKind == JsonValueKind.String ? provider.GetString() : null,
-            InputPerMillion = ReadDecimal(entry.Name, value, "inputPerMillion") ?? throw new PriceCatalogFormatException($"Model '{entry.Name}': the field 'inputPerMillion' is required."),
-            CachedInputPerMillion = ReadDecimal(entry.Name, value, "cachedInputPerMillion"),
-            OutputPerMillion = ReadDecimal(entry.Name, value, "outputPerMillion") ?? throw new PriceCatalogFormatException($"Model '{entry.Name}': the field 'outputPerMillion' is required."),
-            MaximumOutputTokens = ReadInt(entry.Name, value, "maxOutputTokens"),
-            ContextWindow = ReadInt(entry.Name, value, "contextWindow"),
-        };
         try
         {
-            Check(entry.Name, price);
+            return JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new PriceCatalogFormatException($"The price catalog is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    private static ModelPrice Checked(string modelId, ModelPrice price)
+    {
+        try
+        {
+            Check(modelId, price);
         }
         catch (ArgumentException e)
         {
@@ -187,36 +273,6 @@ public sealed partial class PriceCatalog
         }
 
         return price;
-    }
-
-    private static decimal? ReadDecimal(string model, JsonElement value, string field)
-    {
-        if (!value.TryGetProperty(field, out JsonElement element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (element.ValueKind != JsonValueKind.Number || !element.TryGetDecimal(out decimal result))
-        {
-            throw new PriceCatalogFormatException($"Model '{model}': the field '{field}' must be a number; it is {element.GetRawText()}.");
-        }
-
-        return result;
-    }
-
-    private static int? ReadInt(string model, JsonElement value, string field)
-    {
-        if (!value.TryGetProperty(field, out JsonElement element) || element.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out int result) || result <= 0)
-        {
-            throw new PriceCatalogFormatException($"Model '{model}': the field '{field}' must be a positive whole number; it is {element.GetRawText()}.");
-        }
-
-        return result;
     }
 
     private static void Check(string modelId, ModelPrice price)
@@ -227,14 +283,63 @@ public sealed partial class PriceCatalog
         }
 
         ArgumentNullException.ThrowIfNull(price);
-        if (price.InputPerMillion < 0 || price.OutputPerMillion < 0 || price.CachedInputPerMillion < 0)
+        if (price.InputPerMillion < 0 || price.OutputPerMillion < 0 || price.CachedInputPerMillion < 0 || price.CacheWritePerMillion < 0
+            || price.CacheWriteOneHourPerMillion < 0 || price.ReasoningPerMillion < 0 || price.AudioInputPerMillion < 0 || price.AudioOutputPerMillion < 0
+            || price.ImageInputPerMillion < 0 || price.RequestFee < 0)
         {
             throw new ArgumentException($"Model '{modelId}': prices cannot be negative (input {price.InputPerMillion}, cached input {price.CachedInputPerMillion}, output {price.OutputPerMillion}).", nameof(price));
+        }
+
+        foreach (ServiceTierPrice? tier in (ReadOnlySpan<ServiceTierPrice?>)[price.Flex, price.Priority, price.Batch])
+        {
+            if (tier is not null && (tier.InputPerMillion < 0 || tier.CachedInputPerMillion < 0 || tier.CacheWritePerMillion < 0 || tier.CacheWriteOneHourPerMillion < 0
+                || tier.OutputPerMillion < 0 || tier.ReasoningPerMillion < 0))
+            {
+                throw new ArgumentException($"Model '{modelId}': service-tier prices cannot be negative.", nameof(price));
+            }
+
+            CheckLongContext(modelId, tier?.LongContextTiers);
+        }
+
+        CheckLongContext(modelId, price.LongContextTiers);
+        if (price.Versions is { } versions)
+        {
+            foreach (ModelPrice version in versions)
+            {
+                if (version is null || version.Versions is { Count: > 0 })
+                {
+                    throw new ArgumentException($"Model '{modelId}': a price version is missing or has versions of its own.", nameof(price));
+                }
+
+                Check(modelId, version);
+            }
         }
 
         if (price.MaximumOutputTokens <= 0 || price.ContextWindow <= 0)
         {
             throw new ArgumentException($"Model '{modelId}': maximum output tokens and context window must be positive when set.", nameof(price));
+        }
+    }
+
+    private static void CheckLongContext(string modelId, IReadOnlyList<LongContextPrice>? tiers)
+    {
+        if (tiers is null)
+        {
+            return;
+        }
+
+        foreach (LongContextPrice tier in tiers)
+        {
+            if (tier is null || tier.AboveInputTokens <= 0)
+            {
+                throw new ArgumentException($"Model '{modelId}': a long-context tier needs a positive threshold.", nameof(tiers));
+            }
+
+            if (tier.InputPerMillion < 0 || tier.CachedInputPerMillion < 0 || tier.CacheWritePerMillion < 0 || tier.CacheWriteOneHourPerMillion < 0
+                || tier.OutputPerMillion < 0 || tier.ReasoningPerMillion < 0)
+            {
+                throw new ArgumentException($"Model '{modelId}': long-context prices cannot be negative.", nameof(tiers));
+            }
         }
     }
 

@@ -75,6 +75,7 @@ public sealed class FakeChatClient : IChatClient
                 OutputTokenCount = usage.OutputTokenCount,
                 CachedInputTokenCount = usage.CachedInputTokenCount,
                 ReasoningTokenCount = usage.ReasoningTokenCount,
+                AdditionalCounts = usage.AdditionalCounts is null ? null : new(usage.AdditionalCounts),
             },
         };
     }

@@ -35,6 +35,17 @@ public sealed class PriceCatalogTests
         Assert.Contains("2026-07-24", PriceCatalog.Default.Source, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_bundled_catalog_carries_cache_write_long_context_and_service_tier_prices()
+    {
+        ModelPrice sonnet = PriceCatalog.Default.Models["claude-sonnet-4-5"];
+        Assert.Equal((3.75m, 6m), (sonnet.CacheWritePerMillion, sonnet.CacheWriteOneHourPerMillion));
+        Assert.Equal((200_000L, 6m, 22.5m), (sonnet.LongContextTiers![0].AboveInputTokens, sonnet.LongContextTiers[0].InputPerMillion, sonnet.LongContextTiers[0].OutputPerMillion));
+        ModelPrice gpt5 = PriceCatalog.Default.Models["gpt-5"];
+        Assert.Equal((0.625m, 5m), (gpt5.Flex!.InputPerMillion, gpt5.Flex.OutputPerMillion));
+        Assert.Equal((2.5m, 20m), (gpt5.Priority!.InputPerMillion, gpt5.Priority.OutputPerMillion));
+    }
+
     [Theory]
     [InlineData("GPT-4O", "gpt-4o")]
     [InlineData("openai/gpt-4o", "gpt-4o")]

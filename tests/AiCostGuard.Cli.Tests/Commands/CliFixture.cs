@@ -1,0 +1,28 @@
+namespace AiCostGuard.Cli.Tests.Commands;
+
+/// <summary>Runs the command tree in process, with the outputs captured, and writes input files to a temporary folder.</summary>
+internal sealed class CliFixture : IDisposable
+{
+    public static readonly string LiteLlmFile = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/data/litellm_model_prices.json"));
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("aicostguard-cli-").FullName;
+
+    public string File(string name, string content)
+    {
+        string path = Path.Combine(_folder, name);
+        System.IO.File.WriteAllText(path, content);
+        return path;
+    }
+
+    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int code = CliApplication.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    public static string LastLine(string text) => text.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}

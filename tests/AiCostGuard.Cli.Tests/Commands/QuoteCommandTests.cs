@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace AiCostGuard.Cli.Tests.Commands;
+
+public sealed class QuoteCommandTests : IDisposable
+{
+    private readonly CliFixture _files = new();
+
+    [Fact]
+    public void Quotes_the_worst_case_the_exact_prompt_plus_the_maximum_output()
+    {
+        // The cookbook request is 33 prompt tokens on gpt-4o without tools: 33 × $2.50 + 500 × $10, per million.
+        (int code, string output, _) = CliFixture.Run("quote", "--model", "gpt-4o", "--messages-file", _files.File("m.json", CountCommandTests.WeatherMessages), "--max-output", "500");
+        Assert.Equal(0, code);
+        Assert.Equal((33 * 2.5m + 500 * 10m) / 1_000_000m, decimal.Parse(CliFixture.LastLine(output), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Json_gives_the_breakdown()
+    {
+        (int code, string output, _) = CliFixture.Run("quote", "--model", "gpt-4o", "--messages-file", _files.File("m.json", CountCommandTests.WeatherMessages), "--tools-file", _files.File("t.json", CountCommandTests.WeatherTools), "--max-output", "10", "--json");
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.Equal(101, json.RootElement.GetProperty("inputTokens").GetInt64());
+        Assert.Equal((101 * 2.5m + 10 * 10m) / 1_000_000m, json.RootElement.GetProperty("worstCase").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public void A_maximum_output_that_is_not_positive_is_rejected(string maxOutput)
+    {
+        (int code, _, string error) = CliFixture.Run("quote", "--model", "gpt-4o", "--messages-file", _files.File("m.json", CountCommandTests.WeatherMessages), "--max-output", maxOutput);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: --max-output", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_real_tool_prints_the_bare_number_on_its_last_line()
+    {
+        string tool = Path.Combine(AppContext.BaseDirectory, "AiCostGuard.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { tool, "price", "--model", "gpt-4o", "--input", "1000", "--output", "500" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+        Assert.Equal("0.0075", CliFixture.LastLine(output));
+    }
+
+    public void Dispose() => _files.Dispose();
+}
