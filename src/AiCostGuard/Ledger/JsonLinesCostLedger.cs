@@ -208,6 +208,9 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
                 Entry first = _pending[written];
                 DateOnly day = DateOnly.FromDateTime((first.IsOutcome ? first.Outcome.Timestamp : first.Call.Timestamp).UtcDateTime);
                 FileStream file = FileFor(day);
+
+                // Read once per file and batch: the length of an unbuffered file is a system call.
+                long length = file.Length;
                 _buffer.Clear();
                 int end = written;
                 while (end < _pending.Count)
@@ -216,7 +219,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
                     DateOnly d = DateOnly.FromDateTime((e.IsOutcome ? e.Outcome.Timestamp : e.Call.Timestamp).UtcDateTime);
                     int before = _buffer.WrittenCount;
                     CostLedgerJson.WriteLine(_buffer, _json, e.IsOutcome ? e.Outcome : e.Call);
-                    bool full = file.Length + _buffer.WrittenCount > _maximumFileBytes && (file.Length > 0 || before > 0);
+                    bool full = length + _buffer.WrittenCount > _maximumFileBytes && (length > 0 || before > 0);
                     if (d != day || full)
                     {
                         if (before == 0)
