@@ -58,7 +58,7 @@ public sealed class CostGovernanceAutoFunctionInvocationFilter : IAutoFunctionIn
             CultureInfo.InvariantCulture,
             $"function '{name}' (step {context.RequestSequenceIndex + 1}, call {context.FunctionSequenceIndex + 1} of {context.FunctionCount}) not run: the {Describe(refusal.LimitKind)} of budget '{refusal.BudgetName}' is {refusal.Limit:0.######}");
         CostGovernanceChatClient? governance = KernelGovernance.Find(context.Kernel);
-        KernelGovernance.RecordRefusal(KernelGovernance.Ledger(_options, context.Kernel, governance), _time, modelId: null, context.IsStreaming, reason, refusal.LimitKind, refusal.BudgetName);
+        KernelGovernance.RecordRefusal(KernelGovernance.Ledger(_options, context.Kernel, governance), governance, _time, modelId: null, context.IsStreaming, reason, refusal.LimitKind, refusal.BudgetName);
         if (_options.RunLimitAction == RunLimitAction.Stop)
         {
             if (KernelRunStop.Current is not { } stop)

@@ -72,7 +72,7 @@ public sealed class CostGovernancePromptRenderFilter : IPromptRenderFilter
         string reason = string.Create(
             CultureInfo.InvariantCulture,
             $"prompt of function '{KernelOptions.NameOf(context.Function)}' not sent: its worst case ({(quote.WorstCaseCost is { } cost ? "$" + cost.ToString("0.######", CultureInfo.InvariantCulture) : "unpriced")}, {quote.InputTokens} input tokens) does not fit budget '{denial.BudgetName}'");
-        KernelGovernance.RecordRefusal(KernelGovernance.Ledger(_options, context.Kernel, governance), _time, quote.ModelId, context.IsStreaming, reason, denial.LimitKind, denial.BudgetName, quote.InputTokens);
+        KernelGovernance.RecordRefusal(KernelGovernance.Ledger(_options, context.Kernel, governance), governance, _time, quote.ModelId, context.IsStreaming, reason, denial.LimitKind, denial.BudgetName, quote.InputTokens);
         if (_options.RunLimitAction == RunLimitAction.Stop)
         {
             throw denial;

@@ -23,23 +23,15 @@ internal static class KernelGovernance
     public static ICostLedger? Ledger(KernelCostGovernanceOptions options, Kernel kernel, CostGovernanceChatClient? governance) =>
         options.Ledger ?? governance?.Ledger ?? kernel.Services.GetService<ICostLedger>();
 
-    public static void RecordRefusal(ICostLedger? ledger, TimeProvider time, string? modelId, bool streaming, string reason, BudgetLimitKind kind, string budget, long estimatedInput = 0)
+    public static void RecordRefusal(ICostLedger? ledger, CostGovernanceChatClient? governance, TimeProvider time, string? modelId, bool streaming, string reason, BudgetLimitKind kind, string budget, long estimatedInput = 0)
     {
-        ledger?.Record(new CostRecord
+        if (governance is not null && (ledger is null || ReferenceEquals(ledger, governance.Ledger)))
         {
-            Timestamp = time.GetUtcNow(),
-            Attribution = CostAttribution.Current,
-            ScopeName = BudgetScope.Current?.Name,
-            ScopeId = BudgetScope.Current?.Id,
-            ModelId = modelId,
-            IsStreaming = streaming,
-            EstimatedInputTokens = estimatedInput,
-            CostSource = CostSource.Estimated,
-            Decision = BudgetDecision.Rejected,
-            LimitKind = kind,
-            LimitBudget = budget,
-            Outcome = CallOutcome.NotSent,
-            RefusalReason = reason,
-        });
+            governance.RecordRefusal(CostAttribution.Current, modelId, streaming, reason, kind, budget, estimatedInput);
+        }
+        else
+        {
+            ledger?.Record(CostRecord.Refusal(time.GetUtcNow(), CostAttribution.Current, modelId, provider: null, streaming, reason, kind, budget, estimatedInput));
+        }
     }
 }

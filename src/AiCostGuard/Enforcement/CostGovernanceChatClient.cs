@@ -569,23 +569,9 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         return modelId ?? _defaultModelId;
     }
 
-    private void RecordRefusal(CostAttribution attribution, string? modelId, bool streaming, string reason, BudgetLimitKind? kind = null, string? budget = null) =>
-        Record(new CostRecord
-        {
-            Timestamp = _time.GetUtcNow(),
-            Attribution = attribution,
-            ScopeName = BudgetScope.Current?.Name,
-            ScopeId = BudgetScope.Current?.Id,
-            ModelId = modelId,
-            Provider = _provider,
-            IsStreaming = streaming,
-            CostSource = CostSource.Unpriced,
-            Decision = BudgetDecision.Rejected,
-            LimitKind = kind,
-            LimitBudget = budget,
-            Outcome = CallOutcome.NotSent,
-            RefusalReason = reason,
-        }, BudgetScope.Current);
+    /// <summary>Records a call refused before it was sent, and reports it to telemetry.</summary>
+    internal void RecordRefusal(CostAttribution attribution, string? modelId, bool streaming, string reason, BudgetLimitKind? kind = null, string? budget = null, long estimatedInput = 0) =>
+        Record(CostRecord.Refusal(_time.GetUtcNow(), attribution, modelId, _provider, streaming, reason, kind, budget, estimatedInput), BudgetScope.Current);
 
     private ModelProfile Profile(string modelId)
     {

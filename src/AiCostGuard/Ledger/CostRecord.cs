@@ -94,4 +94,23 @@ public readonly record struct CostRecord
 
     /// <summary>Gets what was notable about the pricing: cached tokens at the input rate for want of a cache price, an unpriced service tier, long-context rates.</summary>
     public PricingNotes PricingNotes { get; init; }
+
+    /// <summary>The record of a call refused before it was sent, in the innermost ambient scope.</summary>
+    internal static CostRecord Refusal(DateTimeOffset time, CostAttribution attribution, string? modelId, string? provider, bool streaming, string reason, BudgetLimitKind? kind, string? budget, long estimatedInput = 0) => new()
+    {
+        Timestamp = time,
+        Attribution = attribution,
+        ScopeName = BudgetScope.Current?.Name,
+        ScopeId = BudgetScope.Current?.Id,
+        ModelId = modelId,
+        Provider = provider,
+        IsStreaming = streaming,
+        EstimatedInputTokens = estimatedInput,
+        CostSource = modelId is null ? CostSource.Unpriced : CostSource.Estimated,
+        Decision = BudgetDecision.Rejected,
+        LimitKind = kind,
+        LimitBudget = budget,
+        Outcome = CallOutcome.NotSent,
+        RefusalReason = reason,
+    };
 }
