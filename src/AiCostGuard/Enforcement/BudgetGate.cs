@@ -155,7 +155,7 @@ internal static class BudgetGate
 
             if (costApplies && price is not null && limits.MaximumCost is { } cost)
             {
-                Tighten(ref breach, ref outputRoom, price.OutputTokensAffordable(cost - used.Cost - InputCost()), BudgetLimitKind.Cost, cost, used.Cost, budget);
+                Tighten(ref breach, ref outputRoom, price.OutputTokensAffordable(cost - used.Cost - InputCost(), input), BudgetLimitKind.Cost, cost, used.Cost, budget);
             }
         }
 

@@ -258,18 +258,19 @@ public sealed record ModelPrice
     }
 
     /// <summary>
-    /// Gets how many standard-tier output tokens <paramref name="amount"/> dollars buy at the dearest output-side rate of any
-    /// long-context tier and version, rounded down. A request on another service tier is reserved with the price
+    /// Gets how many standard-tier output tokens <paramref name="amount"/> dollars buy, rounded down, at the dearest
+    /// output-side rate a request of <paramref name="inputTokens"/> can be charged in any version: its long-context
+    /// tier follows from its input, which is known before it is sent. A request on another service tier is reserved with the price
     /// <see cref="ForServiceTier"/> returns, whose standard rates are that tier's.
     /// </summary>
-    internal long OutputTokensAffordable(decimal amount)
+    internal long OutputTokensAffordable(decimal amount, long inputTokens)
     {
-        decimal rate = MaximumOutputRate();
+        decimal rate = WorstRatesAt(inputTokens, serviceTier: null).Output;
         if (Versions is { } versions)
         {
             for (int i = 0; i < versions.Count; i++)
             {
-                rate = Math.Max(rate, versions[i].MaximumOutputRate());
+                rate = Math.Max(rate, versions[i].WorstRatesAt(inputTokens, serviceTier: null).Output);
             }
         }
 
@@ -350,6 +351,13 @@ public sealed record ModelPrice
 
     private decimal WorstCaseOfThisVersion(long inputTokens, long outputTokens, string? serviceTier)
     {
+        (decimal input, decimal output) = WorstRatesAt(inputTokens, serviceTier);
+        return (RequestFee ?? 0m) + (((inputTokens * input) + (outputTokens * output)) / TokensPerUnit);
+    }
+
+    /// <summary>The dearest input and output rates a request of <paramref name="inputTokens"/> can be charged: its long-context tier is known from its input.</summary>
+    private (decimal Input, decimal Output) WorstRatesAt(long inputTokens, string? serviceTier)
+    {
         Rates rates = Resolve(serviceTier, 0, out _, out _, out _);
         decimal input = MaximumInputRate(rates);
         decimal output = MaximumOutputRate(rates);
@@ -367,24 +375,7 @@ public sealed record ModelPrice
             }
         }
 
-        return (RequestFee ?? 0m) + (((inputTokens * input) + (outputTokens * output)) / TokensPerUnit);
-    }
-
-    private decimal MaximumOutputRate() =>
-        Math.Max(MaximumOutputRate(Resolve(null, 0, out _, out _, out _)), MaximumOutputRateOfTiers(LongContextTiers));
-
-    private static decimal MaximumOutputRateOfTiers(IReadOnlyList<LongContextPrice>? tiers)
-    {
-        decimal rate = 0m;
-        if (tiers is not null)
-        {
-            for (int i = 0; i < tiers.Count; i++)
-            {
-                rate = Math.Max(rate, Math.Max(tiers[i].OutputPerMillion ?? 0m, tiers[i].ReasoningPerMillion ?? 0m));
-            }
-        }
-
-        return rate;
+        return (input, output);
     }
 
     private decimal MaximumInputRate(in Rates rates) =>

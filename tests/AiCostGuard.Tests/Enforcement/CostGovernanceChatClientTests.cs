@@ -113,6 +113,31 @@ public sealed class CostGovernanceChatClientTests
     }
 
     [Fact]
+    public async Task Clamp_prices_output_at_the_long_context_tier_the_input_falls_in()
+    {
+        // Below the tier's threshold the whole request is at base rates: what the budget buys is counted at $10/M, not $40/M.
+        var tiered = new ModelPrice
+        {
+            InputPerMillion = 1m,
+            OutputPerMillion = 10m,
+            LongContextTiers = [new LongContextPrice { AboveInputTokens = 200_000, InputPerMillion = 2m, OutputPerMillion = 40m }],
+        };
+        List<ChatMessage> prompt = Governed.Prompt();
+        long input = ExactInput(prompt, "tiered-model");
+        var governed = new Governed(o =>
+        {
+            o.Prices["tiered-model"] = tiered;
+            o.UnknownModels = UnknownModelPolicy.AllowUnpriced;
+            o.RequestLimits.MaximumCost = tiered.GetWorstCaseCost(input, 300);
+            o.OverBudgetAction = OverBudgetAction.Clamp;
+        });
+
+        await governed.Client.GetResponseAsync(prompt, new ChatOptions { ModelId = "tiered-model", MaxOutputTokens = 4000 });
+
+        Assert.Equal(300, governed.Inner.ReceivedOptions[0]!.MaxOutputTokens);
+    }
+
+    [Fact]
     public async Task Clamp_rejects_when_the_affordable_output_is_below_the_minimum()
     {
         List<ChatMessage> prompt = Governed.Prompt();
