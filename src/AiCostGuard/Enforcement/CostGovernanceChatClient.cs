@@ -73,6 +73,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         _defaultModelId = metadata?.DefaultModelId;
         _provider = metadata?.ProviderName;
         _noModel = new ModelProfile(null, null, null, _defaultMaximumOutput);
+        _periods = PeriodBudgetGate.Create(options, _time, _logger, OnSpendVelocityExceeded);
     }
 
     /// <summary>Gets the ledger every call is recorded in.</summary>
@@ -86,6 +87,12 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         Admission admission = Admit(messages, options, streaming: false);
+        PeriodHold? hold = null;
+        if (_periods is not null)
+        {
+            (admission, hold) = await AdmitPeriodsAsync(admission, cancellationToken);
+        }
+
         ChatResponse response;
         try
         {
@@ -93,11 +100,13 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         }
         catch (Exception e)
         {
-            Settle(in admission, messages, Ended(e, cancellationToken), reported: null, response: null, streamedOutput: 0, cut: null);
+            BudgetUsage failed = Settle(in admission, messages, Ended(e, cancellationToken), reported: null, response: null, streamedOutput: 0, cut: null);
+            await SettlePeriodsAsync(hold, failed);
             throw;
         }
 
-        Settle(in admission, messages, CallOutcome.Succeeded, response.Usage, response, streamedOutput: 0, cut: null);
+        BudgetUsage actual = Settle(in admission, messages, CallOutcome.Succeeded, response.Usage, response, streamedOutput: 0, cut: null);
+        await SettlePeriodsAsync(hold, actual);
         return response;
     }
 
@@ -111,6 +120,12 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     private async IAsyncEnumerable<ChatResponseUpdate> Stream(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Admission admission = Admit(messages, options, streaming: true);
+        PeriodHold? hold = null;
+        if (_periods is not null)
+        {
+            (admission, hold) = await AdmitPeriodsAsync(admission, cancellationToken);
+        }
+
         var meter = new StreamMeter(admission.EnforceOutputCeiling ? admission.OutputTokens : long.MaxValue, oneTokenPerUpdate: admission.Profile.Encoding is not null);
         CallOutcome outcome = CallOutcome.Cancelled;
         BudgetLimitKind? cut = null;
@@ -157,7 +172,8 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
                 await updates.DisposeAsync();
             }
 
-            Settle(in admission, messages, outcome, meter.Usage, response: null, meter.OutputTokens, cut);
+            BudgetUsage actual = Settle(in admission, messages, outcome, meter.Usage, response: null, meter.OutputTokens, cut);
+            await SettlePeriodsAsync(hold, actual);
         }
 
         if (cut is { } kind)
@@ -222,7 +238,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
         long wantedOutput = options?.MaxOutputTokens ?? profile.MaximumOutputTokens;
         BudgetScope? scope = BudgetScope.Current;
-        bool hasCeiling = _hasRequestCeiling || scope is not null;
+        bool hasCeiling = _hasRequestCeiling || scope is not null || _periods is not null;
 
         // Text already counted is exact; new text is bounded by its length, and counted only when that bound might not fit.
         InputTokenEstimate estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: long.MaxValue);
@@ -369,7 +385,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         return profile;
     }
 
-    private void Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut)
+    private BudgetUsage Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut)
     {
         // Copy the numbers out at once: a tool loop adds later iterations into the first response's UsageDetails.
         long? input = Positive(reported?.InputTokenCount);
@@ -414,7 +430,8 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             Log.NoUsage(_logger, profile.ModelId);
         }
 
-        admission.Scope?.Settle(admission.Verdict.Reserved, new BudgetUsage(usage.InputTokens, usage.OutputTokens, cost));
+        var actual = new BudgetUsage(usage.InputTokens, usage.OutputTokens, cost);
+        admission.Scope?.Settle(admission.Verdict.Reserved, actual);
         Ledger.Record(new CostRecord
         {
             Timestamp = admission.StartTime,
@@ -439,6 +456,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             MaximumOutputTokens = admission.OutputTokens,
             Outcome = outcome,
         });
+        return actual;
     }
 
     private static long ExactInput(in Admission admission, IEnumerable<ChatMessage> messages) =>
