@@ -196,7 +196,7 @@ IReadOnlyList<CostRecord> records = ledger.GetRecords();
 CostTable(records);
 Console.WriteLine();
 BudgetUsage spent = run.Spent;
-Console.WriteLine($"Budget scope '{run.Name}' (limit {Limit(run.Limits.MaximumCost)}): {Tokens(run.CallCount)} calls sent, {Tokens(spent.InputTokens)} input and {Tokens(spent.OutputTokens)} output tokens, {Money(spent.Cost)} spent.");
+Console.WriteLine($"Budget scope '{run.Name}' (limit {Limit(run.Limits.MaximumCost)}): {Tokens(run.ModelCallCount)} calls sent, {Tokens(spent.InputTokens)} input and {Tokens(spent.OutputTokens)} output tokens, {Money(spent.Cost)} spent.");
 Console.WriteLine($"The ledger's {Tokens(records.Count)} records add up to {Money(records.Sum(r => r.Cost))}; rejected calls are in it at no cost.");
 
 IReadOnlyList<CostRecord> NewRecords()

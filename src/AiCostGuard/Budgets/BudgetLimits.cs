@@ -3,10 +3,14 @@ using System.ComponentModel.DataAnnotations;
 namespace AiCostGuard;
 
 /// <summary>
-/// Token and cost ceilings, for one request (<c>CostGovernanceOptions.RequestLimits</c>) or for a
-/// <see cref="BudgetScope"/> that many calls share. An unset ceiling does not limit.
+/// Ceilings for one request (<c>CostGovernanceOptions.RequestLimits</c>) or for a <see cref="BudgetScope"/> — a run
+/// that many calls share. An unset ceiling does not limit.
 /// </summary>
-/// <remarks>Limits are validated when the middleware is built or a scope begins: zero, negative and absurd values are rejected.</remarks>
+/// <remarks>
+/// <para>Token and cost ceilings apply to requests and scopes; the caps on model calls, tool calls, fan-out, child
+/// scopes and wall time apply to scopes only.</para>
+/// <para>Limits are validated when the middleware is built or a scope begins: zero, negative and absurd values are rejected.</para>
+/// </remarks>
 public sealed class BudgetLimits
 {
     /// <summary>The largest token ceiling accepted: a trillion tokens.</summary>
@@ -35,8 +39,42 @@ public sealed class BudgetLimits
     [Range(typeof(decimal), "0.000001", "1000000000")]
     public decimal? MaximumCost { get; set; }
 
-    /// <summary>Gets whether any ceiling is set.</summary>
+    /// <summary>Gets or sets the most model calls (steps) in a scope, its children's included.</summary>
+    /// <value>The default, <see langword="null"/>, sets no cap.</value>
+    [Range(1, 1_000_000_000)]
+    public int? MaximumModelCalls { get; set; }
+
+    /// <summary>Gets or sets the most tool calls in a scope, its children's included, counted through the tool loop's function invoker.</summary>
+    /// <value>The default, <see langword="null"/>, sets no cap.</value>
+    [Range(1, 1_000_000_000)]
+    public int? MaximumToolCalls { get; set; }
+
+    /// <summary>Gets or sets the most tool calls run for one model response; the rest are answered "not run".</summary>
+    /// <value>The default, <see langword="null"/>, sets no cap.</value>
+    [Range(1, 100_000)]
+    public int? MaximumParallelToolCalls { get; set; }
+
+    /// <summary>Gets or sets the most model calls in flight at once in a scope; more wait or are rejected, by <c>CostGovernanceOptions.ConcurrencyLimitAction</c>.</summary>
+    /// <value>The default, <see langword="null"/>, sets no cap.</value>
+    [Range(1, 100_000)]
+    public int? MaximumConcurrentModelCalls { get; set; }
+
+    /// <summary>Gets or sets the most child scopes (sub-agents) begun directly inside a scope.</summary>
+    /// <value>The default, <see langword="null"/>, sets no cap.</value>
+    [Range(0, 1_000_000)]
+    public int? MaximumChildScopes { get; set; }
+
+    /// <summary>Gets or sets the longest a scope may make model calls, measured from when it began.</summary>
+    /// <value>The default, <see langword="null"/>, sets no cap.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
+    public TimeSpan? MaximumDuration { get; set; }
+
+    /// <summary>Gets whether any token or cost ceiling is set.</summary>
     public bool HasAny => MaximumInputTokens.HasValue || MaximumOutputTokens.HasValue || MaximumTotalTokens.HasValue || MaximumCost.HasValue;
+
+    /// <summary>Gets whether any cap that applies to scopes only is set.</summary>
+    public bool HasRunCaps => MaximumModelCalls.HasValue || MaximumToolCalls.HasValue || MaximumParallelToolCalls.HasValue
+        || MaximumConcurrentModelCalls.HasValue || MaximumChildScopes.HasValue || MaximumDuration.HasValue;
 
     /// <summary>Lists what is wrong with these limits.</summary>
     /// <param name="prefix">A prefix for each message, naming where the limits are configured.</param>

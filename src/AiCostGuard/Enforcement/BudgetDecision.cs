@@ -20,4 +20,13 @@ public enum BudgetDecision
 
     /// <summary>Shadow mode: the call would have been rejected, and was sent unchanged.</summary>
     ShadowRejected,
+
+    /// <summary>The call did not fit on the model asked for and was sent to a cheaper model of the degrade ladder.</summary>
+    Degraded,
+
+    /// <summary>The call was sent as the run's final turn: without tools and with its output clamped, so the run ends with an answer.</summary>
+    FinalTurn,
+
+    /// <summary>The run's tool calls were exhausted and the call was sent without tools.</summary>
+    ToolsDropped,
 }

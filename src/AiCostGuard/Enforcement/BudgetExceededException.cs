@@ -3,8 +3,8 @@ using System.Globalization;
 namespace AiCostGuard;
 
 /// <summary>
-/// Thrown before a model call is sent when its worst case does not fit a ceiling: it says which limit, its value,
-/// what was already spent against it and what the call asked for.
+/// Thrown before a model call is sent (or a child scope begins, or a tool call runs) when it does not fit a ceiling
+/// or cap: it says which limit, its value, what was already spent against it and what was asked for.
 /// </summary>
 public sealed class BudgetExceededException : InvalidOperationException
 {
@@ -46,17 +46,28 @@ public sealed class BudgetExceededException : InvalidOperationException
 
     private static string Describe(BudgetLimitKind kind, decimal limit, decimal spent, decimal requested, string budget, string? model)
     {
-        string Show(decimal value) => kind == BudgetLimitKind.Cost
-            ? "$" + value.ToString("0.######", CultureInfo.InvariantCulture)
-            : value.ToString("N0", CultureInfo.InvariantCulture) + " tokens";
+        string Show(decimal value) => kind switch
+        {
+            BudgetLimitKind.Cost => "$" + value.ToString("0.######", CultureInfo.InvariantCulture),
+            BudgetLimitKind.InputTokens or BudgetLimitKind.OutputTokens or BudgetLimitKind.TotalTokens => value.ToString("N0", CultureInfo.InvariantCulture) + " tokens",
+            BudgetLimitKind.Duration => value.ToString("0.###", CultureInfo.InvariantCulture) + " s",
+            _ => value.ToString("N0", CultureInfo.InvariantCulture),
+        };
         string what = kind switch
         {
-            BudgetLimitKind.InputTokens => "input-token",
-            BudgetLimitKind.OutputTokens => "output-token",
-            BudgetLimitKind.TotalTokens => "total-token",
-            _ => "cost",
+            BudgetLimitKind.InputTokens => "input-token ceiling",
+            BudgetLimitKind.OutputTokens => "output-token ceiling",
+            BudgetLimitKind.TotalTokens => "total-token ceiling",
+            BudgetLimitKind.Cost => "cost ceiling",
+            BudgetLimitKind.ModelCalls => "model-call cap",
+            BudgetLimitKind.ToolCalls => "tool-call cap",
+            BudgetLimitKind.ParallelToolCalls => "parallel tool-call cap",
+            BudgetLimitKind.ConcurrentModelCalls => "concurrent model-call cap",
+            BudgetLimitKind.ChildScopes => "child-scope cap",
+            _ => "wall-time cap",
         };
-        return $"The call to '{model}' would exceed the {what} ceiling of budget '{budget}': limit {Show(limit)}, " +
-               $"already spent or reserved {Show(spent)}, this call asks up to {Show(requested)}.";
+        string call = model is null ? "This" : $"The call to '{model}'";
+        return $"{call} would exceed the {what} of budget '{budget}': limit {Show(limit)}, " +
+               $"already used {Show(spent)}, this asks {Show(requested)}.";
     }
 }

@@ -32,24 +32,31 @@ internal static class BudgetGate
     /// parents, and reserves its worst case in all of them unless it is rejected.
     /// </summary>
     public static Verdict Admit(in Demand demand, BudgetScope? scope) =>
-        scope is null ? Decide(in demand, null) : LockAndAdmit(in demand, scope, scope);
+        scope is null ? Decide(in demand, null) : LockAndAdmit(in demand, scope, scope, reserve: true);
+
+    /// <summary>Evaluates <paramref name="demand"/> as <see cref="Admit"/> would, without reserving anything.</summary>
+    public static Verdict Evaluate(in Demand demand, BudgetScope? scope) =>
+        scope is null ? Decide(in demand, null) : LockAndAdmit(in demand, scope, scope, reserve: false);
 
     // Locks are taken innermost first, so every thread takes scope locks in the same (depth-descending) order.
-    private static Verdict LockAndAdmit(in Demand demand, BudgetScope innermost, BudgetScope current)
+    private static Verdict LockAndAdmit(in Demand demand, BudgetScope innermost, BudgetScope current, bool reserve)
     {
         lock (current.Sync)
         {
             if (current.Parent is { } parent)
             {
-                return LockAndAdmit(in demand, innermost, parent);
+                return LockAndAdmit(in demand, innermost, parent, reserve);
             }
 
             Verdict verdict = Decide(in demand, innermost);
-            if (verdict.Decision != BudgetDecision.Rejected)
+            if (reserve && verdict.Decision != BudgetDecision.Rejected)
             {
+                // Above a scope that carved its cost ceiling, the cost is already held by the carve.
+                bool costHere = true;
                 for (BudgetScope? s = innermost; s is not null; s = s.Parent)
                 {
-                    s.AddReservation(verdict.Reserved);
+                    s.AddReservation(costHere ? verdict.Reserved : verdict.Reserved with { Cost = 0 });
+                    costHere &= !s.CarvesCost;
                 }
             }
 
@@ -63,31 +70,34 @@ internal static class BudgetGate
         long input = demand.InputTokens;
         long wantedOutput = demand.WantedOutput;
         ModelPrice? price = model.Price;
-        decimal inputCost = price?.GetWorstCaseCost(input, 0) ?? 0m;
+        decimal? inputCostOnce = null;
 
         // The input alone must fit: no clamp of the output can save a call whose prompt is over a ceiling.
         Breach breach = default;
         long outputRoom = wantedOutput;
-        Consider(demand.Request, default, RequestBudgetName, ref breach, ref outputRoom);
+        Consider(demand.Request, default, RequestBudgetName, costApplies: true, ref breach, ref outputRoom);
+        bool costApplies = true;
         for (BudgetScope? s = innermost; s is not null; s = s.Parent)
         {
-            Consider(s.Limits, s.Used, s.Name, ref breach, ref outputRoom);
+            CheckRunCaps(s, ref breach);
+            Consider(s.Limits, s.Used, s.Name, costApplies, ref breach, ref outputRoom);
+            costApplies &= !s.CarvesCost;
         }
 
         if (breach.Kind is null && outputRoom >= wantedOutput)
         {
-            return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(price, input, wantedOutput), null, null, null);
+            return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(innermost, price, input, wantedOutput), null, null, null);
         }
 
         bool canClamp = breach.Kind is null && demand.Action == OverBudgetAction.Clamp && outputRoom >= demand.MinimumClampedOutput;
         if (demand.Mode == EnforcementMode.Shadow)
         {
-            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(price, input, wantedOutput), breach.Kind ?? breach.OutputKind, breach.Budget ?? breach.OutputBudget, null);
+            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(innermost, price, input, wantedOutput), breach.Kind ?? breach.OutputKind, breach.Budget ?? breach.OutputBudget, null);
         }
 
         if (canClamp)
         {
-            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(price, input, outputRoom), breach.OutputKind, breach.OutputBudget, null);
+            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(innermost, price, input, outputRoom), breach.OutputKind, breach.OutputBudget, null);
         }
 
         if (breach.Kind is null)
@@ -108,7 +118,7 @@ internal static class BudgetGate
         var rejection = new BudgetExceededException(breach.Kind!.Value, breach.Limit, breach.Spent, breach.Requested, breach.Budget!, model.ModelId);
         return new Verdict(BudgetDecision.Rejected, 0, default, breach.Kind, breach.Budget, rejection);
 
-        void Consider(BudgetLimits limits, BudgetUsage used, string budget, ref Breach breach, ref long outputRoom)
+        void Consider(BudgetLimits limits, BudgetUsage used, string budget, bool costApplies, ref Breach breach, ref long outputRoom)
         {
             if (breach.Kind is not null)
             {
@@ -127,9 +137,9 @@ internal static class BudgetGate
                 return;
             }
 
-            if (price is not null && limits.MaximumCost is { } maxCost && used.Cost + inputCost > maxCost)
+            if (costApplies && price is not null && limits.MaximumCost is { } maxCost && used.Cost + InputCost() > maxCost)
             {
-                breach = new Breach { Kind = BudgetLimitKind.Cost, Limit = maxCost, Spent = used.Cost, Requested = inputCost, Budget = budget };
+                breach = new Breach { Kind = BudgetLimitKind.Cost, Limit = maxCost, Spent = used.Cost, Requested = InputCost(), Budget = budget };
                 return;
             }
 
@@ -143,9 +153,29 @@ internal static class BudgetGate
                 Tighten(ref breach, ref outputRoom, total - used.TotalTokens - input, BudgetLimitKind.TotalTokens, total, used.TotalTokens, budget);
             }
 
-            if (price is not null && limits.MaximumCost is { } cost)
+            if (costApplies && price is not null && limits.MaximumCost is { } cost)
             {
-                Tighten(ref breach, ref outputRoom, price.OutputTokensAffordable(cost - used.Cost - inputCost), BudgetLimitKind.Cost, cost, used.Cost, budget);
+                Tighten(ref breach, ref outputRoom, price.OutputTokensAffordable(cost - used.Cost - InputCost()), BudgetLimitKind.Cost, cost, used.Cost, budget);
+            }
+        }
+
+        // Priced only when a cost ceiling applies: most calls have none.
+        decimal InputCost() => inputCostOnce ??= price!.GetWorstCaseCost(input, 0);
+
+        static void CheckRunCaps(BudgetScope scope, ref Breach breach)
+        {
+            if (breach.Kind is not null)
+            {
+                return;
+            }
+
+            if (scope.Limits.MaximumModelCalls is { } calls && scope.ModelCalls >= calls)
+            {
+                breach = new Breach { Kind = BudgetLimitKind.ModelCalls, Limit = calls, Spent = scope.ModelCalls, Requested = 1, Budget = scope.Name };
+            }
+            else if (scope.Limits.MaximumDuration is { } duration && scope.Elapsed >= duration)
+            {
+                breach = new Breach { Kind = BudgetLimitKind.Duration, Limit = (decimal)duration.TotalSeconds, Spent = (decimal)scope.Elapsed.TotalSeconds, Requested = 0, Budget = scope.Name };
             }
         }
 
@@ -163,8 +193,9 @@ internal static class BudgetGate
         }
     }
 
-    private static BudgetUsage Reserve(ModelPrice? price, long input, long output) =>
-        new(input, output, price?.GetWorstCaseCost(input, output) ?? 0m);
+    // Without a scope nothing is held: the reservation exists only to be settled in scopes.
+    private static BudgetUsage Reserve(BudgetScope? scope, ModelPrice? price, long input, long output) =>
+        scope is null ? default : new(input, output, price?.GetWorstCaseCost(input, output) ?? 0m);
 
     private struct Breach
     {

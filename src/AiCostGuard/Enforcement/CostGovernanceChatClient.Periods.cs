@@ -21,10 +21,13 @@ public sealed partial class CostGovernanceChatClient
 
     private async ValueTask<(Admission Admission, PeriodHold Hold)> AdmitPeriodsAsync(Admission admission, CancellationToken cancellationToken)
     {
+        // The scope gate holds nothing when no scope is open, so the worst case is priced here from what was admitted.
+        long input = admission.ReservedInput;
+        var worstCase = new BudgetUsage(input, admission.OutputTokens, admission.Profile.Price?.GetWorstCaseCost(input, admission.OutputTokens) ?? 0m);
         PeriodHold hold;
         try
         {
-            hold = await _periods!.AdmitAsync(admission.Attribution, admission.Verdict.Reserved, admission.Profile.ModelId, cancellationToken);
+            hold = await _periods!.AdmitAsync(admission.Attribution, worstCase, admission.Profile.ModelId, cancellationToken);
         }
         catch (Exception e)
         {

@@ -34,6 +34,9 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     private readonly UnattributedCallPolicy _unattributedCalls;
     private readonly UnknownModelPolicy _unknownModels;
     private readonly int _defaultMaximumOutput;
+    private readonly RunLimitAction _runLimitAction;
+    private readonly string[] _degradeModels;
+    private readonly ConcurrencyLimitAction _concurrencyAction;
     private readonly bool _hasRequestCeiling;
     private readonly string? _defaultModelId;
     private readonly string? _provider;
@@ -64,7 +67,27 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         _unattributedCalls = options.UnattributedCalls;
         _unknownModels = options.UnknownModels;
         _defaultMaximumOutput = options.DefaultMaximumOutputTokens;
+        _runLimitAction = options.RunLimitAction;
+        _degradeModels = [.. options.DegradeModels];
+        _concurrencyAction = options.ConcurrencyLimitAction;
         Catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices);
+        string[] unpricedLadder = [.. _degradeModels.Where(m => !Catalog.TryGetPrice(m, out _))];
+        if (unpricedLadder.Length > 0)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(
+                CostGovernanceOptions.SectionName,
+                typeof(CostGovernanceOptions),
+                [$"{nameof(CostGovernanceOptions.DegradeModels)}: {string.Join(", ", unpricedLadder)} has no price in the catalog, so a run could not be degraded to it."]);
+        }
+
+        if (innerClient.GetService(typeof(FunctionInvokingChatClient)) is not null)
+        {
+            // Outside the tool loop the middleware would see one call per request with summed usage: it could neither
+            // budget each model call nor stop a loop in time.
+            throw new InvalidOperationException(
+                "UseCostGovernance() is outside UseFunctionInvocation() in this pipeline. Place it after (inside) the tool loop — " +
+                "builder.UseFunctionInvocation().UseCostGovernance() — so that every model call of the loop is budgeted.");
+        }
         Ledger = options.Ledger ?? new InMemoryCostLedger();
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
@@ -86,28 +109,36 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        Admission admission = Admit(messages, options, streaming: false);
-        PeriodHold? hold = null;
-        if (_periods is not null)
-        {
-            (admission, hold) = await AdmitPeriodsAsync(admission, cancellationToken);
-        }
-
-        ChatResponse response;
+        FanOutLease lease = await AcquireFanOut(options, streaming: false, cancellationToken);
         try
         {
-            response = await base.GetResponseAsync(messages, admission.Options, cancellationToken);
-        }
-        catch (Exception e)
-        {
-            BudgetUsage failed = Settle(in admission, messages, Ended(e, cancellationToken), reported: null, response: null, streamedOutput: 0, cut: null);
-            await SettlePeriodsAsync(hold, failed);
-            throw;
-        }
+            Admission admission = Admit(messages, options, streaming: false);
+            PeriodHold? hold = null;
+            if (_periods is not null)
+            {
+                (admission, hold) = await AdmitPeriodsAsync(admission, cancellationToken);
+            }
 
-        BudgetUsage actual = Settle(in admission, messages, CallOutcome.Succeeded, response.Usage, response, streamedOutput: 0, cut: null);
-        await SettlePeriodsAsync(hold, actual);
-        return response;
+            ChatResponse response;
+            try
+            {
+                response = await base.GetResponseAsync(messages, admission.Options, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                BudgetUsage failed = Settle(in admission, messages, Ended(e, cancellationToken), reported: null, response: null, streamedOutput: 0, cut: null);
+                await SettlePeriodsAsync(hold, failed);
+                throw;
+            }
+
+            BudgetUsage actual = Settle(in admission, messages, CallOutcome.Succeeded, response.Usage, response, streamedOutput: 0, cut: null);
+            await SettlePeriodsAsync(hold, actual);
+            return response;
+        }
+        finally
+        {
+            lease.Release();
+        }
     }
 
     /// <inheritdoc/>
@@ -119,11 +150,21 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
     private async IAsyncEnumerable<ChatResponseUpdate> Stream(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        Admission admission = Admit(messages, options, streaming: true);
+        FanOutLease lease = await AcquireFanOut(options, streaming: true, cancellationToken);
+        Admission admission;
         PeriodHold? hold = null;
-        if (_periods is not null)
+        try
         {
-            (admission, hold) = await AdmitPeriodsAsync(admission, cancellationToken);
+            admission = Admit(messages, options, streaming: true);
+            if (_periods is not null)
+            {
+                (admission, hold) = await AdmitPeriodsAsync(admission, cancellationToken);
+            }
+        }
+        catch
+        {
+            lease.Release();
+            throw;
         }
 
         var meter = new StreamMeter(admission.EnforceOutputCeiling ? admission.OutputTokens : long.MaxValue, oneTokenPerUpdate: admission.Profile.Encoding is not null);
@@ -174,6 +215,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
             BudgetUsage actual = Settle(in admission, messages, outcome, meter.Usage, response: null, meter.OutputTokens, cut);
             await SettlePeriodsAsync(hold, actual);
+            lease.Release();
         }
 
         if (cut is { } kind)
@@ -186,6 +228,67 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         }
     }
 
+    /// <summary>
+    /// Answers what a call will cost at most, and what the budgets in force would decide for it now, without sending
+    /// it or reserving anything. Input is counted exactly where the model family allows.
+    /// </summary>
+    /// <param name="messages">The messages.</param>
+    /// <param name="options">The options: model, <c>MaxOutputTokens</c> and tools count.</param>
+    /// <returns>The quote. An unpriced model gets a quote with no cost.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options name an empty model or a non-positive <c>MaxOutputTokens</c>.</exception>
+    public CostQuote Quote(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        string? modelId = RequestedModel(options);
+        if (options?.MaxOutputTokens is <= 0)
+        {
+            throw new ArgumentException($"ChatOptions.MaxOutputTokens must be positive; it is {options.MaxOutputTokens}.", nameof(options));
+        }
+
+        ModelProfile profile = modelId is null ? _noModel : Profile(modelId);
+        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: 0);
+        long wantedOutput = options?.MaxOutputTokens ?? profile.MaximumOutputTokens;
+        BudgetGate.Verdict verdict = BudgetGate.Evaluate(
+            new BudgetGate.Demand(_requestLimits, profile, estimate.Tokens, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode),
+            BudgetScope.Current);
+        return new CostQuote
+        {
+            ModelId = profile.ModelId,
+            InputTokens = estimate.Tokens,
+            Precision = estimate.Precision,
+            MaximumOutputTokens = wantedOutput,
+            WorstCaseCost = profile.Price?.GetWorstCaseCost(estimate.Tokens, wantedOutput),
+            Decision = verdict.Decision,
+            LimitKind = verdict.LimitKind,
+            AllowedOutputTokens = verdict.OutputTokens,
+            Price = profile.Price,
+        };
+    }
+
+    /// <summary>Runs one tool call of the loop inside the run's tool caps.</summary>
+    internal ValueTask<object?> InvokeToolAsync(
+        FunctionInvocationContext context,
+        Func<FunctionInvocationContext, CancellationToken, ValueTask<object?>>? invoker,
+        CancellationToken cancellationToken)
+    {
+        if (BudgetScope.Current is { } scope)
+        {
+            ToolCallVerdict verdict = scope.TryStartToolCall(context.FunctionCallIndex);
+            if (verdict.IsRefused)
+            {
+                string reason = $"tool call '{context.Function.Name}' not run: the {(verdict.Kind == BudgetLimitKind.ParallelToolCalls ? "per-step" : "run's")} tool-call cap of budget '{verdict.Budget}' is {verdict.Limit}";
+                RecordRefusal(CostAttribution.Current, modelId: null, context.IsStreaming, reason, verdict.Kind, verdict.Budget);
+                Log.ToolCallRefused(_logger, context.Function.Name, reason);
+
+                // The model reads this as the tool's result, and can answer with what it has.
+                return new ValueTask<object?>($"Not run: {reason}. Answer with the information you already have.");
+            }
+        }
+
+        return invoker is null ? context.Function.InvokeAsync(context.Arguments, cancellationToken) : invoker(context, cancellationToken);
+    }
+
     private static CallOutcome Ended(Exception e, CancellationToken cancellationToken) =>
         e is OperationCanceledException && cancellationToken.IsCancellationRequested ? CallOutcome.Cancelled : CallOutcome.Failed;
 
@@ -195,6 +298,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         DateTimeOffset StartTime,
         CostAttribution Attribution,
         ModelProfile Profile,
+        string? RequestedModelId,
         InputTokenEstimate Estimate,
         long ReservedInput,
         long OutputTokens,
@@ -240,22 +344,67 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         BudgetScope? scope = BudgetScope.Current;
         bool hasCeiling = _hasRequestCeiling || scope is not null || _periods is not null;
 
+        RunState run = scope is null ? default : RunState.Of(scope);
+        if (run.ToolCallsExhaustedIn is { } toolScope && run.HasRefusedToolCalls && _runLimitAction == RunLimitAction.Stop)
+        {
+            int cap = toolScope.Limits.MaximumToolCalls!.Value;
+            Reject(new BudgetExceededException(BudgetLimitKind.ToolCalls, cap, toolScope.ToolCallCount, 1, toolScope.Name, profile.ModelId), BudgetLimitKind.ToolCalls, toolScope.Name);
+        }
+
+        bool finalTurn = (run.RemainingModelCalls == 1 && _runLimitAction is RunLimitAction.SoftStop or RunLimitAction.Degrade)
+            || (run.ToolCallsExhaustedIn is not null && _runLimitAction is RunLimitAction.SoftStop or RunLimitAction.Degrade);
+        bool dropTools = run.ToolCallsExhaustedIn is not null && _runLimitAction == RunLimitAction.DropTools;
+
+        // Tool definitions are input only when they are sent.
+        ChatOptions? counted = finalTurn || dropTools ? null : options;
+
         // Text already counted is exact; new text is bounded by its length, and counted only when that bound might not fit.
-        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: long.MaxValue);
+        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: long.MaxValue);
         if (hasCeiling && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null
             && estimate.UpperBound > InputRoom(scope, profile, wantedOutput))
         {
-            estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: 0);
+            estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: 0);
         }
 
         long reservedInput = ReservedInput(estimate, profile);
-        BudgetGate.Verdict verdict = BudgetGate.Admit(new BudgetGate.Demand(_requestLimits, profile, reservedInput, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode), scope);
+        BudgetGate.Verdict verdict = Gate(profile, reservedInput, wantedOutput, finalTurn, scope);
         if (verdict.Decision == BudgetDecision.Rejected && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null)
         {
             // The bound did not fit; the exact count may.
-            estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: 0);
+            estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: 0);
             reservedInput = estimate.Tokens;
-            verdict = BudgetGate.Admit(new BudgetGate.Demand(_requestLimits, profile, reservedInput, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode), scope);
+            verdict = Gate(profile, reservedInput, wantedOutput, finalTurn, scope);
+        }
+
+        string? requestedModel = null;
+        if (verdict.Decision == BudgetDecision.Rejected && verdict.LimitKind == BudgetLimitKind.Cost && _runLimitAction == RunLimitAction.Degrade)
+        {
+            foreach (string candidate in Ladder(profile.ModelId))
+            {
+                ModelProfile cheaper = Profile(candidate);
+                InputTokenEstimate cheaperEstimate = TokenEstimator.Estimate(messages, counted, cheaper.Encoding, exactAbove: 0);
+                long cheaperOutput = options?.MaxOutputTokens ?? cheaper.MaximumOutputTokens;
+                BudgetGate.Verdict attempt = Gate(cheaper, ReservedInput(cheaperEstimate, cheaper), cheaperOutput, finalTurn, scope);
+                if (attempt.Decision != BudgetDecision.Rejected)
+                {
+                    requestedModel = profile.ModelId;
+                    attempt = attempt with { LimitKind = attempt.LimitKind ?? verdict.LimitKind, LimitBudget = attempt.LimitBudget ?? verdict.LimitBudget };
+                    (profile, estimate, reservedInput, wantedOutput, verdict) = (cheaper, cheaperEstimate, ReservedInput(cheaperEstimate, cheaper), cheaperOutput, attempt);
+                    break;
+                }
+            }
+        }
+
+        if (verdict.Decision == BudgetDecision.Rejected && !finalTurn && _runLimitAction is RunLimitAction.SoftStop or RunLimitAction.Degrade
+            && verdict.LimitKind is BudgetLimitKind.Cost or BudgetLimitKind.OutputTokens or BudgetLimitKind.TotalTokens)
+        {
+            // Nothing fits the call as asked: end the run with an answer, without tools, rather than an exception.
+            InputTokenEstimate toolless = TokenEstimator.Estimate(messages, null, profile.Encoding, exactAbove: 0);
+            BudgetGate.Verdict last = Gate(profile, ReservedInput(toolless, profile), wantedOutput, finalTurn: true, scope);
+            if (last.Decision != BudgetDecision.Rejected)
+            {
+                (finalTurn, verdict, estimate, reservedInput) = (true, last, toolless, ReservedInput(toolless, profile));
+            }
         }
 
         if (verdict.Decision == BudgetDecision.Rejected)
@@ -282,12 +431,36 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             throw verdict.Rejection;
         }
 
+        bool stripTools = (finalTurn || dropTools) && options?.Tools is { Count: > 0 };
         ChatOptions? sent = options;
-        if (verdict.Decision == BudgetDecision.Clamped)
+        if (verdict.Decision == BudgetDecision.Clamped || stripTools || requestedModel is not null)
         {
             // Clone rather than build new options: callers such as Semantic Kernel pass ChatOptions subclasses.
             sent = options?.Clone() ?? new ChatOptions();
-            sent.MaxOutputTokens = checked((int)Math.Min(int.MaxValue, verdict.OutputTokens));
+            if (verdict.Decision == BudgetDecision.Clamped)
+            {
+                sent.MaxOutputTokens = checked((int)Math.Min(int.MaxValue, verdict.OutputTokens));
+            }
+
+            if (stripTools)
+            {
+                sent.Tools = null;
+                sent.ToolMode = ChatToolMode.None;
+            }
+
+            if (requestedModel is not null)
+            {
+                sent.ModelId = profile.ModelId;
+            }
+        }
+
+        BudgetDecision decision = requestedModel is not null ? BudgetDecision.Degraded
+            : finalTurn && (stripTools || verdict.Decision == BudgetDecision.Clamped) ? BudgetDecision.FinalTurn
+            : dropTools && stripTools ? BudgetDecision.ToolsDropped
+            : verdict.Decision;
+        if (decision != verdict.Decision)
+        {
+            verdict = verdict with { Decision = decision };
         }
 
         return new Admission(
@@ -295,6 +468,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             _time.GetUtcNow(),
             attribution,
             profile,
+            requestedModel,
             estimate,
             reservedInput,
             verdict.OutputTokens,
@@ -303,6 +477,42 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             sent,
             hasCeiling && _mode == EnforcementMode.Enforce,
             streaming);
+    }
+
+    private BudgetGate.Verdict Gate(ModelProfile profile, long input, long wantedOutput, bool finalTurn, BudgetScope? scope) =>
+        BudgetGate.Admit(
+            new BudgetGate.Demand(_requestLimits, profile, input, wantedOutput, finalTurn ? OverBudgetAction.Clamp : _overBudgetAction, _minimumClampedOutput, _mode),
+            scope);
+
+    /// <summary>The models of the degrade ladder below <paramref name="modelId"/>; the whole ladder when the model is not on it.</summary>
+    private IEnumerable<string> Ladder(string? modelId)
+    {
+        int at = modelId is null ? -1 : Array.FindIndex(_degradeModels, m => string.Equals(m, modelId, StringComparison.OrdinalIgnoreCase));
+        for (int i = at + 1; i < _degradeModels.Length; i++)
+        {
+            yield return _degradeModels[i];
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void Reject(BudgetExceededException rejection, BudgetLimitKind kind, string budget)
+    {
+        RecordRefusal(CostAttribution.Current, rejection.ModelId, streaming: false, rejection.Message, kind, budget);
+        Log.Rejected(_logger, rejection.ModelId, rejection.Message);
+        throw rejection;
+    }
+
+    private async ValueTask<FanOutLease> AcquireFanOut(ChatOptions? options, bool streaming, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FanOutLease.AcquireAsync(BudgetScope.Current, _concurrencyAction, options?.ModelId ?? _defaultModelId, cancellationToken);
+        }
+        catch (BudgetExceededException e)
+        {
+            RecordRefusal(CostAttribution.Current, e.ModelId, streaming, e.Message, e.LimitKind, e.BudgetName);
+            throw;
+        }
     }
 
     private static long ReservedInput(InputTokenEstimate estimate, ModelProfile profile) =>
@@ -352,7 +562,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         return modelId ?? _defaultModelId;
     }
 
-    private void RecordRefusal(CostAttribution attribution, string? modelId, bool streaming, string reason) =>
+    private void RecordRefusal(CostAttribution attribution, string? modelId, bool streaming, string reason, BudgetLimitKind? kind = null, string? budget = null) =>
         Ledger.Record(new CostRecord
         {
             Timestamp = _time.GetUtcNow(),
@@ -364,6 +574,8 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             IsStreaming = streaming,
             CostSource = CostSource.Unpriced,
             Decision = BudgetDecision.Rejected,
+            LimitKind = kind,
+            LimitBudget = budget,
             Outcome = CallOutcome.NotSent,
             RefusalReason = reason,
         });
@@ -440,6 +652,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             ScopeName = admission.Scope?.Name,
             ScopeId = admission.Scope?.Id,
             ModelId = profile.ModelId,
+            RequestedModelId = admission.RequestedModelId,
             Provider = _provider,
             IsStreaming = admission.IsStreaming,
             InputTokens = usage.InputTokens,
@@ -473,6 +686,9 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
         [LoggerMessage(2, LogLevel.Warning, "The provider reported no usage for a call to '{ModelId}'; its cost was estimated.")]
         public static partial void NoUsage(ILogger logger, string? modelId);
+
+        [LoggerMessage(4, LogLevel.Warning, "Tool call '{Tool}' refused by its budget: {Reason}")]
+        public static partial void ToolCallRefused(ILogger logger, string tool, string reason);
 
         [LoggerMessage(3, LogLevel.Warning, "The provider reported {Cached} cached input tokens for a call to '{ModelId}' but only {Input} input tokens; the cached count was capped at the input count.")]
         public static partial void CachedAboveInput(ILogger logger, string? modelId, long cached, long input);

@@ -60,6 +60,13 @@ public static class CostGovernanceChatClientBuilderExtensions
         copy.DefaultMaximumOutputTokens = registered.DefaultMaximumOutputTokens;
         copy.Catalog = registered.Catalog;
         copy.Ledger = registered.Ledger;
+        copy.RunLimitAction = registered.RunLimitAction;
+        copy.ConcurrencyLimitAction = registered.ConcurrencyLimitAction;
+        foreach (string model in registered.DegradeModels)
+        {
+            copy.DegradeModels.Add(model);
+        }
+
         copy.BudgetStore = registered.BudgetStore;
         foreach (PeriodBudgetOptions budget in registered.PeriodBudgets)
         {

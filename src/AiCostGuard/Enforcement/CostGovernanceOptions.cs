@@ -54,6 +54,21 @@ public sealed class CostGovernanceOptions
     [Range(1, 10_000_000)]
     public int DefaultMaximumOutputTokens { get; set; } = 4096;
 
+    /// <summary>Gets or sets how an agent run ends when it nears a cap or ceiling of its <see cref="BudgetScope"/>.</summary>
+    /// <value>The default value is <see cref="AiCostGuard.RunLimitAction.Stop"/>.</value>
+    public RunLimitAction RunLimitAction { get; set; } = RunLimitAction.Stop;
+
+    /// <summary>
+    /// Gets the degrade ladder: model ids from the most to the least capable. With <see cref="AiCostGuard.RunLimitAction.Degrade"/>,
+    /// a call that no longer fits its cost ceiling goes to the first model below its own on the ladder that fits.
+    /// Every model must be priced.
+    /// </summary>
+    public IList<string> DegradeModels { get; } = [];
+
+    /// <summary>Gets or sets what a model call does when its scope already has its maximum of concurrent calls in flight.</summary>
+    /// <value>The default value is <see cref="AiCostGuard.ConcurrencyLimitAction.Wait"/>.</value>
+    public ConcurrencyLimitAction ConcurrencyLimitAction { get; set; } = ConcurrencyLimitAction.Wait;
+
     /// <summary>Gets price overrides and additions by model id; they win over <see cref="Catalog"/>.</summary>
     public IDictionary<string, ModelPrice> Prices { get; } = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
 
@@ -90,6 +105,10 @@ public sealed class CostGovernanceOptions
         if (RequestLimits is not null)
         {
             problems.AddRange(RequestLimits.Validate($"{nameof(RequestLimits)}."));
+            if (RequestLimits.HasRunCaps)
+            {
+                problems.Add($"{nameof(RequestLimits)}: caps on model calls, tool calls, fan-out, child scopes and wall time apply to a BudgetScope (a run), not to a single request.");
+            }
             if (OverBudgetAction == OverBudgetAction.Clamp && RequestLimits.MaximumOutputTokens < MinimumClampedOutputTokens)
             {
                 problems.Add($"{nameof(MinimumClampedOutputTokens)}: {MinimumClampedOutputTokens} is above {nameof(RequestLimits)}.{nameof(BudgetLimits.MaximumOutputTokens)} ({RequestLimits.MaximumOutputTokens}), so every clamped call would be rejected.");
@@ -100,6 +119,20 @@ public sealed class CostGovernanceOptions
         CheckDefined(Mode, nameof(Mode), problems);
         CheckDefined(UnattributedCalls, nameof(UnattributedCalls), problems);
         CheckDefined(UnknownModels, nameof(UnknownModels), problems);
+        CheckDefined(RunLimitAction, nameof(RunLimitAction), problems);
+        CheckDefined(ConcurrencyLimitAction, nameof(ConcurrencyLimitAction), problems);
+        if (RunLimitAction == RunLimitAction.Degrade && DegradeModels.Count == 0)
+        {
+            problems.Add($"{nameof(DegradeModels)}: {nameof(RunLimitAction)} is Degrade but the ladder is empty.");
+        }
+
+        foreach (string model in DegradeModels)
+        {
+            if (string.IsNullOrWhiteSpace(model))
+            {
+                problems.Add($"{nameof(DegradeModels)}: a model id is empty.");
+            }
+        }
         if ((RequiredAttribution & ~(AttributionDimensions)0b11_1111) != 0)
         {
             problems.Add($"{nameof(RequiredAttribution)}: '{RequiredAttribution}' is not a combination of attribution dimensions.");

@@ -24,6 +24,9 @@ public readonly record struct CostRecord
     /// <summary>Gets the model that was priced: the provider-reported snapshot when there is one, else the requested model.</summary>
     public string? ModelId { get; init; }
 
+    /// <summary>Gets the model the caller asked for, when the call was degraded to a cheaper one (<see cref="ModelId"/>); otherwise <see langword="null"/>.</summary>
+    public string? RequestedModelId { get; init; }
+
     /// <summary>Gets the provider, as the chat client describes itself (<c>ChatClientMetadata.ProviderName</c>).</summary>
     public string? Provider { get; init; }
 

@@ -1,19 +1,23 @@
 namespace AiCostGuard;
 
 /// <summary>
-/// Keeps the most recent <see cref="Capacity"/> records in memory, with no allocation per record.
+/// Keeps the most recent <see cref="Capacity"/> records in memory, with no allocation per record once warm.
 /// </summary>
 /// <remarks>
-/// When full, the oldest record gives way to the newest and <see cref="OverwrittenCount"/> says how many did; totals
-/// kept by <see cref="BudgetScope"/> are unaffected. This type is thread-safe.
+/// Storage grows by doubling as records arrive, up to <see cref="Capacity"/>, so an idle or short-lived ledger costs
+/// little. When full, the oldest record gives way to the newest and <see cref="OverwrittenCount"/> says how many did;
+/// totals kept by <see cref="BudgetScope"/> are unaffected. This type is thread-safe.
 /// </remarks>
 public sealed class InMemoryCostLedger : ICostLedger
 {
     /// <summary>The capacity used when none is given.</summary>
     public const int DefaultCapacity = 100_000;
 
+    private const int InitialStorage = 64;
+
     private readonly Lock _sync = new();
-    private readonly CostRecord[] _records;
+    private readonly int _capacity;
+    private CostRecord[] _records;
     private long _count;
 
     /// <summary>Initializes a new instance.</summary>
@@ -23,11 +27,12 @@ public sealed class InMemoryCostLedger : ICostLedger
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 100_000_000);
-        _records = new CostRecord[capacity];
+        _capacity = capacity;
+        _records = new CostRecord[Math.Min(capacity, InitialStorage)];
     }
 
     /// <summary>Gets the most records kept.</summary>
-    public int Capacity => _records.Length;
+    public int Capacity => _capacity;
 
     /// <summary>Gets how many records were ever recorded.</summary>
     public long TotalRecorded
@@ -42,13 +47,18 @@ public sealed class InMemoryCostLedger : ICostLedger
     }
 
     /// <summary>Gets how many of the oldest records were overwritten because the ledger was full.</summary>
-    public long OverwrittenCount => Math.Max(0, TotalRecorded - _records.Length);
+    public long OverwrittenCount => Math.Max(0, TotalRecorded - _capacity);
 
     /// <inheritdoc/>
     public void Record(in CostRecord record)
     {
         lock (_sync)
         {
+            if (_count == _records.Length && _records.Length < _capacity)
+            {
+                Array.Resize(ref _records, (int)Math.Min(_capacity, (long)_records.Length * 2));
+            }
+
             _records[_count % _records.Length] = record;
             _count++;
         }
@@ -77,7 +87,7 @@ public sealed class InMemoryCostLedger : ICostLedger
     {
         lock (_sync)
         {
-            Array.Clear(_records);
+            _records = new CostRecord[Math.Min(_capacity, InitialStorage)];
             _count = 0;
         }
     }

@@ -28,7 +28,7 @@ public sealed class CostGovernanceChatClientTests
         Assert.Equal(new BudgetUsage(input, 500, Mini.GetWorstCaseCost(input, 500)), inFlight);
         Assert.Equal(default, scope.Reserved);
         Assert.Equal(new BudgetUsage(100, 20, Mini.GetCost(new TokenUsage(100, 20))), scope.Spent);
-        Assert.Equal(1, scope.CallCount);
+        Assert.Equal(1, scope.ModelCallCount);
 
         CostRecord record = governed.Last;
         Assert.Equal((100L, 20L), (record.InputTokens, record.OutputTokens));
@@ -179,19 +179,19 @@ public sealed class CostGovernanceChatClientTests
     }
 
     [Fact]
-    public async Task A_child_scope_is_bounded_by_its_parent_and_its_spend_sums_into_it()
+    public async Task A_child_scope_without_a_cost_ceiling_spends_against_its_parent()
     {
         var governed = new Governed();
         using BudgetScope parent = BudgetScope.Begin(new BudgetLimits { MaximumCost = 0.0002m }, "workflow");
-        using (BudgetScope child = BudgetScope.Begin(new BudgetLimits { MaximumCost = 10m }, "sub-agent"))
+        using (BudgetScope child = BudgetScope.Begin(new BudgetLimits { MaximumModelCalls = 10 }, "sub-agent"))
         {
             await governed.Client.GetResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 100 });
             Assert.Equal(child.Spent, parent.Spent);
 
             BudgetExceededException e = await Assert.ThrowsAsync<BudgetExceededException>(() => governed.Client.GetResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 1000 }));
             Assert.Equal("workflow", e.BudgetName);
-            Assert.Equal("workflow", governed.Last.LimitBudget);
             Assert.Equal(parent.Spent.Cost, e.Spent);
+            Assert.Equal("workflow", governed.Last.LimitBudget);
         }
     }
 

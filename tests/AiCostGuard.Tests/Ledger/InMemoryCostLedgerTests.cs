@@ -17,6 +17,19 @@ public sealed class InMemoryCostLedgerTests
     }
 
     [Fact]
+    public void Storage_grows_as_records_arrive_and_wraps_at_capacity()
+    {
+        var ledger = new InMemoryCostLedger(capacity: 100);
+        for (int i = 1; i <= 150; i++)
+        {
+            ledger.Record(new CostRecord { InputTokens = i });
+        }
+
+        Assert.Equal(Enumerable.Range(51, 100).Select(i => (long)i), ledger.GetRecords().Select(r => r.InputTokens));
+        Assert.Equal(50, ledger.OverwrittenCount);
+    }
+
+    [Fact]
     public void Clear_empties_the_ledger()
     {
         var ledger = new InMemoryCostLedger();
