@@ -43,6 +43,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
     private readonly long _doneRetentionMs;
     private readonly TimeSpan _keyRetention;
     private readonly string _processId = Guid.NewGuid().ToString("N");
+    private int _disposed;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="options">The options; validated here and copied by reference (do not change them afterwards).</param>
@@ -209,6 +210,11 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
     /// <returns>A task that completes when done.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _flushTimer.DisposeAsync();
         await FlushAsync();
         if (_ownsConnection && _connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully)
@@ -394,7 +400,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
     {
         RedisValue[] args =
         [
-            id, Now(), expires.ToUnixTimeMilliseconds(), ExpireAt(window),
+            id, Now(), expires.ToUnixTimeMilliseconds(), TimeToLiveSeconds(window),
             flush.Amount.Input, flush.Amount.Output, flush.Amount.Nanos, flush.Id,
             carried.Input, carried.Output, carried.Nanos,
             wanted.Input, wanted.Output, wanted.Nanos,
@@ -408,7 +414,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
     private async ValueTask CommitDirectAsync(BudgetWindow window, string id, BudgetUsage actual, CancellationToken cancellationToken)
     {
         RedisAmount amount = RedisAmount.From(actual);
-        await EvaluateAsync(RedisScripts.Commit, Keys(window, allBuckets: false), [id, Now(), amount.Input, amount.Output, amount.Nanos, ExpireAt(window), _doneRetentionMs], cancellationToken);
+        await EvaluateAsync(RedisScripts.Commit, Keys(window, allBuckets: false), [id, Now(), amount.Input, amount.Output, amount.Nanos, TimeToLiveSeconds(window), _doneRetentionMs], cancellationToken);
     }
 
     private async ValueTask<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
@@ -452,10 +458,12 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private long ExpireAt(BudgetWindow window)
+    // Relative, because Redis expires keys by its own clock while windows are judged by the clients'.
+    private long TimeToLiveSeconds(BudgetWindow window)
     {
-        DateTimeOffset until = window.RetainUntil > _time.GetUtcNow() ? window.RetainUntil : _time.GetUtcNow();
-        return (until + _keyRetention).ToUnixTimeSeconds();
+        DateTimeOffset now = _time.GetUtcNow();
+        TimeSpan left = window.RetainUntil > now ? window.RetainUntil - now : TimeSpan.Zero;
+        return (long)Math.Ceiling((left + _keyRetention).TotalSeconds);
     }
 
     private string ScopeKey(BudgetWindow window) =>

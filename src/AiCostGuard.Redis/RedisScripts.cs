@@ -42,7 +42,7 @@ internal static class RedisScripts
 
     /// <summary>
     /// Reserves, or takes or renews a lease. KEYS: r, x, d, then the window's bucket hashes, newest first.
-    /// ARGV: 1 id, 2 now (ms), 3 expiry (ms), 4 keys' expiry (Unix s), 5–7 spend to flush, 8 flush id (or empty),
+    /// ARGV: 1 id, 2 now (ms), 3 expiry (ms), 4 keys' time to live (s), 5–7 spend to flush, 8 flush id (or empty),
     /// 9–11 carried (still reserved locally), 12–14 wanted, 15–17 minimum, 18–21 ceilings (input, output, total,
     /// nanos; -1 for none), 22 how long commit ids are remembered (ms).
     /// Returns {granted (2 wanted, 1 minimum, 0 refused), refusing kind (1 input, 2 output, 3 total, 4 cost), its ceiling, used}.
@@ -88,20 +88,20 @@ internal static class RedisScripts
           redis.call('HINCRBY', KEYS[1], '#c', fmt(gc))
           redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
         end
-        for k = 1, 4 do redis.call('EXPIREAT', KEYS[k], ARGV[4]) end
+        for k = 1, 4 do redis.call('EXPIRE', KEYS[k], ARGV[4]) end
         return {granted, kind, limit, used}
         """;
 
     /// <summary>
     /// Commits a call: releases its reservation and adds its actual usage, once per id. KEYS: r, x, d, the bucket.
-    /// ARGV: 1 id, 2 now (ms), 3–5 actual, 6 keys' expiry (Unix s), 7 how long commit ids are remembered (ms).
+    /// ARGV: 1 id, 2 now (ms), 3–5 actual, 6 keys' time to live (s), 7 how long commit ids are remembered (ms).
     /// Returns 1 when committed, 0 when the id was already committed.
     /// </summary>
     public const string Commit = Common + "\n" + """
         local done = commit(ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
         if done == 1 then release(ARGV[1]) end
         redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[7]))
-        for k = 1, 4 do redis.call('EXPIREAT', KEYS[k], ARGV[6]) end
+        for k = 1, 4 do redis.call('EXPIRE', KEYS[k], ARGV[6]) end
         return done
         """;
 
