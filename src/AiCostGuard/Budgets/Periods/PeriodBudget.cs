@@ -23,6 +23,8 @@ internal sealed class PeriodBudget
         }
     }
 
+    private volatile CachedWindow? _current;
+
     public string Name { get; }
 
     public BudgetPeriod Period { get; }
@@ -41,9 +43,19 @@ internal sealed class PeriodBudget
 
     public BudgetWindow Window(string key, DateTimeOffset now)
     {
-        (DateTimeOffset start, DateTimeOffset end) = Period == BudgetPeriod.Rolling
-            ? PeriodCalendar.Bucket(BucketLength, now)
-            : PeriodCalendar.Calendar(Period, Zone, FirstDayOfWeek, now);
-        return new BudgetWindow(key, start, end, BucketLength, BucketCount);
+        // Time-zone arithmetic runs once per period (or bucket), not once per call.
+        CachedWindow? current = _current;
+        if (current is null || now < current.Start || now >= current.End)
+        {
+            (DateTimeOffset start, DateTimeOffset end) = Period == BudgetPeriod.Rolling
+                ? PeriodCalendar.Bucket(BucketLength, now)
+                : PeriodCalendar.Calendar(Period, Zone, FirstDayOfWeek, now);
+            current = new CachedWindow(start, end);
+            _current = current;
+        }
+
+        return new BudgetWindow(key, current.Start, current.End, BucketLength, BucketCount);
     }
+
+    private sealed record CachedWindow(DateTimeOffset Start, DateTimeOffset End);
 }

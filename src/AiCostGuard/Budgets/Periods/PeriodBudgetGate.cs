@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +24,10 @@ internal sealed partial class PeriodBudgetGate
     private readonly Action<SpendVelocityEventArgs> _alert;
     private readonly ConditionalWeakTable<CostAttribution, string[]> _keys = new();
     private readonly ConditionalWeakTable<CostAttribution, string[]>.CreateValueCallback _buildKeys;
+
+    // Call ids unique across processes (a shared store sees many) without a random number per call.
+    private readonly string _idPrefix = Guid.NewGuid().ToString("N") + "-";
+    private long _sequence;
 
     public PeriodBudgetGate(CostGovernanceOptions options, TimeProvider time, ILogger logger, Action<SpendVelocityEventArgs> alert)
     {
@@ -58,7 +63,7 @@ internal sealed partial class PeriodBudgetGate
             shadowBreach ??= breach;
         }
 
-        var hold = new PeriodHold(Guid.NewGuid().ToString("N"), keys, new BudgetWindow[_budgets.Length], _budgets.Length) { ShadowBreach = shadowBreach };
+        var hold = new PeriodHold(_idPrefix + Interlocked.Increment(ref _sequence).ToString("x", CultureInfo.InvariantCulture), keys, new BudgetWindow[_budgets.Length]) { ShadowBreach = shadowBreach };
         DateTimeOffset now = _time.GetUtcNow();
         for (int i = 0; i < _budgets.Length; i++)
         {
@@ -104,7 +109,7 @@ internal sealed partial class PeriodBudgetGate
             _meters[i].Add(hold.Keys[_budgets.Length + i], now, actual.Cost);
         }
 
-        for (int i = 0; i < hold.WindowCount; i++)
+        for (int i = 0; i < hold.Windows.Length; i++)
         {
             try
             {

@@ -1,7 +1,7 @@
 namespace AiCostGuard;
 
 /// <summary>What a call holds in the period budgets between admission and settlement.</summary>
-internal sealed class PeriodHold(string id, string[] keys, BudgetWindow[] windows, int windowCount)
+internal sealed class PeriodHold(string id, string[] keys, BudgetWindow[] windows)
 {
     public string Id { get; } = id;
 
@@ -10,8 +10,6 @@ internal sealed class PeriodHold(string id, string[] keys, BudgetWindow[] window
 
     /// <summary>The windows the call is charged to: every period budget's, reserved or (in shadow mode) not.</summary>
     public BudgetWindow[] Windows { get; } = windows;
-
-    public int WindowCount { get; } = windowCount;
 
     /// <summary>The first period budget or velocity rule that would have refused the call in shadow mode.</summary>
     public Exception? ShadowBreach { get; set; }

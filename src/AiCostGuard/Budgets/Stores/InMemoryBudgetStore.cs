@@ -9,13 +9,17 @@ namespace AiCostGuard;
 /// <remarks>
 /// <para>
 /// A budget key keeps one bucket per calendar period or rolling-window bucket; buckets that can no longer fall in a
-/// window are dropped on the key's next operation, together with the commit ids kept for idempotency, so memory
-/// follows the number of live keys, not the number of calls.
+/// window are dropped on the key's next operation. For idempotency a key remembers the ids of its last
+/// <see cref="RememberedCommitsPerKey"/> commits (a commit repeated after that many others would count again), so
+/// memory follows the number of live keys, not the number of calls.
 /// </para>
 /// <para>This type is thread-safe: each key is guarded by its own lock, held only for arithmetic (never across an await).</para>
 /// </remarks>
 public sealed class InMemoryBudgetStore : IBudgetStore
 {
+    /// <summary>How many recent commit ids each key remembers, to count a repeated commit once.</summary>
+    public const int RememberedCommitsPerKey = 4096;
+
     private readonly ConcurrentDictionary<string, KeyState> _keys = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
@@ -51,11 +55,12 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         KeyState state = State(window);
         lock (state.Sync)
         {
-            Bucket bucket = state.Bucket(window);
-            if (!bucket.CommittedIds.Add(reservationId))
+            if (!state.Remember(reservationId))
             {
                 return default;
             }
+
+            Bucket bucket = state.Bucket(window);
 
             if (state.Reservations.Remove(reservationId, out (DateTimeOffset Start, BudgetUsage Amount) held)
                 && state.Buckets.TryGetValue(held.Start, out Bucket? heldIn))
@@ -96,7 +101,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     }
 
     private static bool InWindow(DateTimeOffset bucketStart, BudgetWindow window) =>
-        bucketStart <= window.Start && bucketStart > window.Start - (window.BucketLength * window.BucketCount) - (window.IsRolling ? TimeSpan.Zero : TimeSpan.FromTicks(1));
+        window.IsRolling
+            ? bucketStart <= window.Start && bucketStart > window.Start - (window.BucketLength * window.BucketCount)
+            : bucketStart == window.Start;
 
     private KeyState State(BudgetWindow window)
     {
@@ -110,8 +117,6 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         public BudgetUsage Reserved;
 
         public DateTimeOffset RetainUntil { get; } = retainUntil;
-
-        public HashSet<string> CommittedIds { get; } = new(StringComparer.Ordinal);
     }
 
     private sealed class KeyState
@@ -121,6 +126,27 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         public Dictionary<DateTimeOffset, Bucket> Buckets { get; } = [];
 
         public Dictionary<string, (DateTimeOffset Start, BudgetUsage Amount)> Reservations { get; } = new(StringComparer.Ordinal);
+
+        private HashSet<string> CommittedIds { get; } = new(StringComparer.Ordinal);
+
+        private Queue<string> CommitOrder { get; } = new();
+
+        /// <summary>Remembers a commit id; false when it is already remembered.</summary>
+        public bool Remember(string id)
+        {
+            if (!CommittedIds.Add(id))
+            {
+                return false;
+            }
+
+            CommitOrder.Enqueue(id);
+            if (CommitOrder.Count > RememberedCommitsPerKey)
+            {
+                CommittedIds.Remove(CommitOrder.Dequeue());
+            }
+
+            return true;
+        }
 
         public Bucket Bucket(BudgetWindow window)
         {
