@@ -126,6 +126,37 @@ public sealed class RedisBudgetStoreTests(RedisServer redis) : IClassFixture<Red
     }
 
     [Fact]
+    public async Task A_lease_that_lapses_with_unreported_spend_overshoots_by_at_most_that_lease()
+    {
+        BudgetWindow window = Today("lapsed");
+        var ceiling = new BudgetLimits { MaximumCost = 1m };
+        var stalled = new FakeTimeProvider(_time.GetUtcNow());
+        var later = new FakeTimeProvider(_time.GetUtcNow() + TimeSpan.FromSeconds(31));
+        await using var a = new RedisBudgetStore(new RedisBudgetStoreOptions { Configuration = redis.Endpoint, LeaseFraction = 0.1 }, stalled);
+        await using var b = new RedisBudgetStore(new RedisBudgetStoreOptions { Configuration = redis.Endpoint, LeaseFraction = 0.1 }, later);
+
+        // A spends $0.05 under a $0.10 lease, then stalls past the lease duration before reporting it.
+        Assert.True((await a.TryReserveAsync(window, "a", new BudgetUsage(0, 0, 0.05m), ceiling)).IsReserved);
+        await a.CommitAsync(window, "a", new BudgetUsage(0, 0, 0.05m));
+
+        // B's clock is past A's lease: A's lease is reclaimed and B may use the whole budget.
+        int admitted = 0;
+        while ((await b.TryReserveAsync(window, $"b{admitted}", new BudgetUsage(0, 0, 0.05m), ceiling)).IsReserved)
+        {
+            await b.CommitAsync(window, $"b{admitted}", new BudgetUsage(0, 0, 0.05m));
+            admitted++;
+        }
+
+        await b.FlushAsync();
+        await a.FlushAsync();
+
+        decimal overshoot = (await b.GetUsageAsync(window)).Committed.Cost - 1m;
+        Assert.Equal(20, admitted);
+        Assert.Equal(0.05m, overshoot);
+        Assert.True(overshoot <= 0.1m, "The overshoot stays within the lapsed lease.");
+    }
+
+    [Fact]
     public async Task A_rolling_window_on_Redis_forgets_a_bucket_once_it_leaves_the_window()
     {
         string key = $"rolling-{Guid.NewGuid():N}";
