@@ -98,6 +98,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         _provider = metadata?.ProviderName;
         _noModel = new ModelProfile(null, null, null, _defaultMaximumOutput);
         _telemetry = new CallTelemetry(options.Telemetry);
+        _periods = PeriodBudgetGate.Create(options, _time, _logger, OnSpendVelocityExceeded);
     }
 
     /// <summary>Gets the ledger every call is recorded in.</summary>
@@ -114,6 +115,12 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         try
         {
             Admission admission = Admit(messages, options, streaming: false);
+            PeriodHold? hold = null;
+            if (_periods is not null)
+            {
+                (admission, hold) = await AdmitPeriodsAsync(admission, cancellationToken);
+            }
+
             ChatResponse response;
             try
             {
@@ -121,11 +128,13 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             }
             catch (Exception e)
             {
-                Settle(in admission, messages, Ended(e, cancellationToken), reported: null, response: null, streamedOutput: 0, cut: null);
+                BudgetUsage failed = Settle(in admission, messages, Ended(e, cancellationToken), reported: null, response: null, streamedOutput: 0, cut: null);
+                await SettlePeriodsAsync(hold, failed);
                 throw;
             }
 
-            Settle(in admission, messages, CallOutcome.Succeeded, response.Usage, response, streamedOutput: 0, cut: null);
+            BudgetUsage actual = Settle(in admission, messages, CallOutcome.Succeeded, response.Usage, response, streamedOutput: 0, cut: null);
+            await SettlePeriodsAsync(hold, actual);
             return response;
         }
         finally
@@ -145,9 +154,14 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     {
         FanOutLease lease = await AcquireFanOut(options, streaming: true, cancellationToken);
         Admission admission;
+        PeriodHold? hold = null;
         try
         {
             admission = Admit(messages, options, streaming: true);
+            if (_periods is not null)
+            {
+                (admission, hold) = await AdmitPeriodsAsync(admission, cancellationToken);
+            }
         }
         catch
         {
@@ -201,7 +215,8 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
                 await updates.DisposeAsync();
             }
 
-            Settle(in admission, messages, outcome, meter.Usage, response: null, meter.OutputTokens, cut);
+            BudgetUsage actual = Settle(in admission, messages, outcome, meter.Usage, response: null, meter.OutputTokens, cut);
+            await SettlePeriodsAsync(hold, actual);
             lease.Release();
         }
 
@@ -330,7 +345,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
         long wantedOutput = options?.MaxOutputTokens ?? profile.MaximumOutputTokens;
         BudgetScope? scope = BudgetScope.Current;
-        bool hasCeiling = _hasRequestCeiling || scope is not null;
+        bool hasCeiling = _hasRequestCeiling || scope is not null || _periods is not null;
 
         RunState run = scope is null ? default : RunState.Of(scope);
         if (run.ToolCallsExhaustedIn is { } toolScope && run.HasRefusedToolCalls && _runLimitAction == RunLimitAction.Stop)
@@ -590,7 +605,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         return profile;
     }
 
-    private void Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut)
+    private BudgetUsage Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut)
     {
         // Copy the numbers out at once: a tool loop adds later iterations into the first response's UsageDetails.
         // Normalizing once (Anthropic-style cache reads and writes folded into input) means every token is priced once.
@@ -643,7 +658,8 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             Log.NoUsage(_logger, profile.ModelId);
         }
 
-        admission.Scope?.Settle(admission.Verdict.Reserved, new BudgetUsage(usage.InputTokens, usage.OutputTokens, cost));
+        var actual = new BudgetUsage(usage.InputTokens, usage.OutputTokens, cost);
+        admission.Scope?.Settle(admission.Verdict.Reserved, actual);
         Record(new CostRecord
         {
             Timestamp = admission.StartTime,
@@ -673,6 +689,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             ServiceTier = priced?.ServiceTier,
             PricingNotes = priced?.Notes ?? PricingNotes.None,
         }, admission.Scope);
+        return actual;
     }
 
     /// <summary>Reports the record to OpenTelemetry, which stamps it with its trace, then writes it to the ledger.</summary>

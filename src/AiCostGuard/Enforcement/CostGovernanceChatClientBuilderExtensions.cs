@@ -21,7 +21,7 @@ public static class CostGovernanceChatClientBuilderExtensions
     /// <para>The options are validated when the pipeline is built; invalid options throw one
     /// <see cref="OptionsValidationException"/> listing every problem.</para>
     /// <para>Services used when registered: <see cref="IOptions{TOptions}"/> of <see cref="CostGovernanceOptions"/>,
-    /// <see cref="ICostLedger"/>, <see cref="TimeProvider"/> and <see cref="ILoggerFactory"/>.</para>
+    /// <see cref="ICostLedger"/>, <see cref="IBudgetStore"/>, <see cref="TimeProvider"/> and <see cref="ILoggerFactory"/>.</para>
     /// <para>Order: place it after (inside) <c>UseOpenTelemetry()</c> to put cost on the model call's span, and after
     /// (inside) <c>UseFunctionInvocation()</c> to budget every model call of a tool loop.</para>
     /// </remarks>
@@ -33,6 +33,7 @@ public static class CostGovernanceChatClientBuilderExtensions
             CostGovernanceOptions options = Copy(services.GetService<IOptions<CostGovernanceOptions>>()?.Value);
             configure?.Invoke(options);
             options.Ledger ??= services.GetService<ICostLedger>();
+            options.BudgetStore ??= services.GetService<IBudgetStore>();
             return new CostGovernanceChatClient(
                 innerClient,
                 options,
@@ -65,6 +66,17 @@ public static class CostGovernanceChatClientBuilderExtensions
         foreach (string model in registered.DegradeModels)
         {
             copy.DegradeModels.Add(model);
+        }
+
+        copy.BudgetStore = registered.BudgetStore;
+        foreach (PeriodBudgetOptions budget in registered.PeriodBudgets)
+        {
+            copy.PeriodBudgets.Add(budget);
+        }
+
+        foreach (SpendVelocityRule rule in registered.SpendVelocity)
+        {
+            copy.SpendVelocity.Add(rule);
         }
 
         foreach (KeyValuePair<string, ModelPrice> price in registered.Prices)

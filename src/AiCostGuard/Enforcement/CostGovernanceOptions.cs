@@ -88,6 +88,17 @@ public sealed class CostGovernanceOptions
     [Required]
     public CostTelemetryOptions Telemetry { get; set; } = new();
 
+    /// <summary>Gets the budgets that reset with time (daily, weekly, monthly, rolling), kept per attribution key.</summary>
+    /// <remarks>A call's worst case is reserved in every period budget its attribution falls in, after its scopes admitted it.</remarks>
+    public IList<PeriodBudgetOptions> PeriodBudgets { get; } = new List<PeriodBudgetOptions>();
+
+    /// <summary>Gets the thresholds on spend velocity (cost per second, minute or hour), kept per attribution key.</summary>
+    public IList<SpendVelocityRule> SpendVelocity { get; } = new List<SpendVelocityRule>();
+
+    /// <summary>Gets or sets where <see cref="PeriodBudgets"/> keep their spend.</summary>
+    /// <value>The default, <see langword="null"/>, uses the <see cref="IBudgetStore"/> registered in the service provider, else a new <see cref="InMemoryBudgetStore"/> per client.</value>
+    public IBudgetStore? BudgetStore { get; set; }
+
     /// <summary>Lists every problem with these options.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -165,6 +176,7 @@ public sealed class CostGovernanceOptions
             }
         }
 
+        ValidateTimeWindows(problems);
         return problems;
     }
 
@@ -176,6 +188,37 @@ public sealed class CostGovernanceOptions
         if (problems.Count > 0)
         {
             throw new OptionsValidationException(SectionName, typeof(CostGovernanceOptions), problems);
+        }
+    }
+
+    private void ValidateTimeWindows(List<string> problems)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < PeriodBudgets.Count; i++)
+        {
+            PeriodBudgetOptions? budget = PeriodBudgets[i];
+            if (budget is null)
+            {
+                problems.Add($"{nameof(PeriodBudgets)}[{i}]: the budget is missing.");
+                continue;
+            }
+
+            problems.AddRange(budget.Validate($"{nameof(PeriodBudgets)}[{i}]."));
+            if (budget.Name is not null && !names.Add(budget.Name))
+            {
+                problems.Add($"{nameof(PeriodBudgets)}[{i}].{nameof(PeriodBudgetOptions.Name)}: '{budget.Name}' names two period budgets; they would share one store key.");
+            }
+        }
+
+        for (int i = 0; i < SpendVelocity.Count; i++)
+        {
+            if (SpendVelocity[i] is not { } rule)
+            {
+                problems.Add($"{nameof(SpendVelocity)}[{i}]: the rule is missing.");
+                continue;
+            }
+
+            problems.AddRange(rule.Validate($"{nameof(SpendVelocity)}[{i}]."));
         }
     }
 

@@ -83,6 +83,12 @@ public static class CostGovernanceTelemetry
     /// <summary>The counter of W3C baggage attribution values rejected as invalid.</summary>
     public const string BaggageRejectedMetric = "aicostguard.baggage.rejected";
 
+    /// <summary>The counter of spend-velocity thresholds crossed, tagged by rule, window and action.</summary>
+    public const string SpendVelocityMetric = "aicostguard.spend_velocity.exceeded";
+
+    /// <summary>The span event added when a call finds its key's spend rate above a spend-velocity rule.</summary>
+    public const string SpendVelocityEventName = "aicostguard.spend_velocity.exceeded";
+
     /// <summary>The metric tag value that attribution values outside the allow-list, or beyond the distinct-value limit, fold into.</summary>
     public const string OtherValue = "other";
 
@@ -101,4 +107,6 @@ public static class CostGovernanceTelemetry
     internal static readonly Counter<long> LedgerDropped = Meter.CreateCounter<long>(LedgerDroppedMetric, "{record}", "Ledger records dropped by a sink.");
 
     internal static readonly Counter<long> BaggageRejected = Meter.CreateCounter<long>(BaggageRejectedMetric, "{value}", "Invalid attribution values received in W3C baggage, dropped.");
+
+    internal static readonly Counter<long> SpendVelocityExceeded = Meter.CreateCounter<long>(SpendVelocityMetric, "{alert}", "Calls that found their key's spend rate above a spend-velocity rule.");
 }

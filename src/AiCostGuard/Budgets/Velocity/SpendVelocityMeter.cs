@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// Measures one <see cref="SpendVelocityRule"/>: per key, a ring of cost buckets covering the rule's window with a
+/// running sum, so booking a call and reading the rate are O(1) and allocate nothing once the key is known.
+/// </summary>
+internal sealed class SpendVelocityMeter
+{
+    private const double BaselineWeight = 0.2;
+
+    private readonly ConcurrentDictionary<string, Ring> _rings = new(StringComparer.Ordinal);
+    private readonly Func<string, Ring> _newRing;
+
+    public SpendVelocityMeter(SpendVelocityRule rule)
+    {
+        Name = rule.Name!;
+        Window = rule.Window;
+        Action = rule.Action;
+        MaximumCost = rule.MaximumCost!.Value;
+        Multiplier = rule.BaselineMultiplier is { } m ? (decimal)m : null;
+        MaximumThrottleWait = rule.MaximumThrottleWait;
+        Dimensions = rule.Dimensions;
+        (BucketCount, BucketTicks) = rule.Window switch
+        {
+            SpendVelocityWindow.Second => (10, TimeSpan.TicksPerMillisecond * 100),
+            SpendVelocityWindow.Minute => (60, TimeSpan.TicksPerSecond),
+            _ => (60, TimeSpan.TicksPerMinute),
+        };
+        _newRing = _ => new Ring(BucketCount);
+    }
+
+    public string Name { get; }
+
+    public SpendVelocityWindow Window { get; }
+
+    public SpendVelocityAction Action { get; }
+
+    public decimal MaximumCost { get; }
+
+    public decimal? Multiplier { get; }
+
+    public TimeSpan MaximumThrottleWait { get; }
+
+    public AttributionDimensions Dimensions { get; }
+
+    public int BucketCount { get; }
+
+    public long BucketTicks { get; }
+
+    /// <summary>Books <paramref name="cost"/> to <paramref name="key"/> at <paramref name="now"/>.</summary>
+    public void Add(string key, DateTimeOffset now, decimal cost)
+    {
+        Ring ring = _rings.GetOrAdd(key, _newRing);
+        long index = now.UtcTicks / BucketTicks;
+        lock (ring.Sync)
+        {
+            Advance(ring, index);
+            if (index < ring.Head)
+            {
+                // A clock that stepped back: book to the newest bucket rather than lose the cost.
+                index = ring.Head;
+            }
+
+            ring.Buckets[index % BucketCount] += cost;
+            ring.Sum += cost;
+            ring.AlignedSum += cost;
+        }
+    }
+
+    /// <summary>Reads the spend of <paramref name="key"/> within the window ending at <paramref name="now"/>.</summary>
+    /// <returns>The cost within the window, the threshold in force, and how long until enough of the cost leaves the window to be back at the threshold.</returns>
+    public (decimal Cost, decimal Threshold, TimeSpan Wait) Read(string key, DateTimeOffset now)
+    {
+        if (!_rings.TryGetValue(key, out Ring? ring))
+        {
+            return (0m, MaximumCost, TimeSpan.Zero);
+        }
+
+        long index = now.UtcTicks / BucketTicks;
+        lock (ring.Sync)
+        {
+            Advance(ring, index);
+            decimal threshold = MaximumCost;
+            if (Multiplier is { } multiplier && ring.HasBaseline)
+            {
+                threshold = Math.Max(threshold, multiplier * ring.Baseline);
+            }
+
+            if (ring.Sum <= threshold)
+            {
+                return (ring.Sum, threshold, TimeSpan.Zero);
+            }
+
+            // The oldest bucket leaves first: find the one whose departure brings the sum back to the threshold.
+            decimal left = ring.Sum;
+            long oldest = ring.Head - BucketCount + 1;
+            for (long i = oldest; i <= ring.Head; i++)
+            {
+                left -= ring.Buckets[i % BucketCount];
+                if (left <= threshold)
+                {
+                    return (ring.Sum, threshold, TimeSpan.FromTicks(((i + BucketCount) * BucketTicks) - now.UtcTicks));
+                }
+            }
+
+            return (ring.Sum, threshold, TimeSpan.FromTicks(((ring.Head + BucketCount) * BucketTicks) - now.UtcTicks));
+        }
+    }
+
+    private void Advance(Ring ring, long index)
+    {
+        if (!ring.Started)
+        {
+            ring.Started = true;
+            ring.Head = index;
+            return;
+        }
+
+        if (index <= ring.Head)
+        {
+            return;
+        }
+
+        long completedWindows = (index / BucketCount) - (ring.Head / BucketCount);
+        if (completedWindows > 0 && Multiplier is not null)
+        {
+            // The aligned window that just ended joins the moving average; whole idle windows after it count as zero.
+            ring.Baseline = ring.HasBaseline ? ((decimal)BaselineWeight * ring.AlignedSum) + ((1 - (decimal)BaselineWeight) * ring.Baseline) : ring.AlignedSum;
+            for (long w = 1; w < Math.Min(completedWindows, 64); w++)
+            {
+                ring.Baseline *= 1 - (decimal)BaselineWeight;
+            }
+
+            ring.HasBaseline = true;
+            ring.AlignedSum = 0m;
+        }
+
+        if (index - ring.Head >= BucketCount)
+        {
+            Array.Clear(ring.Buckets);
+            ring.Sum = 0m;
+        }
+        else
+        {
+            for (long i = ring.Head + 1; i <= index; i++)
+            {
+                ref decimal bucket = ref ring.Buckets[i % BucketCount];
+                ring.Sum -= bucket;
+                bucket = 0m;
+            }
+        }
+
+        ring.Head = index;
+    }
+
+    private sealed class Ring(int buckets)
+    {
+        public Lock Sync { get; } = new();
+
+        public decimal[] Buckets { get; } = new decimal[buckets];
+
+        public long Head;
+        public decimal Sum;
+        public decimal AlignedSum;
+        public decimal Baseline;
+        public bool HasBaseline;
+        public bool Started;
+    }
+}
