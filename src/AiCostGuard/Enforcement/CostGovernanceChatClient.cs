@@ -524,11 +524,18 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         throw rejection;
     }
 
-    private async ValueTask<FanOutLease> AcquireFanOut(ChatOptions? options, bool streaming, CancellationToken cancellationToken)
+    private ValueTask<FanOutLease> AcquireFanOut(ChatOptions? options, bool streaming, CancellationToken cancellationToken)
+    {
+        // Without a fan-out cap the lease is taken synchronously: no state machine on the per-call path.
+        ValueTask<FanOutLease> acquiring = FanOutLease.AcquireAsync(BudgetScope.Current, _concurrencyAction, options?.ModelId ?? _defaultModelId, cancellationToken);
+        return acquiring.IsCompletedSuccessfully ? acquiring : AwaitFanOut(acquiring, streaming);
+    }
+
+    private async ValueTask<FanOutLease> AwaitFanOut(ValueTask<FanOutLease> acquiring, bool streaming)
     {
         try
         {
-            return await FanOutLease.AcquireAsync(BudgetScope.Current, _concurrencyAction, options?.ModelId ?? _defaultModelId, cancellationToken);
+            return await acquiring;
         }
         catch (BudgetExceededException e)
         {
@@ -695,7 +702,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     /// <summary>Reports the record to OpenTelemetry, which stamps it with its trace, then writes it to the ledger.</summary>
     private void Record(CostRecord record, BudgetScope? scope)
     {
-        record = _telemetry.Observe(record, scope);
+        _telemetry.Observe(ref record, scope);
         Ledger.Record(in record);
     }
 

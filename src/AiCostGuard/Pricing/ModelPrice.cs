@@ -170,22 +170,27 @@ public sealed record ModelPrice
             notes |= PricingNotes.CacheWriteAtInputRate;
         }
 
-        decimal cacheWrite = (usage.CacheWriteTokens * (rates.CacheWrite ?? rates.Input))
-            + (usage.CacheWriteOneHourTokens * (rates.CacheWriteOneHour ?? rates.CacheWrite ?? rates.Input));
-        decimal audioAndImage = (usage.AudioInputTokens * (AudioInputPerMillion ?? rates.Input))
-            + (usage.ImageInputTokens * (ImageInputPerMillion ?? rates.Input))
-            + (usage.AudioOutputTokens * (AudioOutputPerMillion ?? rates.Output));
+        decimal cacheWrite = usage.AllCacheWriteTokens == 0 ? 0m
+            : ((usage.CacheWriteTokens * (rates.CacheWrite ?? rates.Input))
+               + (usage.CacheWriteOneHourTokens * (rates.CacheWriteOneHour ?? rates.CacheWrite ?? rates.Input))) / TokensPerUnit;
+        decimal audioAndImage = usage.AudioInputTokens == 0 && usage.ImageInputTokens == 0 && usage.AudioOutputTokens == 0 ? 0m
+            : ((usage.AudioInputTokens * (AudioInputPerMillion ?? rates.Input))
+               + (usage.ImageInputTokens * (ImageInputPerMillion ?? rates.Input))
+               + (usage.AudioOutputTokens * (AudioOutputPerMillion ?? rates.Output))) / TokensPerUnit;
         return new CostBreakdown(
-            uncached * rates.Input / TokensPerUnit,
-            usage.CachedInputTokens * (rates.CachedInput ?? rates.Input) / TokensPerUnit,
-            cacheWrite / TokensPerUnit,
-            plainOutput * rates.Output / TokensPerUnit,
-            usage.ReasoningTokens * (rates.Reasoning ?? rates.Output) / TokensPerUnit,
-            audioAndImage / TokensPerUnit,
+            Price(uncached, rates.Input),
+            Price(usage.CachedInputTokens, rates.CachedInput ?? rates.Input),
+            cacheWrite,
+            Price(plainOutput, rates.Output),
+            Price(usage.ReasoningTokens, rates.Reasoning ?? rates.Output),
+            audioAndImage,
             RequestFee ?? 0m,
             tier,
             threshold,
             notes);
+
+        // Decimal division dominates pricing on the per-call path, and most calls have only two or three kinds of token.
+        static decimal Price(long tokens, decimal perMillion) => tokens == 0 ? 0m : tokens * perMillion / TokensPerUnit;
     }
 
     /// <summary>

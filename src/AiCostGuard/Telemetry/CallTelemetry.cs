@@ -97,8 +97,9 @@ internal sealed class CallTelemetry
             });
     }
 
-    /// <summary>Reports a record to spans and metrics; returns it with the trace and span it was reported on.</summary>
-    public CostRecord Observe(CostRecord record, BudgetScope? scope)
+    /// <summary>Reports a record to spans and metrics, and stamps it with the trace and span it was reported on.</summary>
+    /// <remarks>By reference: the record is large, and this runs once per model call.</remarks>
+    public void Observe(ref CostRecord record, BudgetScope? scope)
     {
         Activity? current = Activity.Current;
         Activity? own = null;
@@ -135,7 +136,6 @@ internal sealed class CallTelemetry
         }
 
         Measure(in record);
-        return record;
     }
 
     /// <summary>Tells the model call's span from the tool loop's <c>orchestrate_tools</c> span and the caller's own spans, which must not be tagged.</summary>
