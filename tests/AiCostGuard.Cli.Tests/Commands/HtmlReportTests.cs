@@ -4,12 +4,12 @@ namespace AiCostGuard.Cli.Tests.Commands;
 
 public sealed class HtmlReportTests
 {
-    private const string Chromium = "/usr/bin/chromium";
+    // Installed on first use on a fresh Debian machine, as .ci/run does.
+    private static string Chromium => AiCostGuard.Tests.Shared.DebianPackage.Ensure("chromium", "chromium");
 
     [Fact]
     public async Task The_html_report_renders_offline_in_headless_Chromium_with_charts_by_team_and_feature()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: .ci/run installs it (apt-get install -y chromium).");
         string ledger = await LedgerFixture.WriteAsync();
         string html = Path.Combine(ledger, "report.html");
         (int code, _, string error) = LedgerFixture.Run("report", "--ledger", ledger, "--format", "html", "--out", html);

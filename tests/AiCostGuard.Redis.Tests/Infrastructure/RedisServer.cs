@@ -20,7 +20,7 @@ public sealed class RedisServer : IAsyncLifetime
     /// <summary>Starts the server and returns once it accepts connections (it says so on its standard output).</summary>
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("redis-server")
+        var start = new ProcessStartInfo(AiCostGuard.Tests.Shared.DebianPackage.Ensure("redis-server", "redis-server"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
