@@ -30,7 +30,7 @@ public static class CostGovernanceChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((innerClient, services) =>
         {
-            CostGovernanceOptions options = Copy(services.GetService<IOptions<CostGovernanceOptions>>()?.Value);
+            CostGovernanceOptions options = services.GetService<IOptions<CostGovernanceOptions>>()?.Value.Clone() ?? new CostGovernanceOptions();
             configure?.Invoke(options);
             options.Ledger ??= services.GetService<ICostLedger>();
             options.BudgetStore ??= services.GetService<IBudgetStore>();
@@ -40,50 +40,5 @@ public static class CostGovernanceChatClientBuilderExtensions
                 services.GetService<TimeProvider>(),
                 services.GetService<ILoggerFactory>()?.CreateLogger<CostGovernanceChatClient>());
         });
-    }
-
-    private static CostGovernanceOptions Copy(CostGovernanceOptions? registered)
-    {
-        var copy = new CostGovernanceOptions();
-        if (registered is null)
-        {
-            return copy;
-        }
-
-        copy.RequestLimits = registered.RequestLimits?.Clone()!;
-        copy.OverBudgetAction = registered.OverBudgetAction;
-        copy.MinimumClampedOutputTokens = registered.MinimumClampedOutputTokens;
-        copy.Mode = registered.Mode;
-        copy.RequiredAttribution = registered.RequiredAttribution;
-        copy.UnattributedCalls = registered.UnattributedCalls;
-        copy.UnknownModels = registered.UnknownModels;
-        copy.DefaultMaximumOutputTokens = registered.DefaultMaximumOutputTokens;
-        copy.Catalog = registered.Catalog;
-        copy.Ledger = registered.Ledger;
-        copy.Telemetry = registered.Telemetry?.Clone()!;
-        copy.RunLimitAction = registered.RunLimitAction;
-        copy.ConcurrencyLimitAction = registered.ConcurrencyLimitAction;
-        foreach (string model in registered.DegradeModels)
-        {
-            copy.DegradeModels.Add(model);
-        }
-
-        copy.BudgetStore = registered.BudgetStore;
-        foreach (PeriodBudgetOptions budget in registered.PeriodBudgets)
-        {
-            copy.PeriodBudgets.Add(budget);
-        }
-
-        foreach (SpendVelocityRule rule in registered.SpendVelocity)
-        {
-            copy.SpendVelocity.Add(rule);
-        }
-
-        foreach (KeyValuePair<string, ModelPrice> price in registered.Prices)
-        {
-            copy.Prices[price.Key] = price.Value;
-        }
-
-        return copy;
     }
 }

@@ -63,17 +63,17 @@ public sealed class CostGovernanceOptions
     /// a call that no longer fits its cost ceiling goes to the first model below its own on the ladder that fits.
     /// Every model must be priced.
     /// </summary>
-    public IList<string> DegradeModels { get; } = [];
+    public IList<string> DegradeModels { get; private set; } = [];
 
     /// <summary>Gets or sets what a model call does when its scope already has its maximum of concurrent calls in flight.</summary>
     /// <value>The default value is <see cref="AiCostGuard.ConcurrencyLimitAction.Wait"/>.</value>
     public ConcurrencyLimitAction ConcurrencyLimitAction { get; set; } = ConcurrencyLimitAction.Wait;
 
     /// <summary>Gets price overrides and additions by model id; they win over <see cref="Catalog"/>.</summary>
-    public IDictionary<string, ModelPrice> Prices { get; } = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
+    public IDictionary<string, ModelPrice> Prices { get; private set; } = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets model aliases, such as Azure OpenAI deployment names, mapped to the catalog model they run (<c>"prod-chat": "gpt-4o"</c>).</summary>
-    public IDictionary<string, string> ModelAliases { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+    public IDictionary<string, string> ModelAliases { get; private set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets or sets the price catalog.</summary>
     /// <value>The default, <see langword="null"/>, uses <see cref="PriceCatalog.Default"/>.</value>
@@ -90,14 +90,32 @@ public sealed class CostGovernanceOptions
 
     /// <summary>Gets the budgets that reset with time (daily, weekly, monthly, rolling), kept per attribution key.</summary>
     /// <remarks>A call's worst case is reserved in every period budget its attribution falls in, after its scopes admitted it.</remarks>
-    public IList<PeriodBudgetOptions> PeriodBudgets { get; } = new List<PeriodBudgetOptions>();
+    public IList<PeriodBudgetOptions> PeriodBudgets { get; private set; } = new List<PeriodBudgetOptions>();
 
     /// <summary>Gets the thresholds on spend velocity (cost per second, minute or hour), kept per attribution key.</summary>
-    public IList<SpendVelocityRule> SpendVelocity { get; } = new List<SpendVelocityRule>();
+    public IList<SpendVelocityRule> SpendVelocity { get; private set; } = new List<SpendVelocityRule>();
 
     /// <summary>Gets or sets where <see cref="PeriodBudgets"/> keep their spend.</summary>
     /// <value>The default, <see langword="null"/>, uses the <see cref="IBudgetStore"/> registered in the service provider, else a new <see cref="InMemoryBudgetStore"/> per client.</value>
     public IBudgetStore? BudgetStore { get; set; }
+
+    /// <summary>
+    /// Returns a copy whose limits, lists and dictionaries are its own, so that configuring one pipeline does not
+    /// change the options registered for every other.
+    /// </summary>
+    /// <returns>The copy.</returns>
+    public CostGovernanceOptions Clone()
+    {
+        var copy = (CostGovernanceOptions)MemberwiseClone();
+        copy.RequestLimits = RequestLimits?.Clone()!;
+        copy.Telemetry = Telemetry?.Clone()!;
+        copy.DegradeModels = [.. DegradeModels];
+        copy.Prices = new Dictionary<string, ModelPrice>(Prices, StringComparer.OrdinalIgnoreCase);
+        copy.ModelAliases = new Dictionary<string, string>(ModelAliases, StringComparer.OrdinalIgnoreCase);
+        copy.PeriodBudgets = [.. PeriodBudgets];
+        copy.SpendVelocity = [.. SpendVelocity];
+        return copy;
+    }
 
     /// <summary>Lists every problem with these options.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>

@@ -44,6 +44,41 @@ public sealed class CostGovernanceServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public async Task Every_option_bound_from_configuration_reaches_the_pipeline()
+    {
+        using ServiceProvider provider = Build(new()
+        {
+            ["AiCostGuard:ModelAliases:prod-chat"] = "gpt-4o",
+            ["AiCostGuard:DegradeModels:0"] = "gpt-4o",
+            ["AiCostGuard:DegradeModels:1"] = "gpt-4o-mini",
+            ["AiCostGuard:RunLimitAction"] = "Degrade",
+        });
+
+        await provider.GetRequiredService<IChatClient>().GetResponseAsync(Governed.Prompt(), new ChatOptions { ModelId = "prod-chat" });
+
+        CostRecord record = provider.GetRequiredService<InMemoryCostLedger>().GetRecords()[^1];
+        Assert.Equal(PriceCatalog.Default.Models["gpt-4o"].GetCost(new TokenUsage(100, 20)), record.Cost);
+    }
+
+    [Fact]
+    public void Configuring_one_pipeline_leaves_the_registered_options_untouched()
+    {
+        var services = new ServiceCollection();
+        services.AddCostGovernance(o => o.Prices["shared"] = new ModelPrice { InputPerMillion = 1m, OutputPerMillion = 1m });
+        services.AddChatClient(new FakeChatClient()).UseCostGovernance(o =>
+        {
+            o.Prices["only-here"] = new ModelPrice { InputPerMillion = 2m, OutputPerMillion = 2m };
+            o.DegradeModels.Add("gpt-4o-mini");
+        });
+        using ServiceProvider provider = services.BuildServiceProvider();
+        _ = provider.GetRequiredService<IChatClient>();
+
+        CostGovernanceOptions registered = provider.GetRequiredService<IOptions<CostGovernanceOptions>>().Value;
+        Assert.Equal(["shared"], registered.Prices.Keys);
+        Assert.Empty(registered.DegradeModels);
+    }
+
+    [Fact]
     public void Invalid_configuration_fails_with_every_problem_listed()
     {
         using ServiceProvider provider = Build(new()
