@@ -14,39 +14,9 @@ namespace AiCostGuard;
 /// </para>
 /// <para>Immutable once published in a <see cref="PriceCatalog"/>; bind it from configuration with object initializers.</para>
 /// </remarks>
-public sealed record LongContextPrice
+public sealed record LongContextPrice : RateOverrides
 {
     /// <summary>Gets the threshold: input counts strictly above it move the request to these rates.</summary>
     [Range(1, long.MaxValue)]
     public long AboveInputTokens { get; init; }
-
-    /// <summary>Gets the price of one million uncached input tokens above the threshold.</summary>
-    /// <value>The default, <see langword="null"/>, keeps the rate below the threshold.</value>
-    [Range(typeof(decimal), "0", "1000000")]
-    public decimal? InputPerMillion { get; init; }
-
-    /// <summary>Gets the price of one million cache-read input tokens above the threshold.</summary>
-    /// <value>The default, <see langword="null"/>, keeps the rate below the threshold.</value>
-    [Range(typeof(decimal), "0", "1000000")]
-    public decimal? CachedInputPerMillion { get; init; }
-
-    /// <summary>Gets the price of one million tokens written to a 5-minute cache above the threshold.</summary>
-    /// <value>The default, <see langword="null"/>, keeps the rate below the threshold.</value>
-    [Range(typeof(decimal), "0", "1000000")]
-    public decimal? CacheWritePerMillion { get; init; }
-
-    /// <summary>Gets the price of one million tokens written to a 1-hour cache above the threshold.</summary>
-    /// <value>The default, <see langword="null"/>, keeps the rate below the threshold.</value>
-    [Range(typeof(decimal), "0", "1000000")]
-    public decimal? CacheWriteOneHourPerMillion { get; init; }
-
-    /// <summary>Gets the price of one million output tokens above the threshold.</summary>
-    /// <value>The default, <see langword="null"/>, keeps the rate below the threshold.</value>
-    [Range(typeof(decimal), "0", "1000000")]
-    public decimal? OutputPerMillion { get; init; }
-
-    /// <summary>Gets the price of one million reasoning tokens above the threshold.</summary>
-    /// <value>The default, <see langword="null"/>, keeps the rate below the threshold (which itself defaults to the output rate).</value>
-    [Range(typeof(decimal), "0", "1000000")]
-    public decimal? ReasoningPerMillion { get; init; }
 }

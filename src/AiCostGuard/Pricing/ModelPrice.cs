@@ -320,13 +320,7 @@ public sealed record ModelPrice
 
         if (tier is not null)
         {
-            rates = new Rates(
-                tier.InputPerMillion ?? rates.Input,
-                tier.CachedInputPerMillion ?? rates.CachedInput,
-                tier.CacheWritePerMillion ?? rates.CacheWrite,
-                tier.CacheWriteOneHourPerMillion ?? rates.CacheWriteOneHour,
-                tier.OutputPerMillion ?? rates.Output,
-                tier.ReasoningPerMillion ?? rates.Reasoning);
+            rates = rates.With(tier);
         }
 
         threshold = null;
@@ -348,7 +342,7 @@ public sealed record ModelPrice
         {
             threshold = applied.AboveInputTokens;
             notes |= PricingNotes.LongContext;
-            rates = rates.Above(applied);
+            rates = rates.With(applied);
         }
 
         return rates;
@@ -373,7 +367,7 @@ public sealed record ModelPrice
             {
                 if (inputTokens > longContext[i].AboveInputTokens)
                 {
-                    Rates above = rates.Above(longContext[i]);
+                    Rates above = rates.With(longContext[i]);
                     input = Math.Max(input, MaximumInputRate(above));
                     output = Math.Max(output, MaximumOutputRate(above));
                 }
@@ -394,12 +388,12 @@ public sealed record ModelPrice
     /// <summary>The token rates in force for one call; <see langword="null"/> where a stand-in applies.</summary>
     private readonly record struct Rates(decimal Input, decimal? CachedInput, decimal? CacheWrite, decimal? CacheWriteOneHour, decimal Output, decimal? Reasoning)
     {
-        public Rates Above(LongContextPrice tier) => new(
-            tier.InputPerMillion ?? Input,
-            tier.CachedInputPerMillion ?? CachedInput,
-            tier.CacheWritePerMillion ?? CacheWrite,
-            tier.CacheWriteOneHourPerMillion ?? CacheWriteOneHour,
-            tier.OutputPerMillion ?? Output,
-            tier.ReasoningPerMillion ?? Reasoning);
+        public Rates With(RateOverrides overrides) => new(
+            overrides.InputPerMillion ?? Input,
+            overrides.CachedInputPerMillion ?? CachedInput,
+            overrides.CacheWritePerMillion ?? CacheWrite,
+            overrides.CacheWriteOneHourPerMillion ?? CacheWriteOneHour,
+            overrides.OutputPerMillion ?? Output,
+            overrides.ReasoningPerMillion ?? Reasoning);
     }
 }
