@@ -16,7 +16,6 @@ internal readonly struct RunState
     {
         long? remaining = null;
         BudgetScope? exhausted = null;
-        bool refused = innermost.RefusedToolCallCount > 0;
         for (BudgetScope? s = innermost; s is not null; s = s.Parent)
         {
             BudgetLimits limits = s.Limits;
@@ -39,6 +38,12 @@ internal readonly struct RunState
             }
         }
 
-        return new RunState { RemainingModelCalls = remaining, ToolCallsExhaustedIn = exhausted, HasRefusedToolCalls = refused };
+        // Refusals matter only once a tool cap is used up; reading them takes the innermost scope's lock.
+        return new RunState
+        {
+            RemainingModelCalls = remaining,
+            ToolCallsExhaustedIn = exhausted,
+            HasRefusedToolCalls = exhausted is not null && innermost.RefusedToolCallCount > 0,
+        };
     }
 }
