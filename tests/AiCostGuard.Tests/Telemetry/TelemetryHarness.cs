@@ -14,8 +14,8 @@ public sealed class TelemetryHarness : IDisposable
     public const string TestSourceName = "AiCostGuard.Tests";
 
     private static readonly ActivitySource TestSource = new(TestSourceName);
-    private readonly List<Activity> _spans = [];
-    private readonly List<Metric> _metrics = [];
+    private readonly LockedCollection<Activity> _spans = [];
+    private readonly LockedCollection<Metric> _metrics = [];
     private readonly TracerProvider _tracer;
     private readonly MeterProvider _meter;
 
@@ -44,10 +44,7 @@ public sealed class TelemetryHarness : IDisposable
         get
         {
             _tracer.ForceFlush();
-            lock (_spans)
-            {
-                return [.. _spans.Where(s => s.TraceId == Root.TraceId && s.Source.Name != TestSourceName)];
-            }
+            return [.. _spans.Snapshot().Where(s => s.TraceId == Root.TraceId && s.Source.Name != TestSourceName)];
         }
     }
 
@@ -56,7 +53,7 @@ public sealed class TelemetryHarness : IDisposable
         // Cumulative temporality: each export holds every total so far, so keep only the latest.
         _metrics.Clear();
         _meter.ForceFlush();
-        return [.. _metrics];
+        return _metrics.Snapshot();
     }
 
     /// <summary>The sum of a counter's points whose tags match.</summary>
