@@ -12,10 +12,8 @@ public sealed class OtlpExportTests
     [Fact]
     public async Task The_cost_attribute_arrives_at_an_OTLP_HTTP_protobuf_receiver()
     {
-        int port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
+        (HttpListener listener, int port) = StartListener();
+        using var stopping = listener;
         var received = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = Task.Run(async () =>
         {
@@ -64,6 +62,26 @@ public sealed class OtlpExportTests
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+
+    // Other test projects pick free ports at the same time: a port taken between the pick and the bind is picked again.
+    private static (HttpListener Listener, int Port) StartListener()
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return (listener, port);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
+    }
 
     private static int FreePort()
     {
