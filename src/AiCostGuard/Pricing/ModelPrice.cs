@@ -19,7 +19,7 @@ namespace AiCostGuard;
 /// </para>
 /// <para>Instances are immutable once published in a <see cref="PriceCatalog"/>; bind them from configuration with object initializers. All members are thread-safe.</para>
 /// </remarks>
-public sealed record ModelPrice
+public sealed partial record ModelPrice
 {
     private const decimal TokensPerUnit = 1_000_000m;
 
@@ -159,6 +159,14 @@ public sealed record ModelPrice
             throw new ArgumentOutOfRangeException(nameof(usage), usage, "Token counts must be non-negative, and the cached, cache-write, audio and image parts cannot exceed the input, nor the reasoning and audio parts the output.");
         }
 
+        return TryGetCostBreakdownFixed(in usage, uncached, plainOutput, serviceTier, out CostBreakdown fixedPoint)
+            ? fixedPoint
+            : GetCostBreakdownInDecimal(in usage, uncached, plainOutput, serviceTier);
+    }
+
+    /// <summary>Prices <paramref name="usage"/> with the decimal formula, which holds for every rate and tier.</summary>
+    internal CostBreakdown GetCostBreakdownInDecimal(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier)
+    {
         Rates rates = Resolve(serviceTier, usage.InputTokens, out string tier, out long? threshold, out PricingNotes notes);
         if (usage.CachedInputTokens > 0 && rates.CachedInput is null)
         {
@@ -268,7 +276,11 @@ public sealed record ModelPrice
     /// tier follows from its input, which is known before it is sent. A request on another service tier is reserved with the price
     /// <see cref="ForServiceTier"/> returns, whose standard rates are that tier's.
     /// </summary>
-    internal long OutputTokensAffordable(decimal amount, long inputTokens)
+    internal long OutputTokensAffordable(decimal amount, long inputTokens) =>
+        TryGetOutputTokensAffordableFixed(amount, inputTokens, out long tokens) ? tokens : OutputTokensAffordableInDecimal(amount, inputTokens);
+
+    /// <summary><see cref="OutputTokensAffordable"/> with the decimal formula, which holds for every rate, tier and version.</summary>
+    internal long OutputTokensAffordableInDecimal(decimal amount, long inputTokens)
     {
         decimal rate = WorstRatesAt(inputTokens, serviceTier: null).Output;
         if (Versions is { } versions)
@@ -348,7 +360,11 @@ public sealed record ModelPrice
         return rates;
     }
 
-    private decimal WorstCaseOfThisVersion(long inputTokens, long outputTokens, string? serviceTier)
+    private decimal WorstCaseOfThisVersion(long inputTokens, long outputTokens, string? serviceTier) =>
+        TryGetWorstCaseFixed(inputTokens, outputTokens, serviceTier, out decimal cost) ? cost : WorstCaseOfThisVersionInDecimal(inputTokens, outputTokens, serviceTier);
+
+    /// <summary>The worst case of this version with the decimal formula, which holds for every rate and tier.</summary>
+    internal decimal WorstCaseOfThisVersionInDecimal(long inputTokens, long outputTokens, string? serviceTier)
     {
         (decimal input, decimal output) = WorstRatesAt(inputTokens, serviceTier);
         return (RequestFee ?? 0m) + (((inputTokens * input) + (outputTokens * output)) / TokensPerUnit);
