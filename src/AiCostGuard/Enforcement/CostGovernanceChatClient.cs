@@ -41,6 +41,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     private readonly string? _defaultModelId;
     private readonly string? _provider;
     private readonly TimeProvider _time;
+    private readonly CallClock _clock;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ModelProfile> _profiles = new(StringComparer.Ordinal);
     private readonly ModelProfile _noModel;
@@ -91,6 +92,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         }
         Ledger = options.Ledger ?? new InMemoryCostLedger();
         _time = timeProvider ?? TimeProvider.System;
+        _clock = new CallClock(_time);
         _logger = logger ?? NullLogger.Instance;
 
         var metadata = innerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata;
@@ -315,7 +317,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
     private Admission Admit(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
     {
-        long start = _time.GetTimestamp();
+        long start = _clock.GetTimestamp();
         string? modelId = RequestedModel(options);
         if (options?.MaxOutputTokens is <= 0)
         {
@@ -486,7 +488,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
 
         return new Admission(
             start,
-            _time.GetUtcNow(),
+            _clock.GetUtcAt(start),
             attribution,
             profile,
             requestedModel,
