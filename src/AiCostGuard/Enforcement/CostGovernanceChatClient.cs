@@ -704,6 +704,12 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
     /// <summary>Reports the record to OpenTelemetry, which stamps it with its trace, then writes it to the ledger.</summary>
     private void Record(CostRecord record, BudgetScope? scope)
     {
+        if (record.Attempt == 0 && (record.Outcome == CallOutcome.NotSent || record.Decision == BudgetDecision.Rejected))
+        {
+            // A refusal names the retry attempt it refused, as a settled call does.
+            record = record with { Attempt = RetryAttempt.Current };
+        }
+
         _telemetry.Observe(ref record, scope);
         Ledger.Record(in record);
     }

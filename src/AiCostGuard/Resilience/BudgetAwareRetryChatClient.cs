@@ -22,7 +22,8 @@ namespace AiCostGuard;
 /// cancellation. By default <see cref="HttpRequestException"/>, <see cref="TimeoutException"/> and
 /// <see cref="TimeoutRejectedException"/> are retried; provider SDKs throw their own types (the OpenAI SDK a
 /// <c>System.ClientModel.ClientResultException</c> with the HTTP status), which the strategy's <c>ShouldHandle</c> can
-/// add. Delays run on the injected <see cref="TimeProvider"/>.
+/// add. Delays run on the injected <see cref="TimeProvider"/>. A retry whose worst case the budgets can no longer pay
+/// when the attempt fails is not delayed: it is refused at once, and the refusal recorded.
 /// </para>
 /// <para>
 /// Streaming responses pass through without retry: updates already delivered to the caller cannot be taken back.
@@ -31,7 +32,10 @@ namespace AiCostGuard;
 /// </remarks>
 public sealed class BudgetAwareRetryChatClient : DelegatingChatClient
 {
+    private static readonly ResiliencePropertyKey<AttemptState> AttemptKey = new("AiCostGuard.Attempt");
+
     private readonly ResiliencePipeline<ChatResponse> _pipeline;
+    private readonly CostGovernanceChatClient _governance;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="innerClient">The client to retry; a <see cref="CostGovernanceChatClient"/> must be inside it.</param>
@@ -43,16 +47,24 @@ public sealed class BudgetAwareRetryChatClient : DelegatingChatClient
     public BudgetAwareRetryChatClient(IChatClient innerClient, RetryStrategyOptions<ChatResponse>? options = null, TimeProvider? timeProvider = null)
         : base(innerClient)
     {
-        if (innerClient.GetService(typeof(CostGovernanceChatClient)) is null)
+        if (innerClient.GetService(typeof(CostGovernanceChatClient)) is not CostGovernanceChatClient governance)
         {
             throw new InvalidOperationException(
                 "UseBudgetAwareRetry() needs UseCostGovernance() inside it, so that every attempt is admitted, charged and recorded. " +
                 "Place it before (outside) the governance: builder.UseBudgetAwareRetry().UseCostGovernance().");
         }
 
+        _governance = governance;
         options ??= CreateDefaultOptions();
         Func<RetryPredicateArguments<ChatResponse>, ValueTask<bool>> shouldHandle = options.ShouldHandle;
         options.ShouldHandle = args => args.Outcome.Exception is { } e && IsRefusal(e, args.Context.CancellationToken) ? new ValueTask<bool>(false) : shouldHandle(args);
+
+        // A retry the budgets can no longer pay is not waited for: it goes at once to the governance, which refuses and records it.
+        Func<RetryDelayGeneratorArguments<ChatResponse>, ValueTask<TimeSpan?>>? delay = options.DelayGenerator;
+        options.DelayGenerator = args =>
+            args.Context.Properties.TryGetValue(AttemptKey, out AttemptState? attempt) && !attempt.Client.CanAfford(attempt)
+                ? new ValueTask<TimeSpan?>(TimeSpan.Zero)
+                : delay?.Invoke(args) ?? new ValueTask<TimeSpan?>((TimeSpan?)null);
         _pipeline = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = timeProvider ?? TimeProvider.System }
             .AddRetry(options)
             .Build();
@@ -69,21 +81,34 @@ public sealed class BudgetAwareRetryChatClient : DelegatingChatClient
     };
 
     /// <inheritdoc/>
-    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
 
         // Each attempt re-reads the messages: a one-shot sequence is read once, here.
         IEnumerable<ChatMessage> replayable = messages as IReadOnlyCollection<ChatMessage> ?? [.. messages];
-        return _pipeline.ExecuteAsync(
-            static (state, token) =>
-            {
-                state.Attempt++;
-                return new ValueTask<ChatResponse>(state.Client.SendAttemptAsync(state.Messages, state.Options, state.Attempt, token));
-            },
-            new AttemptState(this, replayable, options),
-            cancellationToken).AsTask();
+        var attempt = new AttemptState(this, replayable, options);
+        ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            context.Properties.Set(AttemptKey, attempt);
+            return await _pipeline.ExecuteAsync(
+                static (context, state) =>
+                {
+                    state.Attempt++;
+                    return new ValueTask<ChatResponse>(state.Client.SendAttemptAsync(state.Messages, state.Options, state.Attempt, context.CancellationToken));
+                },
+                context,
+                attempt);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
     }
+
+    /// <summary>Whether the budgets in force would admit the next attempt now (clamped counts as admitted).</summary>
+    private bool CanAfford(AttemptState attempt) => _governance.Quote(attempt.Messages, attempt.Options).Decision != BudgetDecision.Rejected;
 
     private async Task<ChatResponse> SendAttemptAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, int attempt, CancellationToken cancellationToken)
     {

@@ -88,6 +88,61 @@ public sealed class BudgetAwareRetryChatClientTests
     }
 
     [Fact]
+    public async Task A_retry_the_budget_already_cannot_pay_is_refused_at_once_without_waiting_its_delay()
+    {
+        var sibling = new Governed(o => o.Ledger = _ledger, new FakeChatClient { Usage = new UsageDetails { InputTokenCount = 60_000, OutputTokenCount = 1_000 } });
+        var inner = new FakeChatClient();
+        int calls = 0;
+        inner.OnCall = async (_, token) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                // Before this attempt fails, another call of the run spends what a retry would need.
+                await sibling.Client.GetResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 1_000 }, token);
+                throw new HttpRequestException("502 Bad Gateway");
+            }
+        };
+        IChatClient client = Retrying(inner, o => o.Delay = TimeSpan.FromHours(1));
+        using BudgetScope run = BudgetScope.Begin(new BudgetLimits { MaximumCost = 0.01m }, "job");
+        DateTimeOffset before = _time.GetUtcNow();
+
+        // The clock is never advanced: waiting the hour would never end, and the guard below would fail the test.
+        BudgetExceededException e = await Assert.ThrowsAsync<BudgetExceededException>(
+            () => client.GetResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 1_000 }).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal((BudgetLimitKind.Cost, "job"), (e.LimitKind, e.BudgetName));
+        Assert.Equal(before, _time.GetUtcNow());
+        Assert.Equal(1, inner.Calls);
+        CostRecord refusal = _ledger.GetRecords()[^1];
+        Assert.Equal((CallOutcome.NotSent, 2), (refusal.Outcome, refusal.Attempt));
+    }
+
+    [Fact]
+    public async Task A_retry_the_budget_can_pay_waits_the_user_delay_generator()
+    {
+        FakeChatClient inner = FailingFirst(1);
+        var delayed = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        IChatClient client = Retrying(inner, o =>
+        {
+            o.DelayGenerator = _ => new ValueTask<TimeSpan?>(TimeSpan.FromMinutes(3));
+            o.OnRetry = args =>
+            {
+                delayed.TrySetResult(args.RetryDelay);
+                return default;
+            };
+        });
+        using BudgetScope run = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1m }, "job");
+
+        Task<ChatResponse> call = client.GetResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 100 });
+
+        Assert.Equal(TimeSpan.FromMinutes(3), await delayed.Task);
+        Assert.False(call.IsCompleted);
+        _time.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal("The answer is forty-two.", (await call).Text);
+        Assert.Equal(2, inner.Calls);
+    }
+
+    [Fact]
     public async Task Transient_failures_are_retried_by_the_settings_with_delays_on_the_time_provider()
     {
         var inner = new FakeChatClient { Throw = new TimeoutException("The provider timed out.") };
