@@ -193,6 +193,37 @@ internal static class BudgetGate
         }
     }
 
+    /// <summary>
+    /// The most output tokens, up to <paramref name="wanted"/>, that a call of <paramref name="inputTokens"/> can be given
+    /// within <paramref name="limits"/> beside <paramref name="used"/>; negative when its input alone does not fit.
+    /// </summary>
+    internal static long OutputRoom(BudgetLimits limits, BudgetUsage used, ModelPrice? price, long inputTokens, long wanted)
+    {
+        if (limits.MaximumInputTokens is { } maxInput && used.InputTokens + inputTokens > maxInput)
+        {
+            return -1;
+        }
+
+        long room = wanted;
+        if (limits.MaximumOutputTokens is { } maxOutput)
+        {
+            room = Math.Min(room, maxOutput - used.OutputTokens);
+        }
+
+        if (limits.MaximumTotalTokens is { } maxTotal)
+        {
+            room = Math.Min(room, maxTotal - used.TotalTokens - inputTokens);
+        }
+
+        if (price is not null && limits.MaximumCost is { } maxCost)
+        {
+            decimal left = maxCost - used.Cost - price.GetWorstCaseCost(inputTokens, 0);
+            room = left < 0 ? -1 : Math.Min(room, price.OutputTokensAffordable(left, inputTokens));
+        }
+
+        return room;
+    }
+
     // Without a scope nothing is held: the reservation exists only to be settled in scopes.
     private static BudgetUsage Reserve(BudgetScope? scope, ModelPrice? price, long input, long output) =>
         scope is null ? default : new(input, output, price?.GetWorstCaseCost(input, output) ?? 0m);

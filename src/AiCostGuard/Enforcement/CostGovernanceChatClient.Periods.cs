@@ -50,12 +50,12 @@ public sealed partial class CostGovernanceChatClient
     private async ValueTask<(Admission Admission, PeriodHold Hold)> AdmitPeriodsAsync(Admission admission, CancellationToken cancellationToken)
     {
         // The scope gate holds nothing when no scope is open, so the worst case is priced here from what was admitted.
-        long input = admission.ReservedInput;
-        var worstCase = new BudgetUsage(input, admission.OutputTokens, admission.Profile.Price?.GetWorstCaseCost(input, admission.OutputTokens) ?? 0m);
+        bool mayClamp = _overBudgetAction == OverBudgetAction.Clamp || admission.Verdict.Decision == BudgetDecision.FinalTurn;
+        var demand = new PeriodDemand(admission.ReservedInput, admission.OutputTokens, admission.Profile.Price, mayClamp, _minimumClampedOutput);
         PeriodHold hold;
         try
         {
-            hold = await _periods!.AdmitAsync(admission.Attribution, worstCase, admission.Profile.ModelId, cancellationToken);
+            hold = await _periods!.AdmitAsync(admission.Attribution, demand, admission.Profile.ModelId, cancellationToken);
         }
         catch (Exception e)
         {
@@ -95,6 +95,26 @@ public sealed partial class CostGovernanceChatClient
                     Decision = BudgetDecision.ShadowRejected,
                     LimitKind = refusal?.LimitKind,
                     LimitBudget = refusal?.BudgetName ?? (breach as SpendVelocityExceededException)?.RuleName,
+                },
+            };
+        }
+
+        if (hold.ClampedOutput is { } clamped)
+        {
+            // The period budgets pay for less output than the call asked: send it with that much, and cut a stream there.
+            ChatOptions sent = admission.Options?.Clone() ?? new ChatOptions();
+            sent.MaxOutputTokens = checked((int)Math.Min(int.MaxValue, clamped));
+            admission = admission with
+            {
+                Options = sent,
+                OutputTokens = clamped,
+                EnforceOutputCeiling = true,
+                Verdict = admission.Verdict with
+                {
+                    Decision = admission.Verdict.Decision == BudgetDecision.Allowed ? BudgetDecision.Clamped : admission.Verdict.Decision,
+                    OutputTokens = clamped,
+                    LimitKind = hold.ClampKind,
+                    LimitBudget = hold.ClampBudget,
                 },
             };
         }

@@ -47,13 +47,15 @@ internal sealed partial class PeriodBudgetGate
         options.PeriodBudgets.Count == 0 && options.SpendVelocity.Count == 0 ? null : new PeriodBudgetGate(options, time, logger, alert);
 
     /// <summary>
-    /// Applies the velocity rules, then reserves <paramref name="worstCase"/> in every period budget. On a refusal
-    /// what was reserved is released and the refusal thrown, unless in shadow mode.
+    /// Applies the velocity rules, then reserves the worst case of <paramref name="demand"/> in every period budget. When
+    /// one cannot hold it and the call may be clamped, the output every period budget can still pay is reserved instead
+    /// (and given in <see cref="PeriodHold.ClampedOutput"/>), down to the minimum. On a refusal what was reserved is
+    /// released and the refusal thrown, unless in shadow mode.
     /// </summary>
-    /// <exception cref="BudgetExceededException">A period budget cannot hold the worst case.</exception>
+    /// <exception cref="BudgetExceededException">A period budget cannot hold the worst case, nor a clamped one.</exception>
     /// <exception cref="SpendVelocityExceededException">A velocity rule blocks the call.</exception>
     /// <exception cref="BudgetStoreUnavailableException">The store cannot be reached and fails closed.</exception>
-    public async ValueTask<PeriodHold> AdmitAsync(CostAttribution attribution, BudgetUsage worstCase, string? modelId, CancellationToken cancellationToken)
+    public async ValueTask<PeriodHold> AdmitAsync(CostAttribution attribution, PeriodDemand demand, string? modelId, CancellationToken cancellationToken)
     {
         string[] keys = _keys.GetValue(attribution, _buildKeys);
         Exception? shadowBreach = null;
@@ -68,12 +70,53 @@ internal sealed partial class PeriodBudgetGate
         for (int i = 0; i < _budgets.Length; i++)
         {
             PeriodBudget budget = _budgets[i];
-            BudgetWindow window = budget.Window(budget.Name + "|" + keys[i], now);
-            hold.Windows[i] = window;
+            hold.Windows[i] = budget.Window(budget.Name + "|" + keys[i], now);
+        }
+
+        BudgetUsage worstCase = demand.WorstCase(demand.OutputTokens);
+        BudgetExceededException? refusal = await ReserveAllAsync(hold, worstCase, modelId, cancellationToken);
+        if (refusal is null)
+        {
+            return hold;
+        }
+
+        if (demand.MayClamp && refusal.LimitKind is BudgetLimitKind.Cost or BudgetLimitKind.OutputTokens or BudgetLimitKind.TotalTokens)
+        {
+            // Nothing of this call is held now: the room left is what every window can pay beside everyone else's spend.
+            long room = demand.OutputTokens;
+            for (int i = 0; i < hold.Windows.Length && room >= demand.MinimumClampedOutput; i++)
+            {
+                BudgetWindowUsage usage = await _store.GetUsageAsync(hold.Windows[i], cancellationToken);
+                room = Math.Min(room, BudgetGate.OutputRoom(_budgets[i].Limits, usage.Used, demand.Price, demand.InputTokens, room));
+            }
+
+            if (room >= demand.MinimumClampedOutput && room > 0
+                && await ReserveAllAsync(hold, demand.WorstCase(room), modelId, cancellationToken) is null)
+            {
+                hold.ClampedOutput = room;
+                hold.ClampKind = refusal.LimitKind;
+                hold.ClampBudget = refusal.BudgetName;
+                return hold;
+            }
+        }
+
+        throw refusal;
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="worstCase"/> in every window of <paramref name="hold"/>. Returns the refusal of the first
+    /// window that cannot hold it, after releasing what the windows before it reserved; in shadow mode the refusal is
+    /// kept as the hold's breach and the other windows are still reserved.
+    /// </summary>
+    private async ValueTask<BudgetExceededException?> ReserveAllAsync(PeriodHold hold, BudgetUsage worstCase, string? modelId, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < hold.Windows.Length; i++)
+        {
+            BudgetWindow window = hold.Windows[i];
             BudgetReservation answer;
             try
             {
-                answer = await _store.TryReserveAsync(window, hold.Id, worstCase, budget.Limits, cancellationToken);
+                answer = await _store.TryReserveAsync(window, hold.Id, worstCase, _budgets[i].Limits, cancellationToken);
             }
             catch
             {
@@ -94,10 +137,10 @@ internal sealed partial class PeriodBudgetGate
             }
 
             await ReleaseAsync(hold, i);
-            throw refusal;
+            return refusal;
         }
 
-        return hold;
+        return null;
     }
 
     /// <summary>Commits <paramref name="actual"/> in every window of <paramref name="hold"/> (refunding the rest of each reservation) and books its cost to the velocity rules.</summary>

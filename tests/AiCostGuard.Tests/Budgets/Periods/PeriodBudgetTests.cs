@@ -1,4 +1,7 @@
 using AiCostGuard.Tests.Fakes;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -68,6 +71,141 @@ public sealed class PeriodBudgetTests
         time.Advance(TimeSpan.FromMilliseconds(1));
         await h.Call();
         Assert.Equal(2, h.Inner.Calls);
+    }
+
+    /// <summary>The output a cost ceiling of <paramref name="left"/> dollars pays beside the prompt, by the published gpt-4o-mini rates.</summary>
+    private static long OutputFor(decimal left)
+    {
+        long input = TokenEstimator.EstimateInputTokens(Governed.Prompt(), "gpt-4o-mini").Tokens;
+        return (long)decimal.Floor((left - (input * Mini.InputPerMillion / 1_000_000m)) * 1_000_000m / Mini.OutputPerMillion);
+    }
+
+    /// <summary>A ceiling that pays one call's worst case in full, then, after its actual spend, 60 of the next call's 100 output tokens.</summary>
+    private static decimal OneFullCallThenSixty => WorstCase + Actual - (40 * Mini.OutputPerMillion / 1_000_000m);
+
+    [Fact]
+    public async Task With_clamp_a_call_the_period_cannot_pay_in_full_is_sent_with_the_output_it_can_pay()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero));
+        decimal limit = OneFullCallThenSixty;
+        var h = new Harness(time, o =>
+        {
+            o.OverBudgetAction = OverBudgetAction.Clamp;
+            o.MinimumClampedOutputTokens = 10;
+            o.PeriodBudgets.Add(Monthly(limit));
+        });
+        await h.Call();
+        Assert.Equal(100, h.Inner.ReceivedOptions[^1]!.MaxOutputTokens);
+        long room = OutputFor(limit - Actual);
+        Assert.Equal(60, room);
+
+        await h.Call();
+
+        Assert.Equal((int)room, h.Inner.ReceivedOptions[^1]!.MaxOutputTokens);
+        Assert.Equal(100, Small.MaxOutputTokens);
+        CostRecord record = h.Ledger.GetRecords()[^1];
+        Assert.Equal((BudgetDecision.Clamped, BudgetLimitKind.Cost, "team-monthly|team=search", room), (record.Decision, record.LimitKind, record.LimitBudget, record.MaximumOutputTokens));
+        BudgetWindow window = new PeriodBudget(Monthly(limit)).Window("team-monthly|team=search", time.GetUtcNow());
+        Assert.Equal(2 * Actual, (await h.Store.GetUsageAsync(window)).Committed.Cost);
+    }
+
+    [Fact]
+    public async Task With_clamp_a_call_the_period_can_pay_less_than_the_minimum_output_of_is_refused()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero));
+        decimal limit = OneFullCallThenSixty;
+        var h = new Harness(time, o =>
+        {
+            o.OverBudgetAction = OverBudgetAction.Clamp;
+            o.MinimumClampedOutputTokens = 99;
+            o.PeriodBudgets.Add(Monthly(limit));
+        });
+        await h.Call();
+        Assert.Equal(100, h.Inner.ReceivedOptions[^1]!.MaxOutputTokens);
+
+        BudgetExceededException e = await Assert.ThrowsAsync<BudgetExceededException>(() => h.Call());
+
+        Assert.Equal(("team-monthly|team=search", BudgetLimitKind.Cost), (e.BudgetName, e.LimitKind));
+        Assert.Equal(1, h.Inner.Calls);
+        BudgetWindow window = new PeriodBudget(Monthly(limit)).Window("team-monthly|team=search", time.GetUtcNow());
+        Assert.Equal(new BudgetWindowUsage(new BudgetUsage(100, 20, Actual), default), await h.Store.GetUsageAsync(window));
+    }
+
+    [Property(MaxTest = 100)]
+    public Property With_clamp_the_spend_committed_in_a_period_never_exceeds_its_ceiling()
+    {
+        Gen<(int CeilingMicros, int Minimum, int[] Outputs)> runs =
+            from ceiling in Gen.Choose(50, 2_000)
+            from minimum in Gen.Choose(1, 200)
+            from outputs in Gen.Choose(0, 2_000).ArrayOf()
+            select (ceiling, minimum, outputs);
+        return Prop.ForAll(runs.ToArbitrary(), run =>
+        {
+            var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero));
+            decimal ceiling = run.CeilingMicros / 1_000_000m;
+            var h = new Harness(time, o =>
+            {
+                o.OverBudgetAction = OverBudgetAction.Clamp;
+                o.MinimumClampedOutputTokens = run.Minimum;
+                o.PeriodBudgets.Add(Monthly(ceiling));
+            });
+            long input = TokenEstimator.EstimateInputTokens(Governed.Prompt(), "gpt-4o-mini").Tokens;
+            int next = 0;
+
+            // The provider answers with the input it was sent and as much output as asked of this call, up to the ceiling it was sent.
+            h.Inner.UsageFor = options => new UsageDetails { InputTokenCount = input, OutputTokenCount = Math.Min(run.Outputs[next], options!.MaxOutputTokens!.Value) };
+            BudgetWindow window = new PeriodBudget(Monthly(ceiling)).Window("team-monthly|team=search", time.GetUtcNow());
+            for (; next < run.Outputs.Length; next++)
+            {
+                using (CostAttribution.Begin(new CostAttribution { Team = "search" }))
+                {
+                    try
+                    {
+                        h.Client.GetResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 2_000 }).GetAwaiter().GetResult();
+                    }
+                    catch (BudgetExceededException)
+                    {
+                    }
+                }
+
+                BudgetWindowUsage usage = h.Store.GetUsageAsync(window).AsTask().GetAwaiter().GetResult();
+                if (usage.Committed.Cost > ceiling || usage.Reserved != default)
+                {
+                    return false;
+                }
+            }
+
+            return h.Ledger.GetRecords().All(r => r.Decision == BudgetDecision.Rejected || r.MaximumOutputTokens >= run.Minimum);
+        });
+    }
+
+    [Fact]
+    public async Task A_clamp_pays_what_every_period_budget_allows_and_a_stream_is_cut_there()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero));
+        var h = new Harness(time, o =>
+        {
+            o.OverBudgetAction = OverBudgetAction.Clamp;
+            o.MinimumClampedOutputTokens = 1;
+            o.PeriodBudgets.Add(Monthly(1m));
+            o.PeriodBudgets.Add(new PeriodBudgetOptions { Name = "daily-output", Period = BudgetPeriod.Daily, Limits = { MaximumOutputTokens = 23 } });
+        });
+        h.Inner.Usage = null;
+        h.Inner.StreamWords = 10;
+
+        var updates = new List<ChatResponseUpdate>();
+        using (CostAttribution.Begin(new CostAttribution { Team = "search" }))
+        {
+            await foreach (ChatResponseUpdate update in h.Client.GetStreamingResponseAsync(Governed.Prompt(), Small))
+            {
+                updates.Add(update);
+            }
+        }
+
+        Assert.Equal(23, h.Inner.ReceivedOptions[^1]!.MaxOutputTokens);
+        CostRecord record = h.Ledger.GetRecords()[^1];
+        Assert.Equal((BudgetLimitKind.OutputTokens, 23L), (record.LimitKind, record.MaximumOutputTokens));
+        Assert.True(record.OutputTokens <= 23, $"{record.OutputTokens} output tokens were charged against a clamp of 23.");
     }
 
     [Fact]
