@@ -83,19 +83,25 @@ public sealed class PeriodBudgetTests
     /// <summary>A ceiling that pays one call's worst case in full, then, after its actual spend, 60 of the next call's 100 output tokens.</summary>
     private static decimal OneFullCallThenSixty => WorstCase + Actual - (40 * Mini.OutputPerMillion / 1_000_000m);
 
-    [Fact]
-    public async Task With_clamp_a_call_the_period_cannot_pay_in_full_is_sent_with_the_output_it_can_pay()
+    private static async Task<Harness> AfterOneFullCallAsync(decimal monthlyCeiling, int minimumClampedOutput)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero));
-        decimal limit = OneFullCallThenSixty;
-        var h = new Harness(time, o =>
+        var h = new Harness(new FakeTimeProvider(new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero)), o =>
         {
             o.OverBudgetAction = OverBudgetAction.Clamp;
-            o.MinimumClampedOutputTokens = 10;
-            o.PeriodBudgets.Add(Monthly(limit));
+            o.MinimumClampedOutputTokens = minimumClampedOutput;
+            o.PeriodBudgets.Add(Monthly(monthlyCeiling));
         });
         await h.Call();
         Assert.Equal(100, h.Inner.ReceivedOptions[^1]!.MaxOutputTokens);
+        return h;
+    }
+
+    [Fact]
+    public async Task With_clamp_a_call_the_period_cannot_pay_in_full_is_sent_with_the_output_it_can_pay()
+    {
+        decimal limit = OneFullCallThenSixty;
+        Harness h = await AfterOneFullCallAsync(limit, minimumClampedOutput: 10);
+        FakeTimeProvider time = h.Time;
         long room = OutputFor(limit - Actual);
         Assert.Equal(60, room);
 
@@ -112,16 +118,9 @@ public sealed class PeriodBudgetTests
     [Fact]
     public async Task With_clamp_a_call_the_period_can_pay_less_than_the_minimum_output_of_is_refused()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero));
         decimal limit = OneFullCallThenSixty;
-        var h = new Harness(time, o =>
-        {
-            o.OverBudgetAction = OverBudgetAction.Clamp;
-            o.MinimumClampedOutputTokens = 99;
-            o.PeriodBudgets.Add(Monthly(limit));
-        });
-        await h.Call();
-        Assert.Equal(100, h.Inner.ReceivedOptions[^1]!.MaxOutputTokens);
+        Harness h = await AfterOneFullCallAsync(limit, minimumClampedOutput: 99);
+        FakeTimeProvider time = h.Time;
 
         BudgetExceededException e = await Assert.ThrowsAsync<BudgetExceededException>(() => h.Call());
 
