@@ -77,29 +77,33 @@ internal static class HtmlReport
             .OrderByDescending(s => s.Total).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
         decimal max = days.Length == 0 ? 0 : days.Max(d => bySeries.Sum(s => s.PerDay.GetValueOrDefault(d)));
         decimal top = NiceCeiling(max);
-        const int Left = 80, Top = 20, Height = 240, Width = 620, LegendX = Left + Width + 20;
+        string[] ticks = [.. Enumerable.Range(0, 5).Select(i => Usd(top * i / 4))];
+
+        // The plot starts right of the widest tick label (about 7 px a character at 12 px) and the axis title left of it.
+        const int TitleX = 14, Top = 20, Height = 240, Width = 620;
+        int left = Math.Max(80, TitleX + 14 + (7 * ticks.Max(t => t.Length)) + 6);
+        int legendX = left + Width + 20;
         int slot = days.Length == 0 ? Width : Width / days.Length;
         int bar = Math.Min(60, Math.Max(6, slot * 6 / 10));
         int svgHeight = Math.Max(Top + Height + 60, Top + 24 * (bySeries.Count + 2));
 
         w.WriteLine($"<section><h2>{E(title)}</h2>");
-        w.WriteLine($"<svg id=\"{id}\" role=\"img\" aria-label=\"{E(title)}\" width=\"{LegendX + 260}\" height=\"{svgHeight}\" xmlns=\"http://www.w3.org/2000/svg\">");
+        w.WriteLine($"<svg id=\"{id}\" role=\"img\" aria-label=\"{E(title)}\" width=\"{legendX + 260}\" height=\"{svgHeight}\" xmlns=\"http://www.w3.org/2000/svg\">");
         w.WriteLine($"<title>{E(title)}</title>");
         for (int i = 0; i <= 4; i++)
         {
-            decimal value = top * i / 4;
             int y = Top + Height - (int)(Height * i / 4);
-            w.WriteLine($"<line x1=\"{Left}\" y1=\"{y}\" x2=\"{Left + Width}\" y2=\"{y}\" stroke=\"#e5e5e5\"/>");
-            w.WriteLine($"<text x=\"{Left - 6}\" y=\"{y + 4}\" text-anchor=\"end\">{E(Usd(value))}</text>");
+            w.WriteLine($"<line x1=\"{left}\" y1=\"{y}\" x2=\"{left + Width}\" y2=\"{y}\" stroke=\"#e5e5e5\"/>");
+            w.WriteLine($"<text x=\"{left - 6}\" y=\"{y + 4}\" text-anchor=\"end\">{E(ticks[i])}</text>");
         }
 
-        w.WriteLine($"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + Height}\" stroke=\"#444\"/>");
-        w.WriteLine($"<line x1=\"{Left}\" y1=\"{Top + Height}\" x2=\"{Left + Width}\" y2=\"{Top + Height}\" stroke=\"#444\"/>");
-        w.WriteLine($"<text x=\"16\" y=\"{Top + Height / 2}\" transform=\"rotate(-90 16 {Top + Height / 2})\" text-anchor=\"middle\">Spend (US dollars)</text>");
-        w.WriteLine($"<text x=\"{Left + Width / 2}\" y=\"{Top + Height + 44}\" text-anchor=\"middle\">Day (UTC)</text>");
+        w.WriteLine($"<line x1=\"{left}\" y1=\"{Top}\" x2=\"{left}\" y2=\"{Top + Height}\" stroke=\"#444\"/>");
+        w.WriteLine($"<line x1=\"{left}\" y1=\"{Top + Height}\" x2=\"{left + Width}\" y2=\"{Top + Height}\" stroke=\"#444\"/>");
+        w.WriteLine($"<text x=\"{TitleX}\" y=\"{Top + Height / 2}\" transform=\"rotate(-90 {TitleX} {Top + Height / 2})\" text-anchor=\"middle\">Spend (US dollars)</text>");
+        w.WriteLine($"<text x=\"{left + Width / 2}\" y=\"{Top + Height + 44}\" text-anchor=\"middle\">Day (UTC)</text>");
         for (int d = 0; d < days.Length; d++)
         {
-            int x = Left + d * slot + (slot - bar) / 2;
+            int x = left + d * slot + (slot - bar) / 2;
             double y = Top + Height;
             w.WriteLine($"<g class=\"day\" data-day=\"{days[d]}\">");
             for (int s = 0; s < bySeries.Count; s++)
@@ -119,15 +123,15 @@ internal static class HtmlReport
             w.WriteLine($"<text x=\"{x + bar / 2}\" y=\"{Top + Height + 18}\" text-anchor=\"middle\">{days[d][5..]}</text>");
         }
 
-        w.WriteLine($"<text x=\"{LegendX}\" y=\"{Top + 4}\" font-weight=\"bold\">{E(char.ToUpperInvariant(seriesName[0]) + seriesName[1..])} (total spend)</text>");
+        w.WriteLine($"<text x=\"{legendX}\" y=\"{Top + 4}\" font-weight=\"bold\">{E(char.ToUpperInvariant(seriesName[0]) + seriesName[1..])} (total spend)</text>");
         for (int s = 0; s < bySeries.Count; s++)
         {
             int y = Top + 24 + s * 22;
-            w.WriteLine($"<g class=\"legend\" data-series=\"{E(bySeries[s].Name)}\"><rect x=\"{LegendX}\" y=\"{y - 11}\" width=\"14\" height=\"14\" fill=\"{Palette[s % Palette.Length]}\"/><text x=\"{LegendX + 20}\" y=\"{y}\">{E(bySeries[s].Name)}: {E(Usd(bySeries[s].Total))}</text></g>");
+            w.WriteLine($"<g class=\"legend\" data-series=\"{E(bySeries[s].Name)}\"><rect x=\"{legendX}\" y=\"{y - 11}\" width=\"14\" height=\"14\" fill=\"{Palette[s % Palette.Length]}\"/><text x=\"{legendX + 20}\" y=\"{y}\">{E(bySeries[s].Name)}: {E(Usd(bySeries[s].Total))}</text></g>");
         }
 
         int totalY = Top + 24 + bySeries.Count * 22;
-        w.WriteLine($"<text x=\"{LegendX}\" y=\"{totalY}\" font-weight=\"bold\">All: {E(Usd(bySeries.Sum(s => s.Total)))}</text>");
+        w.WriteLine($"<text x=\"{legendX}\" y=\"{totalY}\" font-weight=\"bold\">All: {E(Usd(bySeries.Sum(s => s.Total)))}</text>");
         w.WriteLine("</svg></section>");
     }
 

@@ -46,6 +46,39 @@ public sealed class HtmlReportTests
         Assert.True(new FileInfo(png).Length > 10_000);
     }
 
+    [Fact]
+    public async Task In_Chromium_no_chart_text_overlaps_another_even_with_sub_cent_axis_labels()
+    {
+        // The fixture's spend is in dollars; a ledger of sub-cent calls gives the widest tick labels ("$0.003750").
+        string ledger = await LedgerFixture.WriteAsync(costScale: 0.001m);
+        string html = Path.Combine(ledger, "report.html");
+        Assert.Equal(0, LedgerFixture.Run("report", "--ledger", ledger, "--format", "html", "--out", html).Code);
+        Assert.Contains("$0.00", File.ReadAllText(html), StringComparison.Ordinal);
+
+        // The report has no script; a copy with one measures what Chromium laid out.
+        string probe = Path.Combine(ledger, "probe.html");
+        File.WriteAllText(probe, File.ReadAllText(html).Replace("</body>", """
+            <script>
+            const overlaps = [];
+            for (const svg of document.querySelectorAll('svg')) {
+              const texts = [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBoundingClientRect()]);
+              for (let i = 0; i < texts.length; i++)
+                for (let j = i + 1; j < texts.length; j++) {
+                  const [a, r] = texts[i], [b, q] = texts[j];
+                  if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom) overlaps.push(a + ' / ' + b);
+                }
+            }
+            document.body.setAttribute('data-checked', document.querySelectorAll('svg text').length);
+            document.body.setAttribute('data-overlaps', overlaps.join(' | ') || 'none');
+            </script></body>
+            """, StringComparison.Ordinal));
+
+        string dom = await RunChromiumAsync("--window-size=1100,1500", "--dump-dom", "file://" + probe);
+
+        Assert.Contains("data-overlaps=\"none\"", dom, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-checked=\"0\"", dom, StringComparison.Ordinal);
+    }
+
     private static int Count(string text, string part)
     {
         int count = 0;

@@ -5,7 +5,8 @@ internal static class LedgerFixture
 {
     public static readonly DateTimeOffset Start = new(2026, 7, 20, 9, 0, 0, TimeSpan.Zero);
 
-    public static async Task<string> WriteAsync()
+    /// <summary>Writes the ledger; every cost is multiplied by <paramref name="costScale"/>.</summary>
+    public static async Task<string> WriteAsync(decimal costScale = 1m)
     {
         string dir = Directory.CreateTempSubdirectory("aicostguard-cli-").FullName;
         await using var ledger = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = dir });
@@ -34,7 +35,7 @@ internal static class LedgerFixture
                     Provider = "openai",
                     InputTokens = 1000 + (100 * day),
                     OutputTokens = 200,
-                    Cost = cost * (day + 1),
+                    Cost = cost * (day + 1) * costScale,
                     CostSource = CostSource.ProviderReported,
                     Outcome = CallOutcome.Succeeded,
                 });
