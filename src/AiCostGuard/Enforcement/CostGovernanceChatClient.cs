@@ -262,7 +262,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             InputTokens = estimate.Tokens,
             Precision = estimate.Precision,
             MaximumOutputTokens = wantedOutput,
-            WorstCaseCost = profile.Price?.GetWorstCaseCost(estimate.Tokens, wantedOutput),
+            WorstCaseCost = profile.Price?.GetWorstCaseCost(estimate.UpperBound, wantedOutput),
             Decision = verdict.Decision,
             LimitKind = verdict.LimitKind,
             AllowedOutputTokens = verdict.OutputTokens,
@@ -382,7 +382,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
             if (preview.Decision != BudgetDecision.Allowed && estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null)
             {
                 estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: 0);
-                reservedInput = estimate.Tokens;
+                reservedInput = ReservedInput(estimate, profile);
                 preview = BudgetGate.Evaluate(Demand(profile, reservedInput, wantedOutput, finalTurn), scope);
             }
 
@@ -409,7 +409,7 @@ public sealed partial class CostGovernanceChatClient : DelegatingChatClient
         {
             // The bound did not fit; the exact count may.
             estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: 0);
-            reservedInput = estimate.Tokens;
+            reservedInput = ReservedInput(estimate, profile);
             verdict = Gate(profile, reservedInput, wantedOutput, finalTurn, scope);
         }
 

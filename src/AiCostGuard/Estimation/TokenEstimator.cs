@@ -26,10 +26,18 @@ public static class TokenEstimator
     public const double CharactersPerTokenForOtherFamilies = 3.5;
 
     /// <summary>
-    /// The tokens assumed for an image whose size cannot be read (a URI, or bytes in an unknown format): a 1024×1024
+    /// The tokens estimated for an image whose size cannot be read (a URI, or bytes in an unknown format): a 1024×1024
     /// image at high detail (4 tiles × 170 + 85). Images given as PNG, JPEG, GIF or WebP bytes are counted by their size.
     /// </summary>
+    /// <remarks>Such an estimate is <see cref="EstimatePrecision.Approximate"/>, and its upper bound, which is what is reserved, counts <see cref="MaximumTokensPerImage"/>.</remarks>
     public const int TokensPerImage = 765;
+
+    /// <summary>
+    /// The most tokens one high-detail image can cost by OpenAI's rule: scaled into 2048×2048 and to a shortest side of at
+    /// most 768 px, an image is at most 2 × 4 tiles of 512 px (768×2048), so 8 × 170 + 85. The upper bound of an image
+    /// whose size cannot be read.
+    /// </summary>
+    public const int MaximumTokensPerImage = 1445;
 
     private static readonly TokenCalibrator Calibrator = new();
 
@@ -158,7 +166,7 @@ public static class TokenEstimator
 
         if (!tally.HasUncounted)
         {
-            return new InputTokenEstimate(tally.Known, EstimatePrecision.Exact, tally.Known);
+            return tally.Counted();
         }
 
         if (bound <= exactAbove)
@@ -168,7 +176,7 @@ public static class TokenEstimator
 
         tally = default;
         Measure(messages, options, encoding, ref tally, countNew: true);
-        return new InputTokenEstimate(tally.Known, EstimatePrecision.Exact, tally.Known);
+        return tally.Counted();
     }
 
     private static void Measure(IEnumerable<ChatMessage> messages, ChatOptions? options, TiktokenEncoding? encoding, ref Tally tally, bool countNew)
@@ -214,10 +222,26 @@ public static class TokenEstimator
                     MeasureText(text.Text, encoding, ref tally, countNew);
                     break;
                 case DataContent data when data.HasTopLevelMediaType("image"):
-                    tally.AddFixed(CountImage(data, encoding));
+                    if (CountImage(data, encoding) is { } imageTokens)
+                    {
+                        tally.AddFixed(imageTokens);
+                    }
+                    else
+                    {
+                        tally.AddUnsizedImage();
+                    }
+
                     break;
                 case UriContent uri when uri.HasTopLevelMediaType("image"):
-                    tally.AddFixed(IsLowDetail(uri) ? ImageTokenCounter.LowDetailTokens : TokensPerImage);
+                    if (IsLowDetail(uri))
+                    {
+                        tally.AddFixed(ImageTokenCounter.LowDetailTokens);
+                    }
+                    else
+                    {
+                        tally.AddUnsizedImage();
+                    }
+
                     break;
                 case FunctionCallContent or FunctionResultContent:
                     MeasureRendered(contents[i], encoding, ref tally, countNew);
@@ -228,17 +252,26 @@ public static class TokenEstimator
         }
     }
 
-    private static int CountImage(DataContent data, TiktokenEncoding? encoding)
+    /// <summary>The tokens of an image given as bytes; <see langword="null"/> when its size cannot be read from them.</summary>
+    private static int? CountImage(DataContent data, TiktokenEncoding? encoding)
     {
-        // The header is parsed once per content instance: a history re-sent on every turn re-reads no image.
+        // The header is parsed once per content instance: a history re-sent on every turn re-reads no image. An image
+        // whose size cannot be read is cached as -1.
         if (encoding is not null && encoding.TryGetCached(data, out int cached))
         {
-            return cached;
+            return cached < 0 ? null : cached;
         }
 
         bool low = IsLowDetail(data);
-        int tokens = ImageTokenCounter.TryReadSize(data.Data.Span, out int width, out int height) ? ImageTokenCounter.Count(width, height, low) : low ? ImageTokenCounter.LowDetailTokens : TokensPerImage;
-        return encoding is null ? tokens : encoding.Count(data, (_, _) => tokens);
+        int tokens = low ? ImageTokenCounter.LowDetailTokens
+            : ImageTokenCounter.TryReadSize(data.Data.Span, out int width, out int height) ? ImageTokenCounter.Count(width, height, lowDetail: false)
+            : -1;
+        if (encoding is not null)
+        {
+            tokens = encoding.Count(data, (_, _) => tokens);
+        }
+
+        return tokens < 0 ? null : tokens;
     }
 
     private static bool IsLowDetail(AIContent content) =>
@@ -382,7 +415,22 @@ public static class TokenEstimator
 
         public bool HasUncounted;
 
+        /// <summary>Images whose size could not be read: estimated at <see cref="TokensPerImage"/>, bounded by <see cref="MaximumTokensPerImage"/>.</summary>
+        public int UnsizedImages;
+
         public void AddFixed(long tokens) => Known += tokens;
+
+        public void AddUnsizedImage()
+        {
+            UnsizedImages++;
+            NewApproximate += TokensPerImage;
+            NewBound += MaximumTokensPerImage;
+        }
+
+        /// <summary>The estimate once all text is counted: exact unless an image's size is unknown.</summary>
+        public readonly InputTokenEstimate Counted() => UnsizedImages == 0
+            ? new InputTokenEstimate(Known, EstimatePrecision.Exact, Known)
+            : new InputTokenEstimate(Known + ((long)UnsizedImages * TokensPerImage), EstimatePrecision.Approximate, Known + ((long)UnsizedImages * MaximumTokensPerImage));
 
         public void AddExact(long tokens) => Known += tokens;
 

@@ -379,6 +379,24 @@ public sealed class CostGovernanceChatClientTests
     }
 
     [Fact]
+    public async Task An_image_of_unknown_size_reserves_the_largest_image_so_an_input_ceiling_cannot_be_passed()
+    {
+        List<ChatMessage> prompt = [new(ChatRole.User, [new TextContent("What is in this picture?"), new UriContent("https://example.com/cat.png", "image/png")])];
+        InputTokenEstimate estimate = TokenEstimator.EstimateInputTokens(prompt, "gpt-4o-mini");
+        long text = estimate.Tokens - TokenEstimator.TokensPerImage;
+
+        // Room for the usual image but not for the largest one the provider could bill.
+        var tight = new Governed(o => o.RequestLimits.MaximumInputTokens = text + TokenEstimator.TokensPerImage + 100);
+        BudgetExceededException e = await Assert.ThrowsAsync<BudgetExceededException>(() => tight.Client.GetResponseAsync(prompt));
+        Assert.Equal((BudgetLimitKind.InputTokens, (decimal)(text + TokenEstimator.MaximumTokensPerImage)), (e.LimitKind, e.Requested));
+        Assert.Equal(0, tight.Inner.Calls);
+
+        var roomy = new Governed(o => o.RequestLimits.MaximumInputTokens = text + TokenEstimator.MaximumTokensPerImage);
+        await roomy.Client.GetResponseAsync(prompt);
+        Assert.Equal((EstimatePrecision.Approximate, text + TokenEstimator.TokensPerImage), (roomy.Last.EstimatePrecision, roomy.Last.EstimatedInputTokens));
+    }
+
+    [Fact]
     public void A_null_inner_client_or_builder_is_rejected()
     {
         Assert.Throws<ArgumentNullException>(() => new CostGovernanceChatClient(null!));

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 
 namespace AiCostGuard.Tests.Estimation;
 
@@ -62,11 +65,42 @@ public sealed class PublishedCountingRulesTests
     }
 
     [Fact]
-    public void An_image_whose_size_cannot_be_read_counts_the_documented_default()
+    public void An_image_whose_size_cannot_be_read_is_estimated_at_the_default_and_bounded_by_the_largest_image()
     {
         List<ChatMessage> text = [new(ChatRole.User, "Describe this.")];
-        List<ChatMessage> withImage = [new(ChatRole.User, [new TextContent("Describe this."), new DataContent(new byte[] { 1, 2, 3, 4 }, "image/png")])];
-        Assert.Equal(TokenEstimator.TokensPerImage, TokenEstimator.EstimateInputTokens(withImage, "gpt-4o").Tokens - TokenEstimator.EstimateInputTokens(text, "gpt-4o").Tokens);
+        foreach (AIContent image in new AIContent[] { new DataContent(new byte[] { 1, 2, 3, 4 }, "image/png"), new UriContent("https://example.com/cat.png", "image/png") })
+        {
+            List<ChatMessage> withImage = [new(ChatRole.User, [new TextContent("Describe this."), image])];
+            InputTokenEstimate estimate = TokenEstimator.EstimateInputTokens(withImage, "gpt-4o");
+            long textOnly = TokenEstimator.EstimateInputTokens(text, "gpt-4o").Tokens;
+
+            Assert.Equal(EstimatePrecision.Approximate, estimate.Precision);
+            Assert.Equal((TokenEstimator.TokensPerImage, TokenEstimator.MaximumTokensPerImage), (estimate.Tokens - textOnly, estimate.UpperBound - textOnly));
+        }
+    }
+
+    [Fact]
+    public void A_low_detail_image_is_exact_whatever_its_size()
+    {
+        var uri = new UriContent("https://example.com/cat.png", "image/png") { AdditionalProperties = new() { ["detail"] = "low" } };
+        List<ChatMessage> withImage = [new(ChatRole.User, [new TextContent("Describe this."), uri])];
+        List<ChatMessage> text = [new(ChatRole.User, "Describe this.")];
+
+        InputTokenEstimate estimate = TokenEstimator.EstimateInputTokens(withImage, "gpt-4o");
+
+        Assert.Equal((EstimatePrecision.Exact, 85L), (estimate.Precision, estimate.Tokens - TokenEstimator.EstimateInputTokens(text, "gpt-4o").Tokens));
+    }
+
+    [Property(MaxTest = 2000)]
+    public Property No_image_costs_more_than_the_bound_used_for_an_image_of_unknown_size() =>
+        Prop.ForAll(Gen.Choose(1, 20_000).ToArbitrary(), Gen.Choose(1, 20_000).ToArbitrary(), (width, height) =>
+            ImageTokenCounter.Count(width, height, lowDetail: false) <= TokenEstimator.MaximumTokensPerImage);
+
+    [Fact]
+    public void The_bound_is_reached_by_a_long_narrow_image()
+    {
+        Assert.Equal(TokenEstimator.MaximumTokensPerImage, ImageTokenCounter.Count(768, 2048, lowDetail: false));
+        Assert.Equal(TokenEstimator.MaximumTokensPerImage, ImageTokenCounter.Count(4000, 1500, lowDetail: false));
     }
 
     private static byte[] Png(int width, int height)

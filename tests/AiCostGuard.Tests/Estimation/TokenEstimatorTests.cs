@@ -130,7 +130,7 @@ public sealed class TokenEstimatorTests
     }
 
     [Fact]
-    public void Images_count_a_documented_fixed_amount()
+    public void Images_by_uri_are_estimated_at_a_documented_fixed_amount()
     {
         List<ChatMessage> text = [new(ChatRole.User, "Describe this.")];
         List<ChatMessage> withImage = [new(ChatRole.User, [new TextContent("Describe this."), new UriContent("https://example.com/cat.png", "image/png")])];
