@@ -12,6 +12,12 @@ namespace AiCostGuard.Benchmarks;
 [SimpleJob(warmupCount: 3, iterationCount: 10)]
 public class TelemetryLedgerOverheadBenchmarks
 {
+    /// <summary>
+    /// Calls per measured burst of <see cref="GovernedFileHandOff"/>: well under the JSON Lines queue's capacity of
+    /// 10,000, so the burst measures handing records to the writer, which then drains them outside the measurement.
+    /// </summary>
+    public const int HandOffBurst = 2_000;
+
     private FakeChatClient _inner = null!;
     private IChatClient _client = null!;
     private InMemoryCostLedger _memory = null!;
@@ -41,6 +47,15 @@ public class TelemetryLedgerOverheadBenchmarks
     [GlobalSetup(Target = nameof(OpenTelemetryGovernedFile))]
     public void SetupOpenTelemetryGovernedFile() => Build(passThrough: false, listener: true, file: true, openTelemetry: true);
 
+    [GlobalSetup(Target = nameof(OpenTelemetryGoverned))]
+    public void SetupOpenTelemetryGoverned() => Build(passThrough: false, listener: true, file: false, openTelemetry: true);
+
+    [GlobalSetup(Target = nameof(GovernedFileHandOff))]
+    public void SetupGovernedFileHandOff() => Build(passThrough: false, listener: false, file: true, openTelemetry: false);
+
+    [IterationCleanup(Target = nameof(GovernedFileHandOff))]
+    public void DrainLedger() => _file!.FlushAsync().GetAwaiter().GetResult();
+
     /// <summary>(a) A trivial <see cref="DelegatingChatClient"/>.</summary>
     [Benchmark(Baseline = true, Description = "(a) pass-through")]
     public Task<ChatResponse> PassThrough() => _client.GetResponseAsync(_warm);
@@ -68,6 +83,23 @@ public class TelemetryLedgerOverheadBenchmarks
     /// <summary>(g) <c>UseOpenTelemetry()</c> outside the governed client (cost on its chat span), SDK listening, JSON Lines on.</summary>
     [Benchmark(Description = "(g) UseOpenTelemetry() + governed + JSON Lines")]
     public Task<ChatResponse> OpenTelemetryGovernedFile() => _client.GetResponseAsync(_warm);
+
+    /// <summary>(h) <c>UseOpenTelemetry()</c> outside the governed client, SDK listening: governance's cost on top of the chat span.</summary>
+    [Benchmark(Description = "(h) UseOpenTelemetry() + governed")]
+    public Task<ChatResponse> OpenTelemetryGoverned() => _client.GetResponseAsync(_warm);
+
+    /// <summary>
+    /// (i) Governed with the JSON Lines sink on, in bursts the queue holds, the writer draining between bursts: what a call
+    /// pays to hand its record over while the writer works beside it on the other core. (e) measures the writer's throughput.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = HandOffBurst, Description = "(i) governed, JSON Lines hand-off")]
+    public async Task GovernedFileHandOff()
+    {
+        for (int i = 0; i < HandOffBurst; i++)
+        {
+            await _client.GetResponseAsync(_warm);
+        }
+    }
 
     [GlobalCleanup]
     public void Cleanup()
