@@ -207,17 +207,17 @@ internal static class CostLedgerJson
         System.Enum.Parse<TEnum>(Str(e, name) ?? throw new FormatException($"\"{name}\" is missing"));
 
     /// <summary>Serializes into a reusable buffer, then appends the line feed.</summary>
-    public static void WriteLine(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, object record)
+    /// <summary>Writes one record and its newline into <paramref name="buffer"/>; the record is passed by reference, never boxed.</summary>
+    public static void WriteLine(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, in CostRecord call, in OutcomeRecord outcome, bool isOutcome)
     {
         json.Reset(buffer);
-        if (record is CostRecord call)
+        if (isOutcome)
         {
-            Write(json, in call);
+            Write(json, in outcome);
         }
         else
         {
-            var outcome = (OutcomeRecord)record;
-            Write(json, in outcome);
+            Write(json, in call);
         }
 
         json.Flush();

@@ -218,7 +218,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
                     Entry e = _pending[end];
                     DateOnly d = DateOnly.FromDateTime((e.IsOutcome ? e.Outcome.Timestamp : e.Call.Timestamp).UtcDateTime);
                     int before = _buffer.WrittenCount;
-                    CostLedgerJson.WriteLine(_buffer, _json, e.IsOutcome ? e.Outcome : e.Call);
+                    CostLedgerJson.WriteLine(_buffer, _json, e.Call, e.Outcome, e.IsOutcome);
                     bool full = length + _buffer.WrittenCount > _maximumFileBytes && (length > 0 || before > 0);
                     if (d != day || full)
                     {
@@ -284,7 +284,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
         for (int i = from; i < to; i++)
         {
             Entry e = _pending[i];
-            CostLedgerJson.WriteLine(_buffer, _json, e.IsOutcome ? e.Outcome : e.Call);
+            CostLedgerJson.WriteLine(_buffer, _json, e.Call, e.Outcome, e.IsOutcome);
         }
     }
 
