@@ -35,15 +35,20 @@ internal static class QuoteCommand
             ChatOptions? options = result.GetValue(toolsFile) is { } tools ? new ChatOptions { Tools = ChatRequestFile.ReadTools(tools.FullName) } : null;
             InputTokenEstimate estimate = TokenEstimator.EstimateInputTokens(messages, modelId, options);
             string? serviceTier = result.GetValue(tier);
-            decimal worstCase = price.GetWorstCaseCost(estimate.Tokens, outputTokens, serviceTier);
+
+            // For OpenAI families the estimate's upper bound is the worst case (an image given by URL may be the largest);
+            // for the others it is a byte bound far above any real count, and the estimate itself is what a budget reserves.
+            long worstInput = TokenEstimator.GetEncodingName(modelId) is null ? estimate.Tokens : estimate.UpperBound;
+            decimal worstCase = price.GetWorstCaseCost(worstInput, outputTokens, serviceTier);
             return CommandOutput.Write(output, result.GetValue(json), worstCase, new
             {
                 model = modelId,
                 inputTokens = estimate.Tokens,
+                worstCaseInputTokens = worstInput,
                 precision = estimate.Precision.ToString(),
                 maxOutputTokens = outputTokens,
                 serviceTier = serviceTier ?? "standard",
-                inputCost = CommandOutput.Normalize(price.GetWorstCaseCost(estimate.Tokens, 0, serviceTier)),
+                inputCost = CommandOutput.Normalize(price.GetWorstCaseCost(worstInput, 0, serviceTier)),
                 worstCase = CommandOutput.Normalize(worstCase),
                 currency = "USD",
             });

@@ -27,6 +27,23 @@ public sealed class QuoteCommandTests : IDisposable
         Assert.Equal((101 * 2.5m + 10 * 10m) / 1_000_000m, json.RootElement.GetProperty("worstCase").GetDecimal());
     }
 
+    [Fact]
+    public void An_image_given_by_url_is_quoted_at_the_largest_image_the_tile_rule_can_bill()
+    {
+        const string Messages = """
+            [{"role": "user", "content": [{"type": "text", "text": "What is in this picture?"}, {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}]}]
+            """;
+        (int code, string output, _) = CliFixture.Run("quote", "--model", "gpt-4o", "--messages-file", _files.File("image.json", Messages), "--max-output", "100", "--json");
+        Assert.Equal(0, code);
+        using JsonDocument json = JsonDocument.Parse(output);
+        long estimated = json.RootElement.GetProperty("inputTokens").GetInt64();
+        long worstInput = json.RootElement.GetProperty("worstCaseInputTokens").GetInt64();
+
+        Assert.Equal(1445 - 765, worstInput - estimated);
+        Assert.Equal("Approximate", json.RootElement.GetProperty("precision").GetString());
+        Assert.Equal(((worstInput * 2.5m) + (100 * 10m)) / 1_000_000m, json.RootElement.GetProperty("worstCase").GetDecimal());
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-5")]
