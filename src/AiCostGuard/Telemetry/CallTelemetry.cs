@@ -20,6 +20,9 @@ internal sealed class CallTelemetry
     private readonly TagValueFolder _teams;
     private readonly TagValueFolder _features;
     private readonly TagValueFolder _models;
+    private const int MaximumSpanNames = 256;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _spanNames = new(StringComparer.Ordinal);
     private readonly bool _baggage;
     private readonly AttributionDimensions _baggageDimensions;
 
@@ -107,7 +110,7 @@ internal sealed class CallTelemetry
         if (span is null && CostGovernanceTelemetry.Source.HasListeners())
         {
             own = CostGovernanceTelemetry.Source.StartActivity(
-                record.ModelId is null ? "chat" : "chat " + record.ModelId,
+                SpanName(record.ModelId),
                 ActivityKind.Client,
                 current?.Context ?? default,
                 tags: null,
@@ -139,6 +142,28 @@ internal sealed class CallTelemetry
     }
 
     /// <summary>Tells the model call's span from the tool loop's <c>orchestrate_tools</c> span and the caller's own spans, which must not be tagged.</summary>
+    /// <summary>The span name, <c>chat {model}</c>, built once per model (up to <see cref="MaximumSpanNames"/> models).</summary>
+    private string SpanName(string? modelId)
+    {
+        if (modelId is null)
+        {
+            return "chat";
+        }
+
+        if (_spanNames.TryGetValue(modelId, out string? name))
+        {
+            return name;
+        }
+
+        name = "chat " + modelId;
+        if (_spanNames.Count < MaximumSpanNames)
+        {
+            _spanNames.TryAdd(modelId, name);
+        }
+
+        return name;
+    }
+
     private static bool IsChatSpan(Activity activity) =>
         activity.GetTagItem("gen_ai.operation.name") is "chat";
 
@@ -146,43 +171,43 @@ internal sealed class CallTelemetry
     {
         if (own)
         {
-            span.SetTag("gen_ai.operation.name", "chat");
-            span.SetTag("gen_ai.request.model", record.ModelId);
-            span.SetTag("gen_ai.provider.name", record.Provider);
-            span.SetTag("gen_ai.usage.input_tokens", record.InputTokens);
-            span.SetTag("gen_ai.usage.output_tokens", record.OutputTokens);
+            Put(span, "gen_ai.operation.name", "chat", own);
+            Put(span, "gen_ai.request.model", record.ModelId, own);
+            Put(span, "gen_ai.provider.name", record.Provider, own);
+            Put(span, "gen_ai.usage.input_tokens", record.InputTokens, own);
+            Put(span, "gen_ai.usage.output_tokens", record.OutputTokens, own);
         }
 
-        span.SetTag(CostGovernanceTelemetry.CostAmountAttribute, (double)record.Cost);
-        span.SetTag(CostGovernanceTelemetry.CostCurrencyAttribute, "USD");
-        span.SetTag(CostGovernanceTelemetry.CostSourceAttribute, Name(record.CostSource));
-        span.SetTag(CostGovernanceTelemetry.DecisionAttribute, Name(record.Decision));
+        Put(span, CostGovernanceTelemetry.CostAmountAttribute, (double)record.Cost, own);
+        Put(span, CostGovernanceTelemetry.CostCurrencyAttribute, "USD", own);
+        Put(span, CostGovernanceTelemetry.CostSourceAttribute, Name(record.CostSource), own);
+        Put(span, CostGovernanceTelemetry.DecisionAttribute, Name(record.Decision), own);
         if (record.LimitKind is { } kind)
         {
-            span.SetTag(CostGovernanceTelemetry.LimitKindAttribute, Name(kind));
-            span.SetTag(CostGovernanceTelemetry.LimitBudgetAttribute, record.LimitBudget);
+            Put(span, CostGovernanceTelemetry.LimitKindAttribute, Name(kind), own);
+            Put(span, CostGovernanceTelemetry.LimitBudgetAttribute, record.LimitBudget, own);
         }
 
         if (scope is not null)
         {
-            span.SetTag(CostGovernanceTelemetry.RunIdAttribute, scope.Id);
-            span.SetTag(CostGovernanceTelemetry.RunNameAttribute, scope.Name);
+            Put(span, CostGovernanceTelemetry.RunIdAttribute, scope.Id, own);
+            Put(span, CostGovernanceTelemetry.RunNameAttribute, scope.Name, own);
             if (scope.Limits.MaximumCost is { } limit)
             {
-                span.SetTag(CostGovernanceTelemetry.BudgetLimitAttribute, (double)limit);
-                span.SetTag(CostGovernanceTelemetry.BudgetRemainingAttribute, (double)(scope.RemainingCost ?? 0m));
+                Put(span, CostGovernanceTelemetry.BudgetLimitAttribute, (double)limit, own);
+                Put(span, CostGovernanceTelemetry.BudgetRemainingAttribute, (double)(scope.RemainingCost ?? 0m), own);
             }
         }
 
         CostAttribution? a = record.Attribution;
         if (a is not null)
         {
-            SetIf(span, "tenant", a.Tenant);
-            SetIf(span, "team", a.Team);
-            SetIf(span, "feature", a.Feature);
-            SetIf(span, "user", a.User);
-            SetIf(span, "cost_center", a.CostCenter);
-            SetIf(span, "environment", a.Environment);
+            Put(span, AttributionKeys.Tenant, a.Tenant, own);
+            Put(span, AttributionKeys.Team, a.Team, own);
+            Put(span, AttributionKeys.Feature, a.Feature, own);
+            Put(span, AttributionKeys.User, a.User, own);
+            Put(span, AttributionKeys.CostCenter, a.CostCenter, own);
+            Put(span, AttributionKeys.Environment, a.Environment, own);
         }
 
         if (record.Decision != BudgetDecision.Allowed)
@@ -201,14 +226,34 @@ internal sealed class CallTelemetry
 
             span.AddEvent(new ActivityEvent(CostGovernanceTelemetry.DecisionEventName, tags: tags));
         }
+    }
 
-        static void SetIf(Activity span, string dimension, string? value)
+    /// <summary>
+    /// Sets a tag. On a span this library started no tag is there yet, so a tag with a value is appended without the
+    /// search for an existing key that <see cref="Activity.SetTag"/> makes. Another library's span may already carry the
+    /// key (several calls observed on one span), so there it is replaced, or removed by a null value.
+    /// </summary>
+    private static void Put(Activity span, string key, object? value, bool own)
+    {
+        if (!own)
         {
-            if (value is not null)
-            {
-                span.SetTag(CostGovernanceTelemetry.AttributionAttributePrefix + dimension, value);
-            }
+            span.SetTag(key, value);
         }
+        else if (value is not null)
+        {
+            span.AddTag(key, value);
+        }
+    }
+
+    /// <summary>The attribution tag names, built once.</summary>
+    private static class AttributionKeys
+    {
+        public static readonly string Tenant = CostGovernanceTelemetry.AttributionAttributePrefix + "tenant";
+        public static readonly string Team = CostGovernanceTelemetry.AttributionAttributePrefix + "team";
+        public static readonly string Feature = CostGovernanceTelemetry.AttributionAttributePrefix + "feature";
+        public static readonly string User = CostGovernanceTelemetry.AttributionAttributePrefix + "user";
+        public static readonly string CostCenter = CostGovernanceTelemetry.AttributionAttributePrefix + "cost_center";
+        public static readonly string Environment = CostGovernanceTelemetry.AttributionAttributePrefix + "environment";
     }
 
     private void Measure(in CostRecord record)
