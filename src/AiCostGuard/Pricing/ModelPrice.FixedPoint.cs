@@ -162,12 +162,17 @@ public sealed partial record ModelPrice
             return false;
         }
 
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(dollars, bits);
-        UInt128 mantissa = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
-        int scale = (bits[3] >> 16) & 0xFF;
+        (UInt128 mantissa, int scale) = Decompose(dollars);
         picos = scale <= PicoScale ? mantissa * PowersOfTen[PicoScale - scale] : mantissa / PowersOfTen[scale - PicoScale];
         return true;
+    }
+
+    /// <summary>The 96-bit integer and the power of ten a decimal is made of: <paramref name="value"/> = mantissa / 10^scale (sign aside).</summary>
+    private static (UInt128 Mantissa, int Scale) Decompose(decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        return (((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0], (bits[3] >> 16) & 0xFF);
     }
 
     private static UInt128[] BuildPowersOfTen()
@@ -227,10 +232,7 @@ public sealed partial record ModelPrice
 
                 // Per million tokens to per token, dollars to picodollars: times 10^6, exact only when the rate has at
                 // most six decimal places once trailing zeros are dropped.
-                Span<int> bits = stackalloc int[4];
-                decimal.GetBits(rate, bits);
-                UInt128 mantissa = ((UInt128)(uint)bits[2] << 64) | ((UInt128)(uint)bits[1] << 32) | (uint)bits[0];
-                int scale = (bits[3] >> 16) & 0xFF;
+                (UInt128 mantissa, int scale) = Decompose(rate);
                 UInt128 picos = scale <= 6 ? mantissa * PowersOfTen[6 - scale] : mantissa / PowersOfTen[scale - 6];
                 if (rate < 0 || (scale > 6 && mantissa % PowersOfTen[scale - 6] != 0) || picos > PicosPerDollar)
                 {

@@ -258,13 +258,17 @@ internal sealed class CallTelemetry
 
     private void Measure(in CostRecord record)
     {
+        // Each tag value is folded once, on first use, whichever instruments are listened to.
+        CostAttribution? attribution = record.Attribution;
+        string? modelId = record.ModelId;
+        string? model = null, team = null, feature = null;
         if (CostGovernanceTelemetry.Cost.Enabled && record.Outcome != CallOutcome.NotSent)
         {
             var tags = new TagList
             {
-                { "gen_ai.request.model", _models.Fold(record.ModelId) },
-                { "team", _teams.Fold(record.Attribution?.Team) },
-                { "feature", _features.Fold(record.Attribution?.Feature) },
+                { "gen_ai.request.model", Model() },
+                { "team", Team() },
+                { "feature", Feature() },
                 { CostGovernanceTelemetry.CostSourceAttribute, Name(record.CostSource) },
             };
             CostGovernanceTelemetry.Cost.Add((double)record.Cost, tags);
@@ -276,8 +280,8 @@ internal sealed class CallTelemetry
             {
                 { CostGovernanceTelemetry.DecisionAttribute, Name(record.Decision) },
                 { CostGovernanceTelemetry.LimitKindAttribute, record.LimitKind is { } kind ? Name(kind) : "none" },
-                { "team", _teams.Fold(record.Attribution?.Team) },
-                { "feature", _features.Fold(record.Attribution?.Feature) },
+                { "team", Team() },
+                { "feature", Feature() },
             };
             CostGovernanceTelemetry.Decisions.Add(1, tags);
         }
@@ -286,11 +290,15 @@ internal sealed class CallTelemetry
         {
             var tags = new TagList
             {
-                { "gen_ai.request.model", _models.Fold(record.ModelId) },
+                { "gen_ai.request.model", Model() },
                 { "aicostguard.estimate.precision", record.EstimatePrecision == EstimatePrecision.Exact ? "exact" : "approximate" },
             };
             CostGovernanceTelemetry.EstimateError.Record((record.EstimatedInputTokens - record.InputTokens) / (double)record.InputTokens, tags);
         }
+
+        string Model() => model ??= _models.Fold(modelId);
+        string Team() => team ??= _teams.Fold(attribution?.Team);
+        string Feature() => feature ??= _features.Fold(attribution?.Feature);
     }
 
     internal static string Name(CostSource source) => source switch
