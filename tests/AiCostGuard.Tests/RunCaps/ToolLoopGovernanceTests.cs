@@ -1,6 +1,6 @@
 using AiCostGuard.Tests.Fakes;
 
-namespace AiCostGuard.Tests.Agents;
+namespace AiCostGuard.Tests.RunCaps;
 
 public sealed class ToolLoopGovernanceTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace AiCostGuard.Tests.Ledger;
+namespace AiCostGuard.Tests.Reports;
 
 public sealed class FocusExportTests
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AiCostGuard.Tests.Ledger;
+namespace AiCostGuard.Tests.Reports;
 
 public sealed class CostReportTests
 {

@@ -1,7 +1,7 @@
 using AiCostGuard.Tests.Fakes;
 using Microsoft.Extensions.Time.Testing;
 
-namespace AiCostGuard.Tests.Agents;
+namespace AiCostGuard.Tests.RunCaps;
 
 public sealed class RunPolicyTests
 {
