@@ -66,159 +66,116 @@ internal static class BudgetGate
 
     private static Verdict Decide(in Demand demand, BudgetScope? innermost)
     {
-        ModelProfile model = demand.Model;
-        long input = demand.InputTokens;
+        ModelPrice? price = demand.Model.Price;
         long wantedOutput = demand.WantedOutput;
-        ModelPrice? price = model.Price;
-        decimal? inputCostOnce = null;
+        var input = new PricedInput(demand.InputTokens, price);
 
         // The input alone must fit: no clamp of the output can save a call whose prompt is over a ceiling.
         Breach breach = default;
         long outputRoom = wantedOutput;
-        Consider(demand.Request, default, RequestBudgetName, costApplies: true, ref breach, ref outputRoom);
+        Consider(demand.Request, default, RequestBudgetName, costApplies: true, ref input, ref breach, ref outputRoom);
         bool costApplies = true;
         for (BudgetScope? s = innermost; s is not null; s = s.Parent)
         {
-            CheckRunCaps(s, ref breach);
-            Consider(s.Limits, s.Used, s.Name, costApplies, ref breach, ref outputRoom);
+            if (!breach.Found.IsBreached && RunCapBreach(s) is { IsBreached: true } cap)
+            {
+                breach.Found = cap;
+                breach.Budget = s.Name;
+            }
+
+            Consider(s.Limits, s.Used, s.Name, costApplies, ref input, ref breach, ref outputRoom);
             costApplies &= !s.CarvesCost;
         }
 
-        if (breach.Kind is null && outputRoom >= wantedOutput)
+        if (!breach.Found.IsBreached && outputRoom >= wantedOutput)
         {
-            return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(innermost, price, input, wantedOutput), null, null, null);
+            return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(innermost, price, input.Tokens, wantedOutput), null, null, null);
         }
 
-        bool canClamp = breach.Kind is null && demand.Action == OverBudgetAction.Clamp && outputRoom >= demand.MinimumClampedOutput;
+        bool canClamp = !breach.Found.IsBreached && demand.Action == OverBudgetAction.Clamp && outputRoom >= demand.MinimumClampedOutput;
         if (demand.Mode == EnforcementMode.Shadow)
         {
-            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(innermost, price, input, wantedOutput), breach.Kind ?? breach.OutputKind, breach.Budget ?? breach.OutputBudget, null);
+            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(innermost, price, input.Tokens, wantedOutput), breach.Found.Kind ?? breach.OutputKind, breach.Budget ?? breach.OutputBudget, null);
         }
 
         if (canClamp)
         {
-            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(innermost, price, input, outputRoom), breach.OutputKind, breach.OutputBudget, null);
+            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(innermost, price, input.Tokens, outputRoom), breach.OutputKind, breach.OutputBudget, null);
         }
 
-        if (breach.Kind is null)
+        CeilingBreach found = breach.Found;
+        string budget = breach.Budget!;
+        if (!found.IsBreached)
         {
             // Output was the binding limit: report the worst case the call asked for against it.
-            breach.Kind = breach.OutputKind;
-            breach.Limit = breach.OutputLimit;
-            breach.Spent = breach.OutputSpent;
-            breach.Budget = breach.OutputBudget;
-            breach.Requested = breach.OutputKind switch
-            {
-                BudgetLimitKind.OutputTokens => wantedOutput,
-                BudgetLimitKind.TotalTokens => input + wantedOutput,
-                _ => price?.GetWorstCaseCost(input, wantedOutput) ?? 0m,
-            };
+            BudgetUsage asked = new(input.Tokens, wantedOutput, breach.OutputKind == BudgetLimitKind.Cost ? price?.GetWorstCaseCost(input.Tokens, wantedOutput) ?? 0m : 0m);
+            found = new CeilingBreach(breach.OutputKind, breach.OutputLimit, breach.OutputUsed, Ceilings.Amount(asked, breach.OutputKind!.Value));
+            budget = breach.OutputBudget!;
         }
 
-        var rejection = new BudgetExceededException(breach.Kind!.Value, breach.Limit, breach.Spent, breach.Requested, breach.Budget!, model.ModelId);
-        return new Verdict(BudgetDecision.Rejected, 0, default, breach.Kind, breach.Budget, rejection);
+        var rejection = new BudgetExceededException(found.Kind!.Value, found.Limit, found.Used, found.Requested, budget, demand.Model.ModelId);
+        return new Verdict(BudgetDecision.Rejected, 0, default, found.Kind, budget, rejection);
 
-        void Consider(BudgetLimits limits, BudgetUsage used, string budget, bool costApplies, ref Breach breach, ref long outputRoom)
+        static void Consider(BudgetLimits limits, BudgetUsage used, string budget, bool costApplies, ref PricedInput input, ref Breach breach, ref long outputRoom)
         {
-            if (breach.Kind is not null)
+            if (breach.Found.IsBreached)
             {
                 return;
             }
 
-            if (limits.MaximumInputTokens is { } maxInput && used.InputTokens + input > maxInput)
+            breach.Found = Ceilings.CheckInput(limits, used, ref input, costApplies);
+            if (breach.Found.IsBreached)
             {
-                breach = new Breach { Kind = BudgetLimitKind.InputTokens, Limit = maxInput, Spent = used.InputTokens, Requested = input, Budget = budget };
+                breach.Budget = budget;
                 return;
             }
 
-            if (limits.MaximumTotalTokens is { } maxTotal && used.TotalTokens + input > maxTotal)
+            if (Ceilings.TightenOutput(limits, used, ref input, costApplies, ref outputRoom) is { } kind)
             {
-                breach = new Breach { Kind = BudgetLimitKind.TotalTokens, Limit = maxTotal, Spent = used.TotalTokens, Requested = input, Budget = budget };
-                return;
-            }
-
-            if (costApplies && price is not null && limits.MaximumCost is { } maxCost && used.Cost + InputCost() > maxCost)
-            {
-                breach = new Breach { Kind = BudgetLimitKind.Cost, Limit = maxCost, Spent = used.Cost, Requested = InputCost(), Budget = budget };
-                return;
-            }
-
-            if (limits.MaximumOutputTokens is { } maxOutput)
-            {
-                Tighten(ref breach, ref outputRoom, maxOutput - used.OutputTokens, BudgetLimitKind.OutputTokens, maxOutput, used.OutputTokens, budget);
-            }
-
-            if (limits.MaximumTotalTokens is { } total)
-            {
-                Tighten(ref breach, ref outputRoom, total - used.TotalTokens - input, BudgetLimitKind.TotalTokens, total, used.TotalTokens, budget);
-            }
-
-            if (costApplies && price is not null && limits.MaximumCost is { } cost)
-            {
-                Tighten(ref breach, ref outputRoom, price.OutputTokensAffordable(cost - used.Cost - InputCost(), input), BudgetLimitKind.Cost, cost, used.Cost, budget);
-            }
-        }
-
-        // Priced only when a cost ceiling applies: most calls have none.
-        decimal InputCost() => inputCostOnce ??= price!.GetWorstCaseCost(input, 0);
-
-        static void CheckRunCaps(BudgetScope scope, ref Breach breach)
-        {
-            if (breach.Kind is not null)
-            {
-                return;
-            }
-
-            if (scope.Limits.MaximumModelCalls is { } calls && scope.ModelCalls >= calls)
-            {
-                breach = new Breach { Kind = BudgetLimitKind.ModelCalls, Limit = calls, Spent = scope.ModelCalls, Requested = 1, Budget = scope.Name };
-            }
-            else if (scope.Limits.MaximumDuration is { } duration && scope.Elapsed >= duration)
-            {
-                breach = new Breach { Kind = BudgetLimitKind.Duration, Limit = (decimal)duration.TotalSeconds, Spent = (decimal)scope.Elapsed.TotalSeconds, Requested = 0, Budget = scope.Name };
-            }
-        }
-
-        static void Tighten(ref Breach breach, ref long outputRoom, long room, BudgetLimitKind kind, decimal limit, decimal spent, string budget)
-        {
-            room = Math.Max(0, room);
-            if (room < outputRoom)
-            {
-                outputRoom = room;
                 breach.OutputKind = kind;
-                breach.OutputLimit = limit;
-                breach.OutputSpent = spent;
+                breach.OutputLimit = Ceilings.Limit(limits, kind)!.Value;
+                breach.OutputUsed = Ceilings.Amount(used, kind);
                 breach.OutputBudget = budget;
             }
         }
     }
 
-    /// <summary>
-    /// The most output tokens, up to <paramref name="wanted"/>, that a call of <paramref name="inputTokens"/> can be given
-    /// within <paramref name="limits"/> beside <paramref name="used"/>; negative when its input alone does not fit.
-    /// </summary>
-    internal static long OutputRoom(BudgetLimits limits, BudgetUsage used, ModelPrice? price, long inputTokens, long wanted)
+    /// <summary>The scope's run cap a model call would pass: its step cap or its wall time.</summary>
+    private static CeilingBreach RunCapBreach(BudgetScope scope)
     {
-        if (limits.MaximumInputTokens is { } maxInput && used.InputTokens + inputTokens > maxInput)
+        if (scope.Limits.MaximumModelCalls is { } calls && scope.ModelCalls >= calls)
         {
-            return -1;
+            return new CeilingBreach(BudgetLimitKind.ModelCalls, calls, scope.ModelCalls, 1);
         }
 
-        long room = wanted;
-        if (limits.MaximumOutputTokens is { } maxOutput)
+        if (scope.Limits.MaximumDuration is { } duration && scope.Elapsed >= duration)
         {
-            room = Math.Min(room, maxOutput - used.OutputTokens);
+            return new CeilingBreach(BudgetLimitKind.Duration, (decimal)duration.TotalSeconds, (decimal)scope.Elapsed.TotalSeconds, 0);
         }
 
-        if (limits.MaximumTotalTokens is { } maxTotal)
-        {
-            room = Math.Min(room, maxTotal - used.TotalTokens - inputTokens);
-        }
+        return default;
+    }
 
-        if (price is not null && limits.MaximumCost is { } maxCost)
+    /// <summary>
+    /// The most input tokens that could fit the request's ceilings and every scope of the chain with
+    /// <paramref name="wantedOutput"/>, when <paramref name="estimate"/> is only a bound that counting could tighten;
+    /// <see cref="long.MaxValue"/> otherwise, without reading any scope.
+    /// </summary>
+    public static long InputRoomIfBounded(in InputTokenEstimate estimate, BudgetLimits request, BudgetScope? scope, ModelProfile profile, long wantedOutput) =>
+        estimate.Precision == EstimatePrecision.Approximate && profile.Encoding is not null ? InputRoom(request, scope, profile.Price, wantedOutput) : long.MaxValue;
+
+    private static long InputRoom(BudgetLimits request, BudgetScope? scope, ModelPrice? price, long wantedOutput)
+    {
+        long room = Ceilings.InputRoom(request, default, price, wantedOutput);
+        for (BudgetScope? s = scope; s is not null; s = s.Parent)
         {
-            decimal left = maxCost - used.Cost - price.GetWorstCaseCost(inputTokens, 0);
-            room = left < 0 ? -1 : Math.Min(room, price.OutputTokensAffordable(left, inputTokens));
+            BudgetUsage used;
+            lock (s.Sync)
+            {
+                used = s.Used;
+            }
+
+            room = Math.Min(room, Ceilings.InputRoom(s.Limits, used, price, wantedOutput));
         }
 
         return room;
@@ -230,15 +187,12 @@ internal static class BudgetGate
 
     private struct Breach
     {
-        public BudgetLimitKind? Kind;
-        public decimal Limit;
-        public decimal Spent;
-        public decimal Requested;
+        public CeilingBreach Found;
         public string? Budget;
 
         public BudgetLimitKind? OutputKind;
         public decimal OutputLimit;
-        public decimal OutputSpent;
+        public decimal OutputUsed;
         public string? OutputBudget;
     }
 }

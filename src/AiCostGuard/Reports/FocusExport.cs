@@ -107,8 +107,8 @@ public static class FocusExport
             fields[i++] = c.CachedInputTokens.ToString(CultureInfo.InvariantCulture);
             fields[i++] = c.OutputTokens.ToString(CultureInfo.InvariantCulture);
             fields[i++] = c.ReasoningTokens.ToString(CultureInfo.InvariantCulture);
-            fields[i++] = CallTelemetry.Name(c.CostSource);
-            fields[i++] = CallTelemetry.Name(c.Decision);
+            fields[i++] = RecordNames.Name(c.CostSource);
+            fields[i++] = RecordNames.Name(c.Decision);
             fields[i++] = c.ScopeId;
             fields[i++] = c.TraceId == default ? null : c.TraceId.ToHexString();
             for (int f = 0; f < fields.Length; f++)

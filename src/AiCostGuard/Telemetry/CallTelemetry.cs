@@ -13,7 +13,7 @@ namespace AiCostGuard;
 /// decision, remaining budget) is known only then, and a span of our own is created with the call's real start and end
 /// times, so no state is kept across the call. Work is skipped when nobody listens.
 /// </remarks>
-internal sealed class CallTelemetry
+internal sealed class CallTelemetry : ICostRecordObserver
 {
     private static readonly string[] BaggageKeys = ["aicostguard.tenant", "aicostguard.team", "aicostguard.feature", "aicostguard.user", "aicostguard.cost_center", "aicostguard.environment"];
 
@@ -180,11 +180,11 @@ internal sealed class CallTelemetry
 
         Put(span, CostGovernanceTelemetry.CostAmountAttribute, (double)record.Cost, own);
         Put(span, CostGovernanceTelemetry.CostCurrencyAttribute, "USD", own);
-        Put(span, CostGovernanceTelemetry.CostSourceAttribute, Name(record.CostSource), own);
-        Put(span, CostGovernanceTelemetry.DecisionAttribute, Name(record.Decision), own);
+        Put(span, CostGovernanceTelemetry.CostSourceAttribute, RecordNames.Name(record.CostSource), own);
+        Put(span, CostGovernanceTelemetry.DecisionAttribute, RecordNames.Name(record.Decision), own);
         if (record.LimitKind is { } kind)
         {
-            Put(span, CostGovernanceTelemetry.LimitKindAttribute, Name(kind), own);
+            Put(span, CostGovernanceTelemetry.LimitKindAttribute, RecordNames.Name(kind), own);
             Put(span, CostGovernanceTelemetry.LimitBudgetAttribute, record.LimitBudget, own);
         }
 
@@ -214,8 +214,8 @@ internal sealed class CallTelemetry
         {
             var tags = new ActivityTagsCollection
             {
-                [CostGovernanceTelemetry.DecisionAttribute] = Name(record.Decision),
-                [CostGovernanceTelemetry.LimitKindAttribute] = record.LimitKind is { } k ? Name(k) : null,
+                [CostGovernanceTelemetry.DecisionAttribute] = RecordNames.Name(record.Decision),
+                [CostGovernanceTelemetry.LimitKindAttribute] = record.LimitKind is { } k ? RecordNames.Name(k) : null,
                 [CostGovernanceTelemetry.LimitBudgetAttribute] = record.LimitBudget,
                 ["aicostguard.budget.max_output_tokens"] = record.MaximumOutputTokens,
             };
@@ -269,7 +269,7 @@ internal sealed class CallTelemetry
                 { "gen_ai.request.model", Model() },
                 { "team", Team() },
                 { "feature", Feature() },
-                { CostGovernanceTelemetry.CostSourceAttribute, Name(record.CostSource) },
+                { CostGovernanceTelemetry.CostSourceAttribute, RecordNames.Name(record.CostSource) },
             };
             CostGovernanceTelemetry.Cost.Add((double)record.Cost, tags);
         }
@@ -278,8 +278,8 @@ internal sealed class CallTelemetry
         {
             var tags = new TagList
             {
-                { CostGovernanceTelemetry.DecisionAttribute, Name(record.Decision) },
-                { CostGovernanceTelemetry.LimitKindAttribute, record.LimitKind is { } kind ? Name(kind) : "none" },
+                { CostGovernanceTelemetry.DecisionAttribute, RecordNames.Name(record.Decision) },
+                { CostGovernanceTelemetry.LimitKindAttribute, record.LimitKind is { } kind ? RecordNames.Name(kind) : "none" },
                 { "team", Team() },
                 { "feature", Feature() },
             };
@@ -291,7 +291,7 @@ internal sealed class CallTelemetry
             var tags = new TagList
             {
                 { "gen_ai.request.model", Model() },
-                { "aicostguard.estimate.precision", record.EstimatePrecision == EstimatePrecision.Exact ? "exact" : "approximate" },
+                { "aicostguard.estimate.precision", RecordNames.Name(record.EstimatePrecision) },
             };
             CostGovernanceTelemetry.EstimateError.Record((record.EstimatedInputTokens - record.InputTokens) / (double)record.InputTokens, tags);
         }
@@ -300,29 +300,4 @@ internal sealed class CallTelemetry
         string Team() => team ??= _teams.Fold(attribution?.Team);
         string Feature() => feature ??= _features.Fold(attribution?.Feature);
     }
-
-    internal static string Name(CostSource source) => source switch
-    {
-        CostSource.ProviderReported => "provider_reported",
-        CostSource.Estimated => "estimated",
-        _ => "unpriced",
-    };
-
-    internal static string Name(BudgetDecision decision) => decision switch
-    {
-        BudgetDecision.Allowed => "allowed",
-        BudgetDecision.Clamped => "clamped",
-        BudgetDecision.Rejected => "rejected",
-        BudgetDecision.Cut => "cut",
-        BudgetDecision.ShadowClamped => "shadow_clamped",
-        _ => "shadow_rejected",
-    };
-
-    internal static string Name(BudgetLimitKind kind) => kind switch
-    {
-        BudgetLimitKind.InputTokens => "input_tokens",
-        BudgetLimitKind.OutputTokens => "output_tokens",
-        BudgetLimitKind.TotalTokens => "total_tokens",
-        _ => "cost",
-    };
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace AiCostGuard;
 
@@ -9,15 +10,22 @@ namespace AiCostGuard;
 /// Only scopes begun while the gauge has a listener, and that have a cost ceiling, are tracked, so an unobserved
 /// process keeps no registry. Run names are folded like other metric tags to bound cardinality.
 /// </remarks>
-internal static class RunTelemetry
+internal sealed class RunTelemetry : IBudgetScopeObserver
 {
+    private static readonly RunTelemetry Instance = new();
+
     private static readonly ConcurrentDictionary<BudgetScope, byte> Live = new();
     private static readonly TagValueFolder Names = new(null, 100);
 
     internal static readonly ObservableGauge<double> Remaining = CostGovernanceTelemetry.Meter.CreateObservableGauge(
         CostGovernanceTelemetry.BudgetRemainingMetric, Observe, "{USD}", "Cost still available in each live budget scope with a cost ceiling.");
 
-    public static Activity? Start(BudgetScope scope)
+    /// <summary>Observes every budget scope from the moment the library loads, so no scope begins unseen.</summary>
+    [ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "It only attaches an observer; nothing the host configures runs.")]
+    internal static void Attach() => BudgetScope.Observer = Instance;
+
+    public object? Began(BudgetScope scope)
     {
         if (Remaining.Enabled && scope.Limits.MaximumCost is not null)
         {
@@ -43,8 +51,9 @@ internal static class RunTelemetry
         return run;
     }
 
-    public static void Stop(BudgetScope scope, Activity? run)
+    public void Ended(BudgetScope scope, object? state)
     {
+        var run = state as Activity;
         Live.TryRemove(scope, out _);
         if (run is null)
         {

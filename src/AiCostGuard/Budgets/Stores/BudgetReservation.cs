@@ -18,26 +18,7 @@ public readonly record struct BudgetReservation(bool IsReserved, BudgetLimitKind
     public static BudgetReservation Check(BudgetUsage used, BudgetUsage amount, BudgetLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        if (limits.MaximumInputTokens is { } input && used.InputTokens + amount.InputTokens > input)
-        {
-            return new(false, BudgetLimitKind.InputTokens, input, used.InputTokens);
-        }
-
-        if (limits.MaximumOutputTokens is { } output && used.OutputTokens + amount.OutputTokens > output)
-        {
-            return new(false, BudgetLimitKind.OutputTokens, output, used.OutputTokens);
-        }
-
-        if (limits.MaximumTotalTokens is { } total && used.TotalTokens + amount.TotalTokens > total)
-        {
-            return new(false, BudgetLimitKind.TotalTokens, total, used.TotalTokens);
-        }
-
-        if (limits.MaximumCost is { } cost && used.Cost + amount.Cost > cost)
-        {
-            return new(false, BudgetLimitKind.Cost, cost, used.Cost);
-        }
-
-        return Reserved;
+        CeilingBreach breach = Ceilings.Check(limits, used, amount);
+        return breach.IsBreached ? new(false, breach.Kind, breach.Limit, breach.Used) : Reserved;
     }
 }

@@ -1,0 +1,51 @@
+namespace AiCostGuard;
+
+/// <summary>The record step of the pipeline: every call — refused, sent, failed — is observed (telemetry) and then written to the ledger.</summary>
+internal sealed class CallRecorder(ICostLedger ledger, ICostRecordObserver observer, TimeProvider time, string? provider)
+{
+    public ICostLedger Ledger => ledger;
+
+    public string? Provider => provider;
+
+    /// <summary>Observes <paramref name="record"/> and writes it to the ledger.</summary>
+    public void Record(CostRecord record, BudgetScope? scope)
+    {
+        if (record.Attempt == 0 && (record.Outcome == CallOutcome.NotSent || record.Decision == BudgetDecision.Rejected))
+        {
+            // A refusal names the retry attempt it refused, as a settled call does.
+            record = record with { Attempt = RetryAttempt.Current };
+        }
+
+        observer.Observe(ref record, scope);
+        ledger.Record(in record);
+    }
+
+    /// <summary>Records a call refused before it was sent.</summary>
+    public void Refuse(CostAttribution attribution, string? modelId, bool streaming, string reason, BudgetLimitKind? kind = null, string? budget = null, long estimatedInput = 0) =>
+        Record(CostRecord.Refusal(time.GetUtcNow(), attribution, modelId, provider, streaming, reason, kind, budget, estimatedInput), BudgetScope.Current);
+
+    /// <summary>Records a call a gate refused after its scopes admitted it, with what it was admitted as.</summary>
+    public void Refuse(in Admission admission, Exception refusal)
+    {
+        var budgetRefusal = refusal as BudgetExceededException;
+        Record(new CostRecord
+        {
+            Timestamp = time.GetUtcNow(),
+            Attribution = admission.Attribution,
+            ScopeName = admission.Scope?.Name,
+            ScopeId = admission.Scope?.Id,
+            ModelId = admission.Profile.ModelId,
+            Provider = provider,
+            IsStreaming = admission.IsStreaming,
+            EstimatedInputTokens = admission.Estimate.Tokens,
+            EstimatePrecision = admission.Estimate.Precision,
+            CostSource = admission.Profile.Price is null ? CostSource.Unpriced : CostSource.Estimated,
+            Decision = BudgetDecision.Rejected,
+            LimitKind = budgetRefusal?.LimitKind,
+            LimitBudget = budgetRefusal?.BudgetName,
+            MaximumOutputTokens = admission.OutputTokens,
+            Outcome = refusal is OperationCanceledException ? CallOutcome.Cancelled : CallOutcome.NotSent,
+            RefusalReason = refusal.Message,
+        }, admission.Scope);
+    }
+}

@@ -1,0 +1,128 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// The settle step: turns what the provider reported (or, where it reported nothing, an estimate) into the call's
+/// usage and cost, commits them to its scopes in place of the reservation, and records the call.
+/// </summary>
+/// <remarks>
+/// Settling never loses a billed call nor keeps a hold: should working out the usage or the cost fail, the call is
+/// charged its reserved worst case, flagged as estimated, and still committed and recorded.
+/// </remarks>
+internal sealed partial class CallSettlement(ModelResolver models, CallRecorder recorder, TimeProvider time, ILogger logger)
+{
+    /// <summary>Settles a call that ended with <paramref name="outcome"/>; returns what it used, for the gates.</summary>
+    public BudgetUsage Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId = null)
+    {
+        Charge charge;
+        try
+        {
+            charge = Price(in admission, messages, outcome, reported, response, streamedOutput, cut, answeringModelId ?? response?.ModelId);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.SettleFailed(logger, admission.Profile.ModelId, e);
+            BudgetUsage worstCase = admission.Verdict.Reserved.Cost > 0 || admission.Profile.Price is null
+                ? admission.Verdict.Reserved
+                : new BudgetUsage(admission.ReservedInput, admission.OutputTokens, admission.Profile.Price.GetWorstCaseCost(admission.ReservedInput, admission.OutputTokens));
+            charge = new Charge(admission.Profile, new TokenUsage(worstCase.InputTokens, worstCase.OutputTokens), null, worstCase.Cost,
+                admission.Profile.Price is null ? CostSource.Unpriced : CostSource.Estimated);
+        }
+
+        TokenUsage usage = charge.Usage;
+        var actual = new BudgetUsage(usage.InputTokens, usage.OutputTokens, charge.Cost);
+        admission.Scope?.Settle(admission.Verdict.Reserved, actual);
+        recorder.Record(new CostRecord
+        {
+            Timestamp = admission.StartTime,
+            Duration = time.GetElapsedTime(admission.StartTimestamp),
+            Attribution = admission.Attribution,
+            ScopeName = admission.Scope?.Name,
+            ScopeId = admission.Scope?.Id,
+            ModelId = charge.Profile.ModelId,
+            RequestedModelId = admission.RequestedModelId,
+            Provider = recorder.Provider,
+            IsStreaming = admission.IsStreaming,
+            InputTokens = usage.InputTokens,
+            CachedInputTokens = usage.CachedInputTokens,
+            OutputTokens = usage.OutputTokens,
+            ReasoningTokens = usage.ReasoningTokens,
+            EstimatedInputTokens = admission.Estimate.Tokens,
+            EstimatePrecision = admission.Estimate.Precision,
+            Cost = charge.Cost,
+            CostSource = charge.Source,
+            Decision = cut is not null ? BudgetDecision.Cut : admission.Verdict.Decision,
+            LimitKind = cut ?? admission.Verdict.LimitKind,
+            LimitBudget = admission.Verdict.LimitBudget,
+            MaximumOutputTokens = admission.OutputTokens,
+            Attempt = RetryAttempt.Current,
+            Outcome = outcome,
+            CacheWriteTokens = usage.AllCacheWriteTokens,
+            ServiceTier = charge.Priced?.ServiceTier,
+            PricingNotes = charge.Priced?.Notes ?? PricingNotes.None,
+        }, admission.Scope);
+        return actual;
+    }
+
+    private Charge Price(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId)
+    {
+        // Copy the numbers out at once: a tool loop adds later iterations into the first response's UsageDetails.
+        // Normalizing once (Anthropic-style cache reads and writes folded into input) means every token is priced once.
+        TokenUsage normalized = reported is null ? default : TokenUsage.FromUsageDetails(reported);
+        long? input = Positive(reported?.InputTokenCount) is null ? null : normalized.InputTokens;
+        long? output = Positive(reported?.OutputTokenCount);
+        long cached = normalized.CachedInputTokens;
+
+        ModelProfile profile = models.Answering(admission.Profile, answeringModelId);
+        bool estimated = input is null || output is null;
+
+        // Nothing reported: the provider was at least sent the prompt unless the call failed before answering.
+        input ??= outcome is CallOutcome.Failed && streamedOutput == 0 ? 0 : ExactInput(in admission, messages);
+        output ??= response is not null ? TokenEstimator.EstimateOutputTokens(response.Text, profile.ModelId) : streamedOutput;
+        if (cached > input)
+        {
+            Log.CachedAboveInput(logger, profile.ModelId, cached, input.Value);
+            cached = input.Value;
+        }
+
+        if (!estimated && profile.Encoding is null && admission.Estimate.Precision == EstimatePrecision.Approximate)
+        {
+            TokenEstimator.Calibrate(admission.Profile.ModelId, admission.Estimate.Tokens, input.Value);
+        }
+
+        TokenUsage usage = (normalized with { InputTokens = input.Value, OutputTokens = output.Value, CachedInputTokens = cached }).FittedToTotals();
+        string? serviceTier = ServiceTiers.FromResponse(response) ?? ServiceTiers.FromOptions(admission.Options);
+        CostBreakdown? priced = profile.Price?.At(admission.StartTime).GetCostBreakdown(usage, serviceTier);
+        if (estimated && outcome == CallOutcome.Succeeded && cut is null)
+        {
+            Log.NoUsage(logger, profile.ModelId);
+        }
+
+        CostSource source = profile.Price is null ? CostSource.Unpriced : estimated ? CostSource.Estimated : CostSource.ProviderReported;
+        return new Charge(profile, usage, priced, priced?.Total ?? 0m, source);
+    }
+
+    private static long ExactInput(in Admission admission, IEnumerable<ChatMessage> messages) =>
+        admission.Estimate.Precision == EstimatePrecision.Exact || admission.Profile.Encoding is null
+            ? admission.Estimate.Tokens
+            : TokenEstimator.Estimate(messages, admission.Options, admission.Profile.Encoding, exactAbove: 0).Tokens;
+
+    private static long? Positive(long? value) => value is >= 0 ? value : null;
+
+    /// <summary>What a call is charged: the model it is priced by, its usage, the priced breakdown and where the cost came from.</summary>
+    private readonly record struct Charge(ModelProfile Profile, TokenUsage Usage, CostBreakdown? Priced, decimal Cost, CostSource Source);
+
+    private static partial class Log
+    {
+        [LoggerMessage(2, LogLevel.Warning, "The provider reported no usage for a call to '{ModelId}'; its cost was estimated.")]
+        public static partial void NoUsage(ILogger logger, string? modelId);
+
+        [LoggerMessage(3, LogLevel.Warning, "The provider reported {Cached} cached input tokens for a call to '{ModelId}' but only {Input} input tokens; the cached count was capped at the input count.")]
+        public static partial void CachedAboveInput(ILogger logger, string? modelId, long cached, long input);
+
+        [LoggerMessage(5, LogLevel.Error, "Settling a call to '{ModelId}' failed; it was charged its reserved worst case.")]
+        public static partial void SettleFailed(ILogger logger, string? modelId, Exception exception);
+    }
+}

@@ -1,0 +1,87 @@
+namespace AiCostGuard;
+
+/// <summary>
+/// The names the library's enums go by wherever they leave the process as text — span attributes, metric tags, FOCUS
+/// columns: snake_case, one per member, each distinct. The JSON Lines ledger keeps the members' own names (its
+/// documented schema); this table is for everything else.
+/// </summary>
+/// <remarks>
+/// Every table is a switch without a silent default: a member added to an enum and not named here throws the first
+/// time it is reported, and the test that walks every member of every enum fails before that.
+/// </remarks>
+internal static class RecordNames
+{
+    public static string Name(CostSource source) => source switch
+    {
+        CostSource.ProviderReported => "provider_reported",
+        CostSource.Estimated => "estimated",
+        CostSource.Unpriced => "unpriced",
+        _ => throw Undefined(source),
+    };
+
+    public static string Name(BudgetDecision decision) => decision switch
+    {
+        BudgetDecision.Allowed => "allowed",
+        BudgetDecision.Clamped => "clamped",
+        BudgetDecision.Rejected => "rejected",
+        BudgetDecision.Cut => "cut",
+        BudgetDecision.ShadowClamped => "shadow_clamped",
+        BudgetDecision.ShadowRejected => "shadow_rejected",
+        BudgetDecision.Degraded => "degraded",
+        BudgetDecision.FinalTurn => "final_turn",
+        BudgetDecision.ToolsDropped => "tools_dropped",
+        _ => throw Undefined(decision),
+    };
+
+    public static string Name(BudgetLimitKind kind) => kind switch
+    {
+        BudgetLimitKind.InputTokens => "input_tokens",
+        BudgetLimitKind.OutputTokens => "output_tokens",
+        BudgetLimitKind.TotalTokens => "total_tokens",
+        BudgetLimitKind.Cost => "cost",
+        BudgetLimitKind.ModelCalls => "model_calls",
+        BudgetLimitKind.ToolCalls => "tool_calls",
+        BudgetLimitKind.ParallelToolCalls => "parallel_tool_calls",
+        BudgetLimitKind.ConcurrentModelCalls => "concurrent_model_calls",
+        BudgetLimitKind.ChildScopes => "child_scopes",
+        BudgetLimitKind.Duration => "duration",
+        _ => throw Undefined(kind),
+    };
+
+    public static string Name(CallOutcome outcome) => outcome switch
+    {
+        CallOutcome.Succeeded => "succeeded",
+        CallOutcome.NotSent => "not_sent",
+        CallOutcome.Failed => "failed",
+        CallOutcome.Cancelled => "cancelled",
+        _ => throw Undefined(outcome),
+    };
+
+    public static string Name(EstimatePrecision precision) => precision switch
+    {
+        EstimatePrecision.Exact => "exact",
+        EstimatePrecision.Approximate => "approximate",
+        _ => throw Undefined(precision),
+    };
+
+    // Spend velocity tags shipped with the members' own names; dashboards filter on them, so they stay.
+    public static string Name(SpendVelocityWindow window) => window switch
+    {
+        SpendVelocityWindow.Second => "Second",
+        SpendVelocityWindow.Minute => "Minute",
+        SpendVelocityWindow.Hour => "Hour",
+        _ => throw Undefined(window),
+    };
+
+    public static string Name(SpendVelocityAction action) => action switch
+    {
+        SpendVelocityAction.Alert => "Alert",
+        SpendVelocityAction.Throttle => "Throttle",
+        SpendVelocityAction.Block => "Block",
+        _ => throw Undefined(action),
+    };
+
+    private static ArgumentOutOfRangeException Undefined<TEnum>(TEnum value)
+        where TEnum : struct, Enum =>
+        new(nameof(value), value, $"{typeof(TEnum).Name} has no name for this value: add it to {nameof(RecordNames)}.");
+}
