@@ -36,7 +36,7 @@ internal sealed partial class CallPipeline
         _clock = new CallClock(time);
         _time = time;
         _logger = logger;
-        Recorder = new CallRecorder(options.Ledger ?? new InMemoryCostLedger(), _telemetry, time, metadata?.ProviderName);
+        Recorder = new CallRecorder(options.Ledger ?? new InMemoryCostLedger(), _telemetry, time, metadata?.ProviderName, logger);
         Settlement = new CallSettlement(Models, Recorder, time, logger);
 
         var gates = new List<ICallGate>();

@@ -1,7 +1,13 @@
+using Microsoft.Extensions.Logging;
+
 namespace AiCostGuard;
 
 /// <summary>The record step of the pipeline: every call — refused, sent, failed — is observed (telemetry) and then written to the ledger.</summary>
-internal sealed class CallRecorder(ICostLedger ledger, ICostRecordObserver observer, TimeProvider time, string? provider)
+/// <remarks>
+/// A ledger that throws must not turn a call the provider already billed into a failure, nor leave its budgets held:
+/// the record is counted as dropped (<c>aicostguard.ledger.dropped</c>) and logged, and the call goes on.
+/// </remarks>
+internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserver observer, TimeProvider time, string? provider, ILogger logger)
 {
     public ICostLedger Ledger => ledger;
 
@@ -17,7 +23,15 @@ internal sealed class CallRecorder(ICostLedger ledger, ICostRecordObserver obser
         }
 
         observer.Observe(ref record, scope);
-        ledger.Record(in record);
+        try
+        {
+            ledger.Record(in record);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            CostGovernanceTelemetry.LedgerDropped.Add(1);
+            Log.RecordLost(logger, record.ModelId, record.Cost, e);
+        }
     }
 
     /// <summary>Records a call refused before it was sent.</summary>
@@ -47,5 +61,11 @@ internal sealed class CallRecorder(ICostLedger ledger, ICostRecordObserver obser
             Outcome = refusal is OperationCanceledException ? CallOutcome.Cancelled : CallOutcome.NotSent,
             RefusalReason = refusal.Message,
         }, admission.Scope);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(6, LogLevel.Error, "The ledger did not take the record of a call to '{ModelId}' costing ${Cost}; it is counted as dropped.")]
+        public static partial void RecordLost(ILogger logger, string? modelId, decimal cost, Exception exception);
     }
 }

@@ -167,7 +167,7 @@ public sealed partial record ModelPrice
     /// <summary>Prices <paramref name="usage"/> with the decimal formula, which holds for every rate and tier.</summary>
     internal CostBreakdown GetCostBreakdownInDecimal(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier)
     {
-        Rates rates = Resolve(serviceTier, usage.InputTokens, out string tier, out long? threshold, out PricingNotes notes);
+        TokenRates rates = Resolve(serviceTier, usage.InputTokens, out string tier, out long? threshold, out PricingNotes notes);
         if (usage.CachedInputTokens > 0 && rates.CachedInput is null)
         {
             notes |= PricingNotes.CachedInputAtInputRate;
@@ -254,14 +254,8 @@ public sealed partial record ModelPrice
             }
         }
 
-        return this with
+        return TokenRates.Of(this).With(tier).ApplyTo(this) with
         {
-            InputPerMillion = tier.InputPerMillion ?? InputPerMillion,
-            CachedInputPerMillion = tier.CachedInputPerMillion ?? CachedInputPerMillion,
-            CacheWritePerMillion = tier.CacheWritePerMillion ?? CacheWritePerMillion,
-            CacheWriteOneHourPerMillion = tier.CacheWriteOneHourPerMillion ?? CacheWriteOneHourPerMillion,
-            OutputPerMillion = tier.OutputPerMillion ?? OutputPerMillion,
-            ReasoningPerMillion = tier.ReasoningPerMillion ?? ReasoningPerMillion,
             LongContextTiers = tier.LongContextTiers ?? LongContextTiers,
             Flex = null,
             Priority = null,
@@ -319,10 +313,10 @@ public sealed partial record ModelPrice
         return tier;
     }
 
-    private Rates Resolve(string? serviceTier, long inputTokens, out string tierName, out long? threshold, out PricingNotes notes)
+    private TokenRates Resolve(string? serviceTier, long inputTokens, out string tierName, out long? threshold, out PricingNotes notes)
     {
         notes = PricingNotes.None;
-        var rates = new Rates(InputPerMillion, CachedInputPerMillion, CacheWritePerMillion, CacheWriteOneHourPerMillion, OutputPerMillion, ReasoningPerMillion);
+        TokenRates rates = TokenRates.Of(this);
         ServiceTierPrice? tier = TierPrice(serviceTier, out bool fellBack);
         tierName = tier is null ? "standard" : serviceTier!.ToLowerInvariant();
         if (fellBack)
@@ -373,7 +367,7 @@ public sealed partial record ModelPrice
     /// <summary>The dearest input and output rates a request of <paramref name="inputTokens"/> can be charged: its long-context tier is known from its input.</summary>
     private (decimal Input, decimal Output) WorstRatesAt(long inputTokens, string? serviceTier)
     {
-        Rates rates = Resolve(serviceTier, 0, out _, out _, out _);
+        TokenRates rates = Resolve(serviceTier, 0, out _, out _, out _);
         decimal input = MaximumInputRate(rates);
         decimal output = MaximumOutputRate(rates);
         IReadOnlyList<LongContextPrice>? longContext = TierPrice(serviceTier, out _)?.LongContextTiers ?? LongContextTiers;
@@ -383,7 +377,7 @@ public sealed partial record ModelPrice
             {
                 if (inputTokens > longContext[i].AboveInputTokens)
                 {
-                    Rates above = rates.With(longContext[i]);
+                    TokenRates above = rates.With(longContext[i]);
                     input = Math.Max(input, MaximumInputRate(above));
                     output = Math.Max(output, MaximumOutputRate(above));
                 }
@@ -393,23 +387,11 @@ public sealed partial record ModelPrice
         return (input, output);
     }
 
-    private decimal MaximumInputRate(in Rates rates) =>
+    private decimal MaximumInputRate(in TokenRates rates) =>
         Math.Max(
             Math.Max(Math.Max(rates.Input, rates.CachedInput ?? 0m), Math.Max(rates.CacheWrite ?? 0m, rates.CacheWriteOneHour ?? 0m)),
             Math.Max(AudioInputPerMillion ?? 0m, ImageInputPerMillion ?? 0m));
 
-    private decimal MaximumOutputRate(in Rates rates) =>
+    private decimal MaximumOutputRate(in TokenRates rates) =>
         Math.Max(Math.Max(rates.Output, rates.Reasoning ?? 0m), AudioOutputPerMillion ?? 0m);
-
-    /// <summary>The token rates in force for one call; <see langword="null"/> where a stand-in applies.</summary>
-    private readonly record struct Rates(decimal Input, decimal? CachedInput, decimal? CacheWrite, decimal? CacheWriteOneHour, decimal Output, decimal? Reasoning)
-    {
-        public Rates With(RateOverrides overrides) => new(
-            overrides.InputPerMillion ?? Input,
-            overrides.CachedInputPerMillion ?? CachedInput,
-            overrides.CacheWritePerMillion ?? CacheWrite,
-            overrides.CacheWriteOneHourPerMillion ?? CacheWriteOneHour,
-            overrides.OutputPerMillion ?? Output,
-            overrides.ReasoningPerMillion ?? Reasoning);
-    }
 }

@@ -202,12 +202,12 @@ internal sealed class CallTelemetry : ICostRecordObserver
         CostAttribution? a = record.Attribution;
         if (a is not null)
         {
-            Put(span, AttributionKeys.Tenant, a.Tenant, own);
-            Put(span, AttributionKeys.Team, a.Team, own);
-            Put(span, AttributionKeys.Feature, a.Feature, own);
-            Put(span, AttributionKeys.User, a.User, own);
-            Put(span, AttributionKeys.CostCenter, a.CostCenter, own);
-            Put(span, AttributionKeys.Environment, a.Environment, own);
+            Put(span, AttributionTagNames.Tenant, a.Tenant, own);
+            Put(span, AttributionTagNames.Team, a.Team, own);
+            Put(span, AttributionTagNames.Feature, a.Feature, own);
+            Put(span, AttributionTagNames.User, a.User, own);
+            Put(span, AttributionTagNames.CostCenter, a.CostCenter, own);
+            Put(span, AttributionTagNames.Environment, a.Environment, own);
         }
 
         if (record.Decision != BudgetDecision.Allowed)
@@ -246,7 +246,7 @@ internal sealed class CallTelemetry : ICostRecordObserver
     }
 
     /// <summary>The attribution tag names, built once.</summary>
-    private static class AttributionKeys
+    private static class AttributionTagNames
     {
         public static readonly string Tenant = CostGovernanceTelemetry.AttributionAttributePrefix + "tenant";
         public static readonly string Team = CostGovernanceTelemetry.AttributionAttributePrefix + "team";

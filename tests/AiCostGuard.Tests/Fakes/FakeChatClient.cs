@@ -12,6 +12,9 @@ public sealed class FakeChatClient : IChatClient
 
     public string? ResponseModelId { get; set; }
 
+    /// <summary>Provider extras on each response.</summary>
+    public AdditionalPropertiesDictionary? ResponseProperties { get; set; }
+
     public string Text { get; set; } = "The answer is forty-two.";
 
     public UsageDetails? Usage { get; set; } = new() { InputTokenCount = 100, OutputTokenCount = 20 };
@@ -69,6 +72,7 @@ public sealed class FakeChatClient : IChatClient
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, Text))
         {
             ModelId = ResponseModelId ?? options?.ModelId ?? ModelId,
+            AdditionalProperties = ResponseProperties,
             Usage = usage is null ? null : new UsageDetails
             {
                 InputTokenCount = usage.InputTokenCount,
