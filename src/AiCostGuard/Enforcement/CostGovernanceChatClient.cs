@@ -23,7 +23,7 @@ namespace AiCostGuard;
 public sealed class CostGovernanceChatClient : DelegatingChatClient
 {
     private readonly CallPipeline _pipeline;
-    private readonly Func<IEnumerable<ChatMessage>, ChatOptions?, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> _sendStreaming;
+    private readonly GovernedStream _streams;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="innerClient">The client to govern.</param>
@@ -61,7 +61,7 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
                 [$"{nameof(CostGovernanceOptions.DegradeModels)}: {string.Join(", ", unpricedLadder)} has no price in the catalog, so a run could not be degraded to it."]);
         }
 
-        _sendStreaming = base.GetStreamingResponseAsync;
+        _streams = new GovernedStream(_pipeline, innerClient);
     }
 
     /// <summary>
@@ -117,7 +117,7 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        return GovernedStream.RunAsync(_pipeline, _sendStreaming, messages, options, cancellationToken);
+        return _streams.RunAsync(messages, options, cancellationToken);
     }
 
     /// <summary>

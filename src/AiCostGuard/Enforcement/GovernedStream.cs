@@ -7,14 +7,10 @@ namespace AiCostGuard;
 /// The send step of a streamed call: counts the output as it arrives, cuts the stream at the output it was admitted
 /// with, and settles it — also when it is cut, cancelled, abandoned or fails — for what it produced.
 /// </summary>
-internal static class GovernedStream
+/// <remarks>One instance per governed client; a stream's state lives in its iterator, so it holds no more than a call's arguments.</remarks>
+internal sealed class GovernedStream(CallPipeline pipeline, IChatClient inner)
 {
-    public static async IAsyncEnumerable<ChatResponseUpdate> RunAsync(
-        CallPipeline pipeline,
-        Func<IEnumerable<ChatMessage>, ChatOptions?, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>> send,
-        IEnumerable<ChatMessage> messages,
-        ChatOptions? options,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ChatResponseUpdate> RunAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         FanOutLease lease = await pipeline.AcquireFanOut(options, streaming: true, cancellationToken);
         Admission admission;
@@ -38,7 +34,7 @@ internal static class GovernedStream
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
         try
         {
-            updates = send(messages, admission.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            updates = inner.GetStreamingResponseAsync(messages, admission.Options, cancellationToken).GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 bool hasNext;
