@@ -17,9 +17,7 @@ internal sealed class CallTelemetry : ICostRecordObserver
 {
     private static readonly string[] BaggageKeys = ["aicostguard.tenant", "aicostguard.team", "aicostguard.feature", "aicostguard.user", "aicostguard.cost_center", "aicostguard.environment"];
 
-    private readonly TagValueFolder _teams;
-    private readonly TagValueFolder _features;
-    private readonly TagValueFolder _models;
+    private readonly MetricSeries _series;
     private const int MaximumSpanNames = 256;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _spanNames = new(StringComparer.Ordinal);
@@ -28,9 +26,7 @@ internal sealed class CallTelemetry : ICostRecordObserver
 
     public CallTelemetry(CostTelemetryOptions options)
     {
-        _teams = new TagValueFolder(options.MetricTeams, options.MaximumDistinctTagValues);
-        _features = new TagValueFolder(options.MetricFeatures, options.MaximumDistinctTagValues);
-        _models = new TagValueFolder(null, options.MaximumDistinctTagValues);
+        _series = new MetricSeries(options);
         _baggage = options.EnableBaggage;
         _baggageDimensions = options.BaggageDimensions;
     }
@@ -178,9 +174,30 @@ internal sealed class CallTelemetry : ICostRecordObserver
             Put(span, "gen_ai.usage.output_tokens", record.OutputTokens, own);
         }
 
-        Put(span, CostGovernanceTelemetry.CostAmountAttribute, (double)record.Cost, own);
-        Put(span, CostGovernanceTelemetry.CostCurrencyAttribute, "USD", own);
-        Put(span, CostGovernanceTelemetry.CostSourceAttribute, RecordNames.Name(record.CostSource), own);
+        if (record.CostSource == CostSource.Unpriced)
+        {
+            Put(span, CostGovernanceTelemetry.CostSourceAttribute, RecordNames.Name(CostSource.Unpriced), own);
+        }
+        else
+        {
+            // A span another library made may cover several model calls (UseOpenTelemetry() outside the tool loop):
+            // its cost is the sum of theirs, so it adds up to the ledger whatever order the pipeline is composed in.
+            double cost = (double)record.Cost;
+            long calls = 1;
+            if (!own && span.GetTagItem(CostGovernanceTelemetry.ModelCallsAttribute) is long before)
+            {
+                calls += before;
+                cost += span.GetTagItem(CostGovernanceTelemetry.CostAttribute) is double sum ? sum : 0d;
+            }
+
+            Put(span, CostGovernanceTelemetry.CostAttribute, cost, own);
+            Put(span, CostGovernanceTelemetry.CostAmountAttribute, cost, own);
+            Put(span, CostGovernanceTelemetry.CostCurrencyAttribute, "USD", own);
+            Put(span, CostGovernanceTelemetry.CostSourceAttribute, "local", own);
+            Put(span, CostGovernanceTelemetry.ModelCallsAttribute, calls, own);
+            Put(span, CostGovernanceTelemetry.UsageSourceAttribute, RecordNames.Name(record.CostSource), own);
+        }
+
         Put(span, CostGovernanceTelemetry.DecisionAttribute, RecordNames.Name(record.Decision), own);
         if (record.LimitKind is { } kind)
         {
@@ -258,46 +275,43 @@ internal sealed class CallTelemetry : ICostRecordObserver
 
     private void Measure(in CostRecord record)
     {
-        // Each tag value is folded once, on first use, whichever instruments are listened to.
-        CostAttribution? attribution = record.Attribution;
-        string? modelId = record.ModelId;
-        string? model = null, team = null, feature = null;
-        if (CostGovernanceTelemetry.Cost.Enabled && record.Outcome != CallOutcome.NotSent)
+        // The folded tag values of the last call are reused while model and attribution instance stay the same.
+        MetricSeries.Folded? series = null;
+        if (CostGovernanceTelemetry.Cost.Enabled && record.Outcome != CallOutcome.NotSent && record.CostSource != CostSource.Unpriced)
         {
+            series = _series.Fold(record.ModelId, record.Attribution);
             var tags = new TagList
             {
-                { "gen_ai.request.model", Model() },
-                { "team", Team() },
-                { "feature", Feature() },
-                { CostGovernanceTelemetry.CostSourceAttribute, RecordNames.Name(record.CostSource) },
+                { "gen_ai.request.model", series.Model },
+                { CostGovernanceTelemetry.TeamTag, series.Team },
+                { CostGovernanceTelemetry.FeatureTag, series.Feature },
+                { CostGovernanceTelemetry.UsageSourceAttribute, RecordNames.Name(record.CostSource) },
             };
             CostGovernanceTelemetry.Cost.Add((double)record.Cost, tags);
         }
 
         if (CostGovernanceTelemetry.Decisions.Enabled)
         {
+            series ??= _series.Fold(record.ModelId, record.Attribution);
             var tags = new TagList
             {
                 { CostGovernanceTelemetry.DecisionAttribute, RecordNames.Name(record.Decision) },
                 { CostGovernanceTelemetry.LimitKindAttribute, record.LimitKind is { } kind ? RecordNames.Name(kind) : "none" },
-                { "team", Team() },
-                { "feature", Feature() },
+                { CostGovernanceTelemetry.TeamTag, series.Team },
+                { CostGovernanceTelemetry.FeatureTag, series.Feature },
             };
             CostGovernanceTelemetry.Decisions.Add(1, tags);
         }
 
         if (CostGovernanceTelemetry.EstimateError.Enabled && record.CostSource == CostSource.ProviderReported && record.InputTokens > 0)
         {
+            series ??= _series.Fold(record.ModelId, record.Attribution);
             var tags = new TagList
             {
-                { "gen_ai.request.model", Model() },
+                { "gen_ai.request.model", series.Model },
                 { "aicostguard.estimate.precision", RecordNames.Name(record.EstimatePrecision) },
             };
             CostGovernanceTelemetry.EstimateError.Record((record.EstimatedInputTokens - record.InputTokens) / (double)record.InputTokens, tags);
         }
-
-        string Model() => model ??= _models.Fold(modelId);
-        string Team() => team ??= _teams.Fold(attribution?.Team);
-        string Feature() => feature ??= _features.Fold(attribution?.Feature);
     }
 }

@@ -29,8 +29,30 @@ public static class CostGovernanceTelemetry
     /// <summary>The span attribute holding the currency of <see cref="CostAmountAttribute"/>: always <c>USD</c>.</summary>
     public const string CostCurrencyAttribute = "gen_ai.usage.cost.currency";
 
-    /// <summary>The span attribute saying where the cost comes from: <c>provider_reported</c>, <c>estimated</c> or <c>unpriced</c>.</summary>
+    /// <summary>
+    /// The span attribute holding the cost of a model call (or of every call a span covers) as a number in US dollars,
+    /// under the name Langfuse's OpenTelemetry mapper and PostHog read; the same value as <see cref="CostAmountAttribute"/>.
+    /// </summary>
+    public const string CostAttribute = "gen_ai.usage.cost";
+
+    /// <summary>
+    /// The span attribute saying who priced the call: <c>local</c> (this library, from its price catalog and the call's
+    /// usage) or <c>unpriced</c> (the model has no price: no amount is set). Which usage was priced is
+    /// <see cref="UsageSourceAttribute"/>.
+    /// </summary>
     public const string CostSourceAttribute = "gen_ai.usage.cost.source";
+
+    /// <summary>The span attribute and metric tag saying which usage a cost was computed from: <c>provider_reported</c> or <c>estimated</c> (the provider reported none, or not all).</summary>
+    public const string UsageSourceAttribute = "aicostguard.usage.source";
+
+    /// <summary>The span attribute counting the model calls whose cost a span carries: more than one where a span covers a whole tool loop.</summary>
+    public const string ModelCallsAttribute = "aicostguard.model_calls";
+
+    /// <summary>The metric tag holding a call's team (folded: see <see cref="CostTelemetryOptions"/>).</summary>
+    public const string TeamTag = "aicostguard.attribution.team";
+
+    /// <summary>The metric tag holding a call's feature (folded: see <see cref="CostTelemetryOptions"/>).</summary>
+    public const string FeatureTag = "aicostguard.attribution.feature";
 
     /// <summary>The span attribute and metric tag holding the budget decision, such as <c>allowed</c> or <c>clamped</c>.</summary>
     public const string DecisionAttribute = "aicostguard.budget.decision";
@@ -100,7 +122,12 @@ public static class CostGovernanceTelemetry
 
     internal static readonly Counter<long> Decisions = Meter.CreateCounter<long>(DecisionsMetric, "{decision}", "Budget decisions on model calls.");
 
-    internal static readonly Histogram<double> EstimateError = Meter.CreateHistogram<double>(EstimateErrorMetric, "1", "Relative error of the pre-send input-token estimate against the provider-reported count.");
+    /// <summary>Bucket boundaries for the relative estimate error: fine around zero, where a good estimate lands, coarse in the tails.</summary>
+    internal static readonly double[] EstimateErrorBuckets = [-1, -0.5, -0.25, -0.1, -0.05, -0.02, -0.005, 0, 0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];
+
+    internal static readonly Histogram<double> EstimateError = Meter.CreateHistogram(
+        EstimateErrorMetric, "1", "Relative error of the pre-send input-token estimate against the provider-reported count.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EstimateErrorBuckets });
 
     internal static readonly Counter<long> LedgerWriteFailures = Meter.CreateCounter<long>(LedgerWriteFailuresMetric, "{failure}", "Ledger batches that could not be written.");
 

@@ -22,6 +22,17 @@ public sealed class CostTelemetryOptions
     public int MaximumDistinctTagValues { get; set; } = 100;
 
     /// <summary>
+    /// Gets or sets the most distinct series — combinations of model, team and feature — that each of the library's
+    /// metrics records; a call of a further combination is recorded under <see cref="CostGovernanceTelemetry.OtherValue"/>
+    /// for all three. Each series is further split only by a few fixed values (usage source; decision and limit kind),
+    /// so keep this times those values under the OpenTelemetry SDK's cardinality limit (2,000 points per metric by
+    /// default; raise it with a view's <c>CardinalityLimit</c>), beyond which the SDK folds points into its overflow point.
+    /// </summary>
+    /// <value>The default value is 500: the cost metric then holds at most 1,000 points.</value>
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
+    public int MaximumMetricSeries { get; set; } = 500;
+
+    /// <summary>
     /// Gets or sets whether attribution crosses services in W3C baggage: a call fills its unset
     /// <see cref="BaggageDimensions"/> from incoming baggage keys <c>aicostguard.team</c>, <c>aicostguard.feature</c>, …
     /// (values validated by <see cref="AttributionValue"/>; invalid ones are dropped and counted in
@@ -41,6 +52,7 @@ public sealed class CostTelemetryOptions
         var copy = new CostTelemetryOptions
         {
             MaximumDistinctTagValues = MaximumDistinctTagValues,
+            MaximumMetricSeries = MaximumMetricSeries,
             EnableBaggage = EnableBaggage,
             BaggageDimensions = BaggageDimensions,
         };

@@ -20,9 +20,9 @@ public sealed class CostMetricsTests
         }
 
         decimal cost = governed.Ledger.GetRecords().Sum(r => r.Cost);
-        Assert.Equal((double)cost, telemetry.Sum(CostGovernanceTelemetry.CostMetric, ("team", "metrics-team-a"), ("feature", "metrics-feature"), ("gen_ai.request.model", "gpt-4o-mini")), 12);
-        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "metrics-team-a"), (CostGovernanceTelemetry.DecisionAttribute, "allowed")));
-        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "metrics-team-a"), (CostGovernanceTelemetry.DecisionAttribute, "clamped"), (CostGovernanceTelemetry.LimitKindAttribute, "output_tokens")));
+        Assert.Equal((double)cost, telemetry.Sum(CostGovernanceTelemetry.CostMetric, (CostGovernanceTelemetry.TeamTag, "metrics-team-a"), (CostGovernanceTelemetry.FeatureTag, "metrics-feature"), ("gen_ai.request.model", "gpt-4o-mini")), 12);
+        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, (CostGovernanceTelemetry.TeamTag, "metrics-team-a"), (CostGovernanceTelemetry.DecisionAttribute, "allowed")));
+        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, (CostGovernanceTelemetry.TeamTag, "metrics-team-a"), (CostGovernanceTelemetry.DecisionAttribute, "clamped"), (CostGovernanceTelemetry.LimitKindAttribute, "output_tokens")));
         Assert.True(telemetry.Sum(CostGovernanceTelemetry.EstimateErrorMetric, ("gen_ai.request.model", "gpt-4o-mini")) >= 2);
     }
 
@@ -43,10 +43,10 @@ public sealed class CostMetricsTests
             }
         }
 
-        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "fold-t1"), ("feature", "fold-allowed")));
-        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "fold-t2"), ("feature", CostGovernanceTelemetry.OtherValue)));
-        Assert.Equal(0, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "fold-t3")));
-        Assert.Equal(2, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", CostGovernanceTelemetry.OtherValue), ("feature", CostGovernanceTelemetry.OtherValue)));
+        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, (CostGovernanceTelemetry.TeamTag, "fold-t1"), (CostGovernanceTelemetry.FeatureTag, "fold-allowed")));
+        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, (CostGovernanceTelemetry.TeamTag, "fold-t2"), (CostGovernanceTelemetry.FeatureTag, CostGovernanceTelemetry.OtherValue)));
+        Assert.Equal(0, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, (CostGovernanceTelemetry.TeamTag, "fold-t3")));
+        Assert.Equal(2, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, (CostGovernanceTelemetry.TeamTag, CostGovernanceTelemetry.OtherValue), (CostGovernanceTelemetry.FeatureTag, CostGovernanceTelemetry.OtherValue)));
     }
 
     [Fact]

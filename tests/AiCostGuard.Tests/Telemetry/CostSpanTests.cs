@@ -28,7 +28,9 @@ public sealed class CostSpanTests
         Assert.Equal((double)record.Cost, chat.GetTagItem(CostGovernanceTelemetry.CostAmountAttribute));
         Assert.True(record.Cost > 0);
         Assert.Equal("USD", chat.GetTagItem(CostGovernanceTelemetry.CostCurrencyAttribute));
-        Assert.Equal("provider_reported", chat.GetTagItem(CostGovernanceTelemetry.CostSourceAttribute));
+        Assert.Equal("local", chat.GetTagItem(CostGovernanceTelemetry.CostSourceAttribute));
+        Assert.Equal("provider_reported", chat.GetTagItem(CostGovernanceTelemetry.UsageSourceAttribute));
+        Assert.Equal((double)record.Cost, chat.GetTagItem(CostGovernanceTelemetry.CostAttribute));
         Assert.Equal("allowed", chat.GetTagItem(CostGovernanceTelemetry.DecisionAttribute));
         Assert.Equal(1.0, chat.GetTagItem(CostGovernanceTelemetry.BudgetLimitAttribute));
         Assert.Equal((double)(1m - record.Cost), chat.GetTagItem(CostGovernanceTelemetry.BudgetRemainingAttribute));

@@ -18,8 +18,8 @@ public sealed class DecisionTelemetryTests
         await Assert.ThrowsAsync<BudgetExceededException>(() => governed.Client.GetResponseAsync(Governed.Prompt()));
 
         Assert.Equal(BudgetLimitKind.ModelCalls, governed.Last.LimitKind);
-        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "step-capped"), (CostGovernanceTelemetry.DecisionAttribute, "rejected"), (CostGovernanceTelemetry.LimitKindAttribute, "model_calls")));
-        Assert.Equal(0, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, ("team", "step-capped"), (CostGovernanceTelemetry.LimitKindAttribute, "cost")));
+        Assert.Equal(1, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, (CostGovernanceTelemetry.TeamTag, "step-capped"), (CostGovernanceTelemetry.DecisionAttribute, "rejected"), (CostGovernanceTelemetry.LimitKindAttribute, "model_calls")));
+        Assert.Equal(0, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, (CostGovernanceTelemetry.TeamTag, "step-capped"), (CostGovernanceTelemetry.LimitKindAttribute, "cost")));
     }
 
     [Fact]
