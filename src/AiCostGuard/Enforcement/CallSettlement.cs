@@ -42,7 +42,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             ScopeName = admission.Scope?.Name,
             ScopeId = admission.Scope?.Id,
             ModelId = charge.Profile.ModelId,
-            RequestedModelId = admission.RequestedModelId,
+            RequestedModelId = admission.RequestedModelId ?? (charge.OutsideFamily ? admission.Profile.ModelId : null),
             Provider = recorder.Provider,
             IsStreaming = admission.IsStreaming,
             InputTokens = usage.InputTokens,
@@ -71,11 +71,18 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
         // Copy the numbers out at once: a tool loop adds later iterations into the first response's UsageDetails.
         // Normalizing once (Anthropic-style cache reads and writes folded into input) means every token is priced once.
         TokenUsage normalized = reported is null ? default : TokenUsage.FromUsageDetails(reported);
-        long? input = Positive(reported?.InputTokenCount) is null ? null : normalized.InputTokens;
-        long? output = Positive(reported?.OutputTokenCount);
-        long cached = normalized.CachedInputTokens;
 
-        ModelProfile profile = models.Answering(admission.Profile, answeringModelId);
+        // Zero input for a sent prompt, or zero output beside an answer, is a client that fills what the provider did
+        // not report with zeros (OllamaSharp): not reported, so estimated and flagged, never a silent $0.
+        long? input = Positive(reported?.InputTokenCount) is null or 0 ? null : normalized.InputTokens;
+        long? output = Positive(reported?.OutputTokenCount);
+        if (output == 0 && (streamedOutput > 0 || response?.Text is { Length: > 0 }))
+        {
+            output = null;
+        }
+
+        long cached = normalized.CachedInputTokens;
+        ModelProfile profile = models.Answering(admission.Profile, answeringModelId, out bool outsideFamily);
         bool estimated = input is null || output is null;
 
         // Nothing reported: the provider was at least sent the prompt unless the call failed before answering.
@@ -95,13 +102,21 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
         TokenUsage usage = (normalized with { InputTokens = input.Value, OutputTokens = output.Value, CachedInputTokens = cached }).FittedToTotals();
         string? serviceTier = ServiceTiers.FromResponse(response) ?? ServiceTiers.FromOptions(admission.Options);
         CostBreakdown? priced = profile.Price?.At(admission.StartTime).GetCostBreakdown(usage, serviceTier);
+        if (outsideFamily)
+        {
+            // A response may not name its own price: of the model asked for and the model named, the dearer is charged.
+            CostBreakdown asked = admission.Profile.Standard.Price!.At(admission.StartTime).GetCostBreakdown(usage, serviceTier);
+            CostBreakdown dearer = priced is { } named && named.Total >= asked.Total ? named : asked;
+            priced = dearer with { Notes = dearer.Notes | PricingNotes.ReportedModelMismatch };
+            Log.ReportedModelMismatch(logger, admission.Profile.ModelId, profile.ModelId);
+        }
         if (estimated && outcome == CallOutcome.Succeeded && cut is null)
         {
             Log.NoUsage(logger, profile.ModelId);
         }
 
         CostSource source = profile.Price is null ? CostSource.Unpriced : estimated ? CostSource.Estimated : CostSource.ProviderReported;
-        return new Charge(profile, usage, priced, priced?.Total ?? 0m, source);
+        return new Charge(profile, usage, priced, priced?.Total ?? 0m, source, outsideFamily);
     }
 
     private static long ExactInput(in Admission admission, IEnumerable<ChatMessage> messages) =>
@@ -112,7 +127,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
     private static long? Positive(long? value) => value is >= 0 ? value : null;
 
     /// <summary>What a call is charged: the model it is priced by, its usage, the priced breakdown and where the cost came from.</summary>
-    private readonly record struct Charge(ModelProfile Profile, TokenUsage Usage, CostBreakdown? Priced, decimal Cost, CostSource Source);
+    private readonly record struct Charge(ModelProfile Profile, TokenUsage Usage, CostBreakdown? Priced, decimal Cost, CostSource Source, bool OutsideFamily = false);
 
     private static partial class Log
     {
@@ -121,6 +136,9 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
 
         [LoggerMessage(3, LogLevel.Warning, "The provider reported {Cached} cached input tokens for a call to '{ModelId}' but only {Input} input tokens; the cached count was capped at the input count.")]
         public static partial void CachedAboveInput(ILogger logger, string? modelId, long cached, long input);
+
+        [LoggerMessage(7, LogLevel.Warning, "A call to '{Requested}' was answered by '{Reported}', a model of another family; it was priced at the dearer of the two.")]
+        public static partial void ReportedModelMismatch(ILogger logger, string? requested, string? reported);
 
         [LoggerMessage(5, LogLevel.Error, "Settling a call to '{ModelId}' failed; it was charged its reserved worst case.")]
         public static partial void SettleFailed(ILogger logger, string? modelId, Exception exception);

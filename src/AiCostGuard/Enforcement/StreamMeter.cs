@@ -23,10 +23,7 @@ internal struct StreamMeter(long outputCeiling, bool oneTokenPerUpdate)
     private readonly bool _oneTokenPerUpdate = oneTokenPerUpdate;
     private long _textUpdates;
     private long _characters;
-    private long? _input;
-    private long? _output;
-    private long? _cached;
-    private long? _reasoning;
+    private UsageDetails? _usage;
 
     /// <summary>Gets the output tokens to charge when the provider reports none.</summary>
     public readonly long OutputTokens => _oneTokenPerUpdate ? _textUpdates : Math.Max(_textUpdates, (_characters + CharactersPerChargedToken - 1) / CharactersPerChargedToken);
@@ -34,10 +31,15 @@ internal struct StreamMeter(long outputCeiling, bool oneTokenPerUpdate)
     /// <summary>Gets the output tokens the stream has produced at the least.</summary>
     private readonly long OutputTokensAtLeast => _oneTokenPerUpdate ? _textUpdates : Math.Max(_textUpdates, _characters / MostCharactersPerStreamedToken);
 
-    /// <summary>Gets the usage the provider reported, or <see langword="null"/> when none arrived.</summary>
-    public readonly UsageDetails? Usage => _input is null && _output is null
-        ? null
-        : new UsageDetails { InputTokenCount = _input, OutputTokenCount = _output, CachedInputTokenCount = _cached, ReasoningTokenCount = _reasoning };
+    /// <summary>
+    /// Gets the usage the provider reported, summed over every update that carried some — provider extras such as
+    /// cache writes included, so a stream is normalized and priced exactly as a whole response is — or
+    /// <see langword="null"/> when none arrived.
+    /// </summary>
+    public readonly UsageDetails? Usage => _usage;
+
+    /// <summary>Gets the model the updates name (the snapshot that answered), or <see langword="null"/> when none did.</summary>
+    public string? ModelId { get; private set; }
 
     /// <summary>Counts one update.</summary>
     /// <returns><see langword="true"/> when the output has passed the ceiling and the stream must be cut.</returns>
@@ -70,16 +72,26 @@ internal struct StreamMeter(long outputCeiling, bool oneTokenPerUpdate)
             _textUpdates++;
         }
 
-        return OutputTokensAtLeast > _outputCeiling && _output is null;
+        if (update.ModelId is { Length: > 0 } model)
+        {
+            ModelId = model;
+        }
+
+        return OutputTokensAtLeast > _outputCeiling && _usage?.OutputTokenCount is null;
     }
 
-    private void Add(UsageDetails details)
+    /// <summary>Takes the usage an update reports, without counting its text: for updates read after a stream was cut.</summary>
+    public void ObserveUsage(ChatResponseUpdate update)
     {
-        _input = Sum(_input, details.InputTokenCount);
-        _output = Sum(_output, details.OutputTokenCount);
-        _cached = Sum(_cached, details.CachedInputTokenCount);
-        _reasoning = Sum(_reasoning, details.ReasoningTokenCount);
-
-        static long? Sum(long? total, long? value) => value is null ? total : (total ?? 0) + value;
+        foreach (AIContent content in update.Contents)
+        {
+            if (content is UsageContent usage)
+            {
+                Add(usage.Details);
+            }
+        }
     }
+
+    // Copied into the meter's own instance: the provider's object may be reused or added to after this update.
+    private void Add(UsageDetails details) => (_usage ??= new UsageDetails()).Add(details);
 }

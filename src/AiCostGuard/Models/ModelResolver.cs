@@ -64,8 +64,9 @@ internal sealed class ModelResolver
             return profile;
         }
 
+        // An alias (an Azure deployment name) stands for its model in everything: price, tokenizer and output limit.
         Catalog.TryGetPrice(modelId, out ModelPrice? price);
-        profile = new ModelProfile(modelId, price, TokenEstimator.GetEncoding(modelId), price?.MaximumOutputTokens ?? _defaultMaximumOutput);
+        profile = new ModelProfile(modelId, price, TokenEstimator.GetEncoding(Catalog.Canonical(modelId)), price?.MaximumOutputTokens ?? _defaultMaximumOutput);
         if (_profiles.Count < MaximumProfiles)
         {
             _profiles.TryAdd(modelId, profile);
@@ -75,21 +76,32 @@ internal sealed class ModelResolver
     }
 
     /// <summary>
-    /// The profile a call is priced by once its response names the model that answered: that model when it has a price
-    /// (a dated snapshot of the one asked for) or when the one asked for had none; otherwise the one admitted.
+    /// The profile of the model a response names, when it differs from the one admitted: the model that answered. Its
+    /// price applies when it is the admitted model's own family (a dated snapshot) and has a price, or when the
+    /// admitted model had none; a model of another family is an <paramref name="outsideFamily"/> answer, priced by
+    /// the caller at the dearer of the two.
     /// </summary>
-    public ModelProfile Answering(ModelProfile admitted, string? reportedModelId)
+    public ModelProfile Answering(ModelProfile admitted, string? reportedModelId, out bool outsideFamily)
     {
+        outsideFamily = false;
         ModelProfile profile = admitted.Standard;
-        if (reportedModelId is { Length: > 0 } && !string.Equals(reportedModelId, profile.ModelId, StringComparison.Ordinal))
+        if (reportedModelId is not { Length: > 0 } || string.Equals(reportedModelId, profile.ModelId, StringComparison.Ordinal))
         {
-            ModelProfile snapshot = Resolve(reportedModelId);
-            if (snapshot.Price is not null || profile.Price is null)
-            {
-                return snapshot;
-            }
+            return profile;
         }
 
-        return profile;
+        ModelProfile answering = Resolve(reportedModelId);
+        if (profile.ModelId is null || profile.Price is null)
+        {
+            return answering.Price is not null || profile.Price is null ? answering : profile;
+        }
+
+        if (Catalog.IsSameFamily(profile.ModelId, reportedModelId))
+        {
+            return answering.Price is not null ? answering : profile;
+        }
+
+        outsideFamily = true;
+        return answering;
     }
 }

@@ -28,12 +28,14 @@ public sealed partial class PriceCatalog
 
     private readonly FrozenDictionary<string, ModelPrice> _models;
     private readonly FrozenDictionary<string, ModelPrice> _aliases;
+    private readonly FrozenDictionary<string, string> _aliasTargets;
     private readonly ConcurrentDictionary<string, ModelPrice?> _resolved = new(StringComparer.OrdinalIgnoreCase);
 
-    private PriceCatalog(FrozenDictionary<string, ModelPrice> models, string source, FrozenDictionary<string, ModelPrice>? aliases = null)
+    private PriceCatalog(FrozenDictionary<string, ModelPrice> models, string source, FrozenDictionary<string, ModelPrice>? aliases = null, FrozenDictionary<string, string>? aliasTargets = null)
     {
         _models = models;
         _aliases = aliases ?? NoAliases;
+        _aliasTargets = aliasTargets ?? FrozenDictionary<string, string>.Empty;
         Source = source;
     }
 
@@ -80,7 +82,7 @@ public sealed partial class PriceCatalog
             count++;
         }
 
-        return count == 0 ? this : new PriceCatalog(dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), Source + " + overrides", _aliases);
+        return count == 0 ? this : new PriceCatalog(dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), Source + " + overrides", _aliases, _aliasTargets);
     }
 
     /// <summary>
@@ -94,6 +96,7 @@ public sealed partial class PriceCatalog
     {
         ArgumentNullException.ThrowIfNull(aliases);
         var dictionary = new Dictionary<string, ModelPrice>(_aliases, StringComparer.OrdinalIgnoreCase);
+        var targets = new Dictionary<string, string>(_aliasTargets, StringComparer.OrdinalIgnoreCase);
         int count = 0;
         foreach (KeyValuePair<string, string> alias in aliases)
         {
@@ -108,10 +111,11 @@ public sealed partial class PriceCatalog
             }
 
             dictionary[alias.Key] = price;
+            targets[alias.Key] = alias.Value;
             count++;
         }
 
-        return count == 0 ? this : new PriceCatalog(_models, Source, dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+        return count == 0 ? this : new PriceCatalog(_models, Source, dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), targets.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>

@@ -21,4 +21,10 @@ public enum PricingNotes
 
     /// <summary>The request's input was above a long-context threshold: the whole request was priced at that tier's rates.</summary>
     LongContext = 8,
+
+    /// <summary>
+    /// The response named a model outside the family of the one asked for (not one of its dated snapshots): the call
+    /// was priced at the dearer of the two, and the ledger keeps both.
+    /// </summary>
+    ReportedModelMismatch = 16,
 }

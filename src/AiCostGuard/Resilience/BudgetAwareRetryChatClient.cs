@@ -19,10 +19,10 @@ namespace AiCostGuard;
 /// <para>
 /// The governance's refusals — <see cref="BudgetExceededException"/>, <see cref="MissingAttributionException"/>,
 /// <see cref="UnknownModelException"/> — are never retried, whatever the strategy's <c>ShouldHandle</c> says; nor is
-/// cancellation. By default <see cref="HttpRequestException"/>, <see cref="TimeoutException"/> and
-/// <see cref="TimeoutRejectedException"/> are retried; provider SDKs throw their own types (the OpenAI SDK a
-/// <c>System.ClientModel.ClientResultException</c> with the HTTP status), which the strategy's <c>ShouldHandle</c> can
-/// add. Delays run on the injected <see cref="TimeProvider"/>. A retry whose worst case the budgets can no longer pay
+/// cancellation. By default network failures, timeouts and HTTP 408, 429 and 5xx answers are retried — from
+/// <see cref="HttpRequestException"/> and from the provider SDKs' own exceptions (the OpenAI SDK's
+/// <c>System.ClientModel.ClientResultException</c>, whose status is read without a dependency on it) — after the wait a
+/// <c>Retry-After</c> header asks for, else Polly's back-off. Delays run on the injected <see cref="TimeProvider"/>. A retry whose worst case the budgets can no longer pay
 /// when the attempt fails is not delayed: it is refused at once, and the refusal recorded.
 /// </para>
 /// <para>
@@ -33,6 +33,8 @@ namespace AiCostGuard;
 public sealed class BudgetAwareRetryChatClient : DelegatingChatClient
 {
     private static readonly ResiliencePropertyKey<AttemptState> AttemptKey = new("AiCostGuard.Attempt");
+
+    private readonly TimeProvider _time;
 
     private readonly ResiliencePipeline<ChatResponse> _pipeline;
     private readonly CostGovernanceChatClient _governance;
@@ -65,7 +67,8 @@ public sealed class BudgetAwareRetryChatClient : DelegatingChatClient
             args.Context.Properties.TryGetValue(AttemptKey, out AttemptState? attempt) && !attempt.Client.CanAfford(attempt)
                 ? new ValueTask<TimeSpan?>(TimeSpan.Zero)
                 : delay?.Invoke(args) ?? new ValueTask<TimeSpan?>((TimeSpan?)null);
-        _pipeline = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = timeProvider ?? TimeProvider.System }
+        _time = timeProvider ?? TimeProvider.System;
+        _pipeline = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = _time }
             .AddRetry(options)
             .Build();
     }
@@ -74,10 +77,9 @@ public sealed class BudgetAwareRetryChatClient : DelegatingChatClient
     /// <returns>New options the caller may change.</returns>
     public static RetryStrategyOptions<ChatResponse> CreateDefaultOptions() => new()
     {
-        ShouldHandle = new PredicateBuilder<ChatResponse>()
-            .Handle<HttpRequestException>()
-            .Handle<TimeoutException>()
-            .Handle<TimeoutRejectedException>(),
+        ShouldHandle = static args => new ValueTask<bool>(args.Outcome.Exception is { } e && TransientFailures.IsTransient(e)),
+        DelayGenerator = static args => new ValueTask<TimeSpan?>(
+            args.Outcome.Exception is { } e ? TransientFailures.RetryAfter(e, args.Context.Properties.TryGetValue(AttemptKey, out AttemptState? attempt) ? attempt.Client.Now : DateTimeOffset.UtcNow) : null),
     };
 
     /// <inheritdoc/>
@@ -108,6 +110,9 @@ public sealed class BudgetAwareRetryChatClient : DelegatingChatClient
     }
 
     /// <summary>Whether the budgets in force would admit the next attempt now (clamped counts as admitted).</summary>
+    /// <summary>Gets the time on the client's clock, against which an HTTP-date <c>Retry-After</c> is read.</summary>
+    internal DateTimeOffset Now => _time.GetUtcNow();
+
     private bool CanAfford(AttemptState attempt) => _governance.Quote(attempt.Messages, attempt.Options).Decision != BudgetDecision.Rejected;
 
     private async Task<ChatResponse> SendAttemptAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, int attempt, CancellationToken cancellationToken)

@@ -67,6 +67,64 @@ public sealed class OpenAiSdkGovernanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_streamed_call_is_priced_at_the_snapshot_its_chunks_name_as_a_whole_response_is()
+    {
+        var snapshot = new ModelPrice { InputPerMillion = 5m, OutputPerMillion = 15m };
+        IChatClient client = Governed(o => o.Prices["gpt-4o-2024-05-13"] = snapshot);
+        _server.Enqueue(new LoopbackReply { Text = "two three five", PromptTokens = 800, CompletionTokens = 40, Model = "gpt-4o-2024-05-13" });
+        _server.Enqueue(new LoopbackReply { Text = "two three five", PromptTokens = 800, CompletionTokens = 40, Model = "gpt-4o-2024-05-13" });
+
+        await client.GetResponseAsync(Prompt());
+        CostRecord whole = Last;
+        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Prompt()))
+        {
+            Assert.NotNull(update);
+        }
+
+        CostRecord streamed = Last;
+        decimal expected = ((800 * 5m) + (40 * 15m)) / 1_000_000m;
+        Assert.Equal(("gpt-4o-2024-05-13", expected), (whole.ModelId, whole.Cost));
+        Assert.Equal(("gpt-4o-2024-05-13", expected), (streamed.ModelId, streamed.Cost));
+    }
+
+    [Theory]
+    [InlineData("gpt-4o-mini")]
+    [InlineData("anything/gpt-4o-mini")]
+    public async Task A_response_naming_a_cheaper_model_of_another_family_is_charged_the_model_asked_for(string reported)
+    {
+        _server.Enqueue(new LoopbackReply { Text = "2, 3, 5", PromptTokens = 1000, CompletionTokens = 100, Model = reported });
+
+        await Governed().GetResponseAsync(Prompt());
+
+        CostRecord record = Last;
+        Assert.Equal(((1000 * 2.5m) + (100 * 10m)) / 1_000_000m, record.Cost);
+        Assert.Equal((reported, "gpt-4o"), (record.ModelId, record.RequestedModelId));
+        Assert.True(record.PricingNotes.HasFlag(PricingNotes.ReportedModelMismatch));
+    }
+
+    [Fact]
+    public async Task A_stream_cut_while_the_provider_keeps_generating_closes_the_connection_at_once_with_the_default_handler()
+    {
+        // A provider that would go on for about 4 s: 800 chunks, 5 ms apart. Draining the disposed response (the
+        // default handler's behaviour between reads) would keep it generating for 2 s more after the cut.
+        _server.Enqueue(new LoopbackReply { Text = string.Join(' ', Enumerable.Repeat("token", 800)), ChunkDelay = TimeSpan.FromMilliseconds(5), IncludeUsage = false });
+        IChatClient client = Governed(o => o.RequestLimits.MaximumOutputTokens = 20);
+
+        ChatResponseUpdate? last = null;
+        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Prompt(), new ChatOptions { MaxOutputTokens = 20 }))
+        {
+            last = update;
+        }
+
+        var sinceCut = System.Diagnostics.Stopwatch.StartNew();
+        await _server.WaitForDisconnectAsync(TimeSpan.FromSeconds(1.5));
+        TestContext.Current.SendDiagnosticMessage($"connection closed {sinceCut.Elapsed.TotalMilliseconds:0} ms after the cut reached the caller");
+        Assert.Single(last!.Contents.OfType<BudgetCutContent>());
+        Assert.Equal((BudgetDecision.Cut, CallOutcome.Succeeded), (Last.Decision, Last.Outcome));
+        Assert.InRange(Last.OutputTokens, 20, 100);
+    }
+
+    [Fact]
     public async Task A_clamped_call_reaches_the_wire_with_the_lowered_max_completion_tokens()
     {
         _server.Enqueue(new LoopbackReply { Text = "ok" });
@@ -103,7 +161,12 @@ public sealed class OpenAiSdkGovernanceTests : IAsyncLifetime
         }
 
         Assert.Single(updates[^1].Contents.OfType<BudgetCutContent>());
-        await _server.WaitForDisconnectAsync(TimeSpan.FromSeconds(30));
+
+        // With the default handler, a response disposed between reads is drained for 2 s while the provider keeps
+        // generating; the cut aborts it instead, well before that.
+        var sinceCut = System.Diagnostics.Stopwatch.StartNew();
+        await _server.WaitForDisconnectAsync(TimeSpan.FromSeconds(1.5));
+        TestContext.Current.SendDiagnosticMessage($"connection closed {sinceCut.Elapsed.TotalMilliseconds:0} ms after the cut reached the caller");
         Assert.Equal(20, _server.Requests[0].EffectiveMaxOutputTokens);
         Assert.Equal((BudgetDecision.Cut, CostSource.Estimated), (Last.Decision, Last.CostSource));
         Assert.True(Last.Cost > 0);

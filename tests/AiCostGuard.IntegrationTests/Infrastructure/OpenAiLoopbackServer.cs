@@ -31,9 +31,9 @@ namespace AiCostGuard.IntegrationTests.Infrastructure;
 /// A client disconnect is only observable when the server writes, so <see cref="DisconnectedCount"/>
 /// is reliable for streamed replies (in particular <see cref="LoopbackReply.HoldOpenAfterChunks"/>),
 /// not for a client that gives up while a non-streaming reply is still in its <see cref="LoopbackReply.Delay"/>.
-/// A stream abandoned between reads (enumerator disposed, or cancelled while the consumer was busy)
-/// is drained by <c>SocketsHttpHandler</c> for up to its <c>ResponseDrainTimeout</c> (2 s by default)
-/// before the connection closes; clients from <see cref="CreateClientOptions"/> skip that drain.
+/// The clients it hands out use the SDK's default transport, as users do: a stream abandoned between reads
+/// (enumerator disposed, or cancelled while the consumer was busy) is drained by <c>SocketsHttpHandler</c>
+/// for up to its <c>ResponseDrainTimeout</c> (2 s by default) before the connection closes.
 /// </para>
 /// </remarks>
 public sealed class OpenAiLoopbackServer : IAsyncDisposable
@@ -49,10 +49,6 @@ public sealed class OpenAiLoopbackServer : IAsyncDisposable
 
     private readonly HttpListener _listener;
 
-    // Shared by the clients this server hands out. With the default drain timeout, SocketsHttpHandler
-    // keeps reading an abandoned stream for up to 2 s before closing the connection, which would delay
-    // the server noticing a cancelled stream by that much.
-    private readonly HttpClient _httpClient = new(new SocketsHttpHandler { ResponseDrainTimeout = TimeSpan.Zero });
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentQueue<LoopbackReply> _replies = new();
     private readonly ConcurrentDictionary<Task, byte> _handlers = new();
@@ -176,13 +172,14 @@ public sealed class OpenAiLoopbackServer : IAsyncDisposable
     public OpenAIClientOptions CreateClientOptions() => new()
     {
         Endpoint = BaseAddress,
+        // The SDK's own retries off, as the README tells users (budget-aware retries happen outside governance);
+        // the transport is the SDK's default.
         RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-        Transport = new HttpClientPipelineTransport(_httpClient),
     };
 
     /// <summary>
     /// The real OpenAI SDK chat client, adapted with <c>AsIChatClient()</c>, built with
-    /// <see cref="CreateClientOptions"/> (no retries, no response draining).
+    /// <see cref="CreateClientOptions"/> (no retries, the default transport).
     /// </summary>
     /// <param name="model">The model the client asks for.</param>
     /// <returns>An <see cref="IChatClient"/> that talks HTTP to this server.</returns>
@@ -212,7 +209,6 @@ public sealed class OpenAiLoopbackServer : IAsyncDisposable
         finally
         {
             _listener.Close();
-            _httpClient.Dispose();
             lock (_gate)
             {
                 // Cancelled rather than faulted, so an abandoned waiter cannot become an unobserved exception.

@@ -68,6 +68,9 @@ public sealed class BillingRulesTests
     public async Task Cached_tokens_on_a_model_without_a_cache_price_are_charged_as_input_and_noted()
     {
         Governed governed = WithModel(new ModelPrice { InputPerMillion = 1m, OutputPerMillion = 4m }, new UsageDetails { InputTokenCount = 1000, CachedInputTokenCount = 800, OutputTokenCount = 0 });
+
+        // No output beside an empty answer: a reported zero, not a missing count.
+        governed.Inner.Text = string.Empty;
         await governed.Client.GetResponseAsync(Governed.Prompt());
         Assert.Equal(1000 * 1m / 1_000_000m, governed.Last.Cost);
         Assert.Equal(PricingNotes.CachedInputAtInputRate, governed.Last.PricingNotes);

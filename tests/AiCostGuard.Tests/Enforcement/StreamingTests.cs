@@ -42,8 +42,8 @@ public sealed class StreamingTests
     [Fact]
     public async Task A_stream_past_its_output_ceiling_is_cut_and_the_caller_can_tell()
     {
-        // A runaway model that ignores MaxOutputTokens and streams 100 words.
-        var inner = new FakeChatClient { StreamWords = 100 };
+        // A runaway model that ignores MaxOutputTokens and streams 100 words, and reports no usage.
+        var inner = new FakeChatClient { StreamWords = 100, Usage = null };
         var governed = new Governed(o => o.RequestLimits.MaximumOutputTokens = 10, inner);
         using BudgetScope scope = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1m });
 
@@ -106,7 +106,7 @@ public sealed class StreamingTests
     public async Task A_stream_of_another_family_sending_several_tokens_per_update_is_cut_by_its_length()
     {
         // Thirty characters per update is several tokens; the cut counts at least one per six characters.
-        var inner = new FakeChatClient { ModelId = "claude-sonnet-4-5", StreamWords = 100, StreamedWord = " thirty characters of output.." };
+        var inner = new FakeChatClient { ModelId = "claude-sonnet-4-5", StreamWords = 100, StreamedWord = " thirty characters of output..", Usage = null };
         var governed = new Governed(o => o.RequestLimits.MaximumOutputTokens = 50, inner);
 
         List<ChatResponseUpdate> updates = await ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 50 }));
