@@ -252,6 +252,50 @@ public sealed class JsonLinesLedgerDurabilityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_dropping_configured_a_full_queue_drops_on_the_callers_path_counted_and_logged_once_for_the_episode()
+    {
+        string root = Directory.CreateTempSubdirectory("aicostguard-ledger-").FullName;
+        string blocked = Path.Combine(root, "ledger");
+        File.WriteAllText(blocked, "not a directory");
+        var logger = new ListLogger<JsonLinesCostLedger>();
+        var writerHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var release = new ManualResetEventSlim();
+        int queueFull = 0;
+        int given = 0;
+        var ledger = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = blocked, QueueCapacity = 2, WaitWhenQueueFull = false }, logger);
+        ledger.RecordsDropped += (_, e) =>
+        {
+            if (e.Reason == CostLedgerDropReason.QueueFull)
+            {
+                Interlocked.Add(ref queueFull, e.Count);
+            }
+            else if (e.Reason == CostLedgerDropReason.RetryBufferFull && writerHeld.TrySetResult())
+            {
+                // Raised on the writer: holding it here stops it draining the queue, as a stalled disk would.
+                release.Wait();
+            }
+        };
+
+        while (!writerHeld.Task.IsCompleted)
+        {
+            ledger.Record(Call(given++));
+            await Task.WhenAny(ledger.FlushAsync(), writerHeld.Task);
+        }
+
+        for (int i = 0; i < 10; i++)
+        {
+            ledger.Record(Call(given++));
+        }
+
+        release.Set();
+        await ledger.DisposeAsync();
+
+        Assert.True(Volatile.Read(ref queueFull) >= 8, $"{queueFull} dropped as queue full");
+        Assert.Equal(given, ledger.DroppedRecords);
+        Assert.Single(logger.Entries, e => e.Message.Contains("is dropping records", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_handler_that_throws_does_not_break_recording()
     {
         string root = Directory.CreateTempSubdirectory("aicostguard-ledger-").FullName;
