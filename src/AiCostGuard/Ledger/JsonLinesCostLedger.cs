@@ -214,18 +214,18 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
         Task<bool>? readable = null;
         while (true)
         {
+            // Healthy, the writer waits for records; failing, for records or the retry time, whichever comes first.
             readable ??= _queue.Reader.WaitToReadAsync().AsTask();
-            TimeSpan untilRetry = _failure is not null && _pending.Count > 0 ? _nextRetry - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
-            if (untilRetry > TimeSpan.Zero)
+            if (_failure is null)
+            {
+                await readable;
+            }
+            else if (_nextRetry - _time.GetUtcNow() is { } untilRetry && untilRetry > TimeSpan.Zero)
             {
                 using var stop = new CancellationTokenSource();
                 Task timer = Task.Delay(untilRetry, _time, stop.Token);
                 await Task.WhenAny(readable, timer);
                 await stop.CancelAsync();
-            }
-            else if (untilRetry == Timeout.InfiniteTimeSpan)
-            {
-                await readable;
             }
 
             if (readable.IsCompleted)

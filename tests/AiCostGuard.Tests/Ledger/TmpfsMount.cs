@@ -35,6 +35,7 @@ internal sealed class TmpfsMount : IDisposable
         return new TmpfsMount(path);
     }
 
+    /// <summary>Remounts read-only; the kernel refuses while a file on it is open for writing.</summary>
     public void MakeReadOnly()
     {
         (int code, string error) = Run("mount", "-o", "remount,ro", Path);
@@ -43,8 +44,11 @@ internal sealed class TmpfsMount : IDisposable
 
     public void Dispose()
     {
-        Run("umount", Path);
-        Directory.Delete(Path, recursive: true);
+        // Lazy, so a file a failed test left open cannot keep the mount (and hide that test's own failure).
+        if (Run("umount", "--lazy", Path).Code == 0)
+        {
+            Directory.Delete(Path, recursive: true);
+        }
     }
 
     private static (int Code, string Error) Run(string file, params string[] args)
