@@ -68,6 +68,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
     private TimeSpan _retryDelay;
     private DateTimeOffset _nextRetry;
     private volatile Exception? _failure;
+    private volatile bool _closed;
     private long _written;
     private long _dropped;
     private long _writeFailures;
@@ -171,6 +172,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
     /// <returns>A task that completes when the writer has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        _closed = true;
         if (_queue.Writer.TryComplete())
         {
             await _writer;
@@ -205,7 +207,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
             return;
         }
 
-        Dropped(1, _queue.Reader.Completion.IsCompleted ? CostLedgerDropReason.Shutdown : CostLedgerDropReason.QueueFull);
+        Dropped(1, _closed ? CostLedgerDropReason.Shutdown : CostLedgerDropReason.QueueFull);
     }
 
     private async Task WriteAsync()

@@ -226,15 +226,17 @@ public sealed class JsonLinesLedgerDurabilityTests(ITestOutputHelper output)
         Assert.Contains(":3: ", Assert.Single(skipped), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task What_is_left_at_shutdown_is_counted_raised_and_logged_once()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task What_is_left_at_shutdown_is_counted_raised_and_logged_once(bool waitWhenQueueFull)
     {
         string root = Directory.CreateTempSubdirectory("aicostguard-ledger-").FullName;
         string blocked = Path.Combine(root, "ledger");
         File.WriteAllText(blocked, "not a directory");
         var logger = new ListLogger<JsonLinesCostLedger>();
         var drops = new List<CostLedgerDroppedEventArgs>();
-        var ledger = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = blocked }, logger);
+        var ledger = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = blocked, WaitWhenQueueFull = waitWhenQueueFull }, logger);
         ledger.RecordsDropped += (_, e) => drops.Add(e);
         for (int i = 0; i < 7; i++)
         {
