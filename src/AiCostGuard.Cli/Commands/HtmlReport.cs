@@ -67,7 +67,7 @@ internal static class HtmlReport
             foreach (string k in row.Key) w.Write($"<td>{E(k)}</td>");
         }
 
-        w.WriteLine($"<td class=\"n\">{row.Calls:N0}</td><td class=\"n\">{row.Runs:N0}</td><td class=\"n\">{Usd(row.Cost)}</td><td class=\"n\">{(row.CostPerRun is { } r ? Usd(r) : "n/a")}</td><td class=\"n\">{row.Successes:N0}</td><td class=\"n\">{(row.CostPerSuccess is { } s ? Usd(s) : "n/a")}</td></tr>");
+        w.WriteLine(string.Create(Inv, $"<td class=\"n\">{row.Calls:N0}</td><td class=\"n\">{row.Runs:N0}</td><td class=\"n\">{Usd(row.Cost)}</td><td class=\"n\">{(row.CostPerRun is { } r ? Usd(r) : "n/a")}</td><td class=\"n\">{row.Successes:N0}</td><td class=\"n\">{(row.CostPerSuccess is { } s ? Usd(s) : "n/a")}</td></tr>"));
     }
 
     /// <summary>A stacked bar chart: one bar per day, one colour per series, with a y axis in dollars, day labels, a legend with totals.</summary>

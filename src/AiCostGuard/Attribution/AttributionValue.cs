@@ -17,11 +17,15 @@ public static class AttributionValue
     private static readonly SearchValues<char> Allowed =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@+ ");
 
+    // A cell beginning with one of these is a formula to Excel, LibreOffice and Google Sheets (CSV and FOCUS exports).
+    private static readonly SearchValues<char> FormulaStart = SearchValues.Create("=+-@");
+
     /// <summary>Returns whether <paramref name="value"/> is a valid attribution value.</summary>
     /// <param name="value">The value to check.</param>
     /// <param name="error">When invalid, why.</param>
     /// <returns><see langword="true"/> when the value is non-empty, at most <see cref="MaximumLength"/> characters long,
-    /// has no leading or trailing space, and uses only letters, digits, space and <c>- _ . : / @ +</c>.</returns>
+    /// has no leading or trailing space, uses only letters, digits, space and <c>- _ . : / @ +</c>, and does not begin
+    /// with <c>+ - @ =</c>, which spreadsheets read as the start of a formula.</returns>
     public static bool IsValid(string? value, out string? error)
     {
         if (string.IsNullOrEmpty(value))
@@ -33,6 +37,12 @@ public static class AttributionValue
         if (value.Length > MaximumLength)
         {
             error = $"is {value.Length} characters long; the maximum is {MaximumLength}";
+            return false;
+        }
+
+        if (FormulaStart.Contains(value[0]))
+        {
+            error = $"begins with '{value[0]}', which spreadsheets read as a formula";
             return false;
         }
 

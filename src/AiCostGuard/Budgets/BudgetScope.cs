@@ -197,7 +197,7 @@ public sealed partial class BudgetScope : IDisposable
         }
 
         BudgetScope? parent = AmbientSlot.Value;
-        var scope = new BudgetScope(limits.Clone(), string.IsNullOrWhiteSpace(name) ? "scope" : name, parent, timeProvider ?? parent?._time ?? TimeProvider.System);
+        var scope = new BudgetScope(limits.Clone(), ScopeName.Validate(name), parent, timeProvider ?? parent?._time ?? TimeProvider.System);
         if (parent is not null)
         {
             parent.AdmitChild(scope, share: null);
@@ -236,7 +236,7 @@ public sealed partial class BudgetScope : IDisposable
             throw new ArgumentException("Invalid budget limits: " + string.Join("; ", problems), nameof(limits));
         }
 
-        var scope = new BudgetScope(copy, string.IsNullOrWhiteSpace(name) ? "scope" : name, parent, timeProvider ?? parent._time);
+        var scope = new BudgetScope(copy, ScopeName.Validate(name), parent, timeProvider ?? parent._time);
         parent.AdmitChild(scope, share);
         AmbientSlot.Value = scope;
         scope._observed = Observer?.Began(scope);

@@ -19,14 +19,21 @@ public static class CostGovernanceServiceCollectionExtensions
     /// <param name="configure">Changes the options after binding, or <see langword="null"/>.</param>
     /// <returns><paramref name="services"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
-    /// <remarks>Invalid options fail when the host starts (<c>ValidateOnStart</c>) with one <see cref="OptionsValidationException"/> listing every problem.</remarks>
+    /// <remarks>
+    /// Invalid options fail when the host starts (<c>ValidateOnStart</c>) with one <see cref="OptionsValidationException"/>
+    /// listing every problem: a key under <paramref name="configuration"/> that names no setting (a typo such as
+    /// <c>MaximumCots</c>), a value a setting cannot take — in a list item too — and every invalid limit.
+    /// </remarks>
     public static IServiceCollection AddCostGovernance(this IServiceCollection services, IConfiguration? configuration = null, Action<CostGovernanceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         OptionsBuilder<CostGovernanceOptions> options = services.AddOptions<CostGovernanceOptions>();
         if (configuration is not null)
         {
-            options.Bind(configuration);
+            var binding = new CheckedConfigurationBinding<CostGovernanceOptions>(configuration);
+            services.AddSingleton<IConfigureOptions<CostGovernanceOptions>>(binding);
+            services.AddSingleton<IValidateOptions<CostGovernanceOptions>>(binding);
+            services.AddSingleton<IOptionsChangeTokenSource<CostGovernanceOptions>>(new ConfigurationChangeTokenSource<CostGovernanceOptions>(configuration));
         }
 
         if (configure is not null)

@@ -16,7 +16,11 @@ public static class JsonLinesLedgerServiceCollectionExtensions
     /// <param name="configure">Configures the file ledger; <see cref="JsonLinesLedgerOptions.Directory"/> must be set.</param>
     /// <returns><paramref name="services"/>.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <remarks>Invalid options throw when the ledger is first resolved. The container disposes the ledger, which writes what is queued.</remarks>
+    /// <remarks>
+    /// Invalid options throw when the ledger is first resolved. Retries after a failed write run on the registered
+    /// <see cref="TimeProvider"/> unless <paramref name="configure"/> sets one, else on the system clock. The container disposes the ledger, which writes what is queued
+    /// and counts as dropped what it still cannot write.
+    /// </remarks>
     public static IServiceCollection AddJsonLinesLedger(this IServiceCollection services, Action<JsonLinesLedgerOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -24,6 +28,7 @@ public static class JsonLinesLedgerServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var options = new JsonLinesLedgerOptions();
+            options.TimeProvider = sp.GetService<TimeProvider>();
             configure(options);
             return new JsonLinesCostLedger(options, sp.GetService<ILogger<JsonLinesCostLedger>>());
         });

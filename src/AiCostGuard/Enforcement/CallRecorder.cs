@@ -29,7 +29,7 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            CostGovernanceTelemetry.LedgerDropped.Add(1);
+            CostLedgerTotals.AddDropped(1);
             Log.RecordLost(logger, record.ModelId, record.Cost, e);
         }
     }

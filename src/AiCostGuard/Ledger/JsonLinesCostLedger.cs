@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace AiCostGuard;
 
@@ -16,21 +17,33 @@ namespace AiCostGuard;
 /// <para>
 /// Records leave the caller's path through a bounded queue (<see cref="JsonLinesLedgerOptions.QueueCapacity"/>); when
 /// it is full the caller waits for room or the record is dropped and counted, as
-/// <see cref="JsonLinesLedgerOptions.WaitWhenQueueFull"/> says. One background writer appends whole lines and flushes
-/// once per batch, so a crash leaves at most one partial last line, which <see cref="CostLedgerReader"/> skips and reports.
+/// <see cref="JsonLinesLedgerOptions.WaitWhenQueueFull"/> says. One background writer appends whole lines, so a crash
+/// leaves at most one partial last line, which <see cref="CostLedgerReader"/> skips and reports; the next record
+/// written to that file starts on a line of its own.
 /// </para>
 /// <para>
 /// A file is closed and the next begun at <see cref="JsonLinesLedgerOptions.MaximumFileBytes"/> and at each new UTC
-/// day. A write failure (a full disk, a missing permission) is logged, counted in
-/// <see cref="CostGovernanceTelemetry.LedgerWriteFailuresMetric"/> and retried with the next record, in a new file so
-/// that a partly written line never merges with a good one; calls go on, unless <see cref="JsonLinesLedgerOptions.FailClosed"/>.
-/// Combine it with an <see cref="InMemoryCostLedger"/> in a <see cref="CompositeCostLedger"/> to keep the records in
-/// memory whatever the disk does.
+/// day. A write failure (a full disk, a read-only or missing directory) is logged once, counted in
+/// <see cref="WriteFailures"/>, and the records not written are kept (up to <see cref="JsonLinesLedgerOptions.QueueCapacity"/>)
+/// and retried on the clock of <see cref="JsonLinesLedgerOptions.TimeProvider"/>, after <see cref="JsonLinesLedgerOptions.RetryDelay"/>
+/// doubling up to <see cref="JsonLinesLedgerOptions.MaximumRetryDelay"/>. The writer advances line by line: the lines a
+/// failed write got onto the disk count as written and are never written again, and a cut line is taken back, so a
+/// retry neither duplicates nor merges a record, and a backlog larger than the free space drains as space returns.
+/// </para>
+/// <para>
+/// Every record that is not written — the queue full with dropping configured, the retry buffer full while failing,
+/// or what is left when the ledger closes — is counted in <see cref="DroppedRecords"/> (and the
+/// <c>aicostguard.ledger.dropped</c> metric), raised in <see cref="RecordsDropped"/>, and logged once per loss episode:
+/// when losses begin and when the ledger writes again. Calls go on, unless <see cref="JsonLinesLedgerOptions.FailClosed"/>:
+/// then <see cref="ThrowIfUnavailable"/> refuses them until a retry succeeds. Combine it with an
+/// <see cref="InMemoryCostLedger"/> in a <see cref="CompositeCostLedger"/> to keep the records in memory whatever the disk does.
 /// </para>
 /// <para>This type is thread-safe. Dispose it to write what is queued and close the file.</para>
 /// </remarks>
 public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable, IDisposable
 {
+    private const int MaximumBatch = 4096;
+
     private readonly Channel<Entry> _queue;
     private readonly string _directory;
     private readonly string _prefix;
@@ -38,19 +51,33 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
     private readonly int _retryCapacity;
     private readonly bool _waitWhenFull;
     private readonly bool _failClosed;
+    private readonly TimeSpan _firstRetryDelay;
+    private readonly TimeSpan _maximumRetryDelay;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Task _writer;
     private readonly List<Entry> _pending = [];
+    private readonly List<int> _lineEnds = [];
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
     private readonly Utf8JsonWriter _json;
-    private FileStream? _file;
+    private readonly Lock _lossLock = new();
+    private SafeFileHandle? _file;
+    private long _fileLength;
     private DateOnly _fileDay;
     private int _fileSequence;
+    private TimeSpan _retryDelay;
+    private DateTimeOffset _nextRetry;
     private volatile Exception? _failure;
+    private volatile bool _closed;
+    private long _written;
+    private long _dropped;
+    private long _writeFailures;
+    private int _pendingCount;
+    private long _episodeDropped;
 
     /// <summary>Initializes a new instance and starts its background writer.</summary>
     /// <param name="options">The options; validated here.</param>
-    /// <param name="logger">The logger for write failures; <see langword="null"/> logs nothing.</param>
+    /// <param name="logger">The logger for write failures and losses; <see langword="null"/> logs nothing.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">The options are invalid; the exception lists every problem.</exception>
     public JsonLinesCostLedger(JsonLinesLedgerOptions options, ILogger<JsonLinesCostLedger>? logger = null)
@@ -68,6 +95,10 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
         _retryCapacity = options.QueueCapacity;
         _waitWhenFull = options.WaitWhenQueueFull;
         _failClosed = options.FailClosed;
+        _firstRetryDelay = options.RetryDelay;
+        _maximumRetryDelay = options.MaximumRetryDelay;
+        _retryDelay = _firstRetryDelay;
+        _time = options.TimeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
         _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(options.QueueCapacity)
@@ -78,6 +109,12 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
         _writer = Task.Run(WriteAsync);
     }
 
+    /// <summary>
+    /// Occurs when records are dropped instead of written, with how many and why. Raised on the thread that dropped
+    /// them (the caller's when the queue is full, the writer's otherwise); a handler must be quick and must not throw.
+    /// </summary>
+    public event EventHandler<CostLedgerDroppedEventArgs>? RecordsDropped;
+
     /// <summary>Gets the directory the files are written to.</summary>
     public string Directory => _directory;
 
@@ -86,6 +123,18 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
 
     /// <summary>Gets the path of the file being written, or <see langword="null"/> before the first write.</summary>
     public string? CurrentFile { get; private set; }
+
+    /// <summary>Gets how many records this ledger has written to disk.</summary>
+    public long WrittenRecords => Interlocked.Read(ref _written);
+
+    /// <summary>Gets how many records this ledger dropped without writing them; each is also raised in <see cref="RecordsDropped"/>.</summary>
+    public long DroppedRecords => Interlocked.Read(ref _dropped);
+
+    /// <summary>Gets how many writes failed (a full disk, a missing permission); the records of a failed write are kept for a retry.</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    /// <summary>Gets how many records wait for a retry after a failed write.</summary>
+    public int PendingRecords => Volatile.Read(ref _pendingCount);
 
     /// <inheritdoc/>
     /// <remarks>Queues the record and returns; it waits only when the queue is full and <see cref="JsonLinesLedgerOptions.WaitWhenQueueFull"/> is set.</remarks>
@@ -99,11 +148,14 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
     {
         if (_failClosed && _failure is { } failure)
         {
-            throw new CostLedgerUnavailableException($"The JSON Lines ledger in '{_directory}' cannot write ({failure.Message}); it is configured fail-closed, so calls are refused until it can.", failure);
+            throw new CostLedgerUnavailableException($"The JSON Lines ledger in '{_directory}' cannot write ({failure.Message}); it is configured fail-closed, so calls are refused until a retry succeeds.", failure);
         }
     }
 
-    /// <summary>Waits until every record queued before this call is written, or has failed to be written.</summary>
+    /// <summary>
+    /// Waits until every record queued before this call is written, or has failed to be written and is kept for a
+    /// retry. Records kept after a failure are tried once more at once, without waiting for the retry delay.
+    /// </summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when the records are on disk or kept for a retry.</returns>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
@@ -113,10 +165,14 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
         await flushed.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Writes what is queued (one more attempt for records kept after a failure) and closes the file.</summary>
+    /// <summary>
+    /// Writes what is queued (one more attempt for records kept after a failure), counts what still cannot be written
+    /// as dropped, and closes the file.
+    /// </summary>
     /// <returns>A task that completes when the writer has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        _closed = true;
         if (_queue.Writer.TryComplete())
         {
             await _writer;
@@ -125,6 +181,8 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
 
     /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static DateOnly DayOf(in Entry e) => DateOnly.FromDateTime((e.IsOutcome ? e.Outcome.Timestamp : e.Call.Timestamp).UtcDateTime);
 
     private void Enqueue(in Entry entry)
     {
@@ -143,41 +201,51 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
             }
             catch (ChannelClosedException)
             {
-                Dropped(1);
+                Dropped(1, CostLedgerDropReason.Shutdown);
             }
 
             return;
         }
 
-        Dropped(1);
-    }
-
-    private void Dropped(int count)
-    {
-        CostGovernanceTelemetry.LedgerDropped.Add(count);
-        Log.Dropped(_logger, count, _directory);
+        Dropped(1, _closed ? CostLedgerDropReason.Shutdown : CostLedgerDropReason.QueueFull);
     }
 
     private async Task WriteAsync()
     {
-        var batch = new List<Entry>(256);
         var flushes = new List<TaskCompletionSource>();
-        while (await _queue.Reader.WaitToReadAsync())
+        Task<bool>? readable = null;
+        while (true)
         {
-            while (batch.Count < 4096 && _queue.Reader.TryRead(out Entry entry))
+            // Healthy, the writer waits for records; failing, for records or the retry time, whichever comes first.
+            readable ??= _queue.Reader.WaitToReadAsync().AsTask();
+            if (_failure is null)
             {
-                if (entry.Flushed is { } flushed)
+                await readable;
+            }
+            else if (_nextRetry - _time.GetUtcNow() is { } untilRetry && untilRetry > TimeSpan.Zero)
+            {
+                using var stop = new CancellationTokenSource();
+                Task timer = Task.Delay(untilRetry, _time, stop.Token);
+                await Task.WhenAny(readable, timer);
+                await stop.CancelAsync();
+            }
+
+            if (readable.IsCompleted)
+            {
+                bool open = await readable;
+                readable = null;
+                if (!open)
                 {
-                    flushes.Add(flushed);
-                }
-                else
-                {
-                    batch.Add(entry);
+                    break;
                 }
             }
 
-            WriteBatch(batch);
-            batch.Clear();
+            bool flushRequested = Drain(flushes);
+            if (_failure is null || flushRequested || _time.GetUtcNow() >= _nextRetry)
+            {
+                WritePending();
+            }
+
             foreach (TaskCompletionSource flushed in flushes)
             {
                 flushed.TrySetResult();
@@ -186,109 +254,262 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
             flushes.Clear();
         }
 
-        WriteBatch(batch);
-        _file?.Dispose();
-        _file = null;
+        WritePending();
+        if (_pending.Count > 0)
+        {
+            int left = _pending.Count;
+            _pending.Clear();
+            Volatile.Write(ref _pendingCount, 0);
+            Log.DroppedAtShutdown(_logger, _failure, _directory, left);
+            Dropped(left, CostLedgerDropReason.Shutdown, logged: true);
+        }
+
+        CloseFile();
         await _json.DisposeAsync();
     }
 
-    private void WriteBatch(List<Entry> batch)
+    /// <summary>Moves what is queued into the records to write, keeping at most the retry capacity while failing.</summary>
+    /// <returns>Whether a flush asked for an attempt now.</returns>
+    private bool Drain(List<TaskCompletionSource> flushes)
     {
-        if (batch.Count == 0 && _pending.Count == 0)
+        int taken = 0;
+        while (taken < MaximumBatch && _queue.Reader.TryRead(out Entry entry))
+        {
+            if (entry.Flushed is { } flushed)
+            {
+                flushes.Add(flushed);
+            }
+            else
+            {
+                _pending.Add(entry);
+                taken++;
+            }
+        }
+
+        if (_failure is not null)
+        {
+            TrimToRetryCapacity();
+        }
+
+        Volatile.Write(ref _pendingCount, _pending.Count);
+        return flushes.Count > 0;
+    }
+
+    private void TrimToRetryCapacity()
+    {
+        if (_pending.Count > _retryCapacity)
+        {
+            int excess = _pending.Count - _retryCapacity;
+            _pending.RemoveRange(0, excess);
+            Dropped(excess, CostLedgerDropReason.RetryBufferFull);
+        }
+    }
+
+    /// <summary>Appends the pending records line by line; on a failure keeps those not on disk for a retry.</summary>
+    private void WritePending()
+    {
+        if (_pending.Count == 0 && _failure is null)
         {
             return;
         }
 
-        _pending.AddRange(batch);
+        int done = 0;
+        long offset = -1;
         try
         {
-            int written = 0;
-            while (written < _pending.Count)
+            if (_pending.Count == 0)
             {
-                Entry first = _pending[written];
-                DateOnly day = DateOnly.FromDateTime((first.IsOutcome ? first.Outcome.Timestamp : first.Call.Timestamp).UtcDateTime);
-                FileStream file = FileFor(day);
+                // Nothing to retry with: opening today's file tells whether the directory can be written again.
+                _ = FileFor(DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
+            }
 
-                // Read once per file and batch: the length of an unbuffered file is a system call.
-                long length = file.Length;
-                _buffer.Clear();
-                int end = written;
-                while (end < _pending.Count)
+            while (done < _pending.Count)
+            {
+                DateOnly day = DayOf(_pending[done]);
+                SafeFileHandle file = FileFor(day);
+                int end = Serialize(done, day, out bool full);
+                if (end == done)
                 {
-                    Entry e = _pending[end];
-                    DateOnly d = DateOnly.FromDateTime((e.IsOutcome ? e.Outcome.Timestamp : e.Call.Timestamp).UtcDateTime);
-                    int before = _buffer.WrittenCount;
-                    CostLedgerJson.WriteLine(_buffer, _json, e.Call, e.Outcome, e.IsOutcome);
-                    bool full = length + _buffer.WrittenCount > _maximumFileBytes && (length > 0 || before > 0);
-                    if (d != day || full)
-                    {
-                        if (before == 0)
-                        {
-                            // A single line larger than an empty file's limit still goes in: a record is never split.
-                            end++;
-                        }
-                        else
-                        {
-                            _buffer.Clear();
-                            RewriteUpTo(written, end);
-                        }
-
-                        break;
-                    }
-
-                    end++;
+                    // Not even one more line fits this file: begin the next.
+                    NextFile();
+                    continue;
                 }
 
-                file.Write(_buffer.WrittenSpan);
-                file.Flush();
-                written = end;
-                if (written < _pending.Count)
+                offset = _fileLength;
+                RandomAccess.Write(file, _buffer.WrittenSpan[.._lineEnds[^1]], offset);
+                offset = -1;
+                _fileLength += _lineEnds[^1];
+                Interlocked.Add(ref _written, end - done);
+                done = end;
+                if (full)
                 {
-                    // The next line belongs to a new day or does not fit: begin the next file.
-                    CloseFile();
-                    _fileSequence++;
+                    NextFile();
                 }
             }
 
             _pending.Clear();
-            if (_failure is not null)
-            {
-                Log.Recovered(_logger, _directory);
-                _failure = null;
-            }
+            Volatile.Write(ref _pendingCount, 0);
+            Recovered();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
         {
-            bool first = _failure is null;
-            _failure = e;
-            CloseFile();
-            _fileSequence++;
-            CostGovernanceTelemetry.LedgerWriteFailures.Add(1);
-            if (first)
+            if (offset >= 0)
             {
-                Log.WriteFailed(_logger, e, _directory, _pending.Count, _failClosed ? "refused" : "go on");
+                done += KeepWholeLines(offset);
             }
 
-            if (_pending.Count > _retryCapacity)
-            {
-                int excess = _pending.Count - _retryCapacity;
-                _pending.RemoveRange(0, excess);
-                Dropped(excess);
-            }
+            _pending.RemoveRange(0, done);
+            Failed(e);
+            TrimToRetryCapacity();
+            Volatile.Write(ref _pendingCount, _pending.Count);
+
+            // Counted once the outcome of the attempt is in place, so an observer of the count sees all of it.
+            Interlocked.Increment(ref _writeFailures);
+            CostLedgerTotals.AddWriteFailure();
         }
     }
 
-    /// <summary>Serializes the entries from <paramref name="from"/> to <paramref name="to"/> (exclusive) again, after a line was taken back.</summary>
-    private void RewriteUpTo(int from, int to)
+    /// <summary>Serializes the pending records from <paramref name="from"/> that belong to <paramref name="day"/> and fit the current file.</summary>
+    /// <returns>The index after the last record serialized; its line ends are in <see cref="_lineEnds"/>.</returns>
+    private int Serialize(int from, DateOnly day, out bool full)
     {
-        for (int i = from; i < to; i++)
+        _buffer.Clear();
+        _lineEnds.Clear();
+        full = false;
+        int end = from;
+        while (end < _pending.Count && _lineEnds.Count < MaximumBatch)
         {
-            Entry e = _pending[i];
+            Entry e = _pending[end];
+            if (DayOf(e) != day)
+            {
+                break;
+            }
+
+            int before = _buffer.WrittenCount;
             CostLedgerJson.WriteLine(_buffer, _json, e.Call, e.Outcome, e.IsOutcome);
+            if (_fileLength + _buffer.WrittenCount > _maximumFileBytes && (_fileLength > 0 || before > 0))
+            {
+                // The line does not fit: it is left out (its bytes stay unwritten in the buffer). A single line larger
+                // than an empty file's limit still goes in, as a record is never split.
+                full = true;
+                break;
+            }
+
+            _lineEnds.Add(_buffer.WrittenCount);
+            end++;
+        }
+
+        return end;
+    }
+
+    /// <summary>After a failed write at <paramref name="offset"/>, counts the lines that reached the disk whole and takes back a cut one.</summary>
+    /// <returns>How many of the lines being written are on disk.</returns>
+    private int KeepWholeLines(long offset)
+    {
+        long landed;
+        try
+        {
+            landed = RandomAccess.GetLength(_file!) - offset;
+        }
+        catch (IOException)
+        {
+            // The length is unknown: count nothing as written, and let the next opening start a fresh line.
+            CloseFile();
+            return 0;
+        }
+
+        int whole = 0;
+        while (whole < _lineEnds.Count && _lineEnds[whole] <= landed)
+        {
+            whole++;
+        }
+
+        long kept = whole == 0 ? 0 : _lineEnds[whole - 1];
+        Interlocked.Add(ref _written, whole);
+        _fileLength = offset + kept;
+        if (landed > kept)
+        {
+            try
+            {
+                RandomAccess.SetLength(_file!, _fileLength);
+            }
+            catch (IOException)
+            {
+                // The cut line stays; the next opening of the file starts a new line after it, so no record merges with it.
+                CloseFile();
+            }
+        }
+
+        return whole;
+    }
+
+    private void Failed(Exception e)
+    {
+        bool first = _failure is null;
+        DateTimeOffset now = _time.GetUtcNow();
+        _nextRetry = now + _retryDelay;
+        _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, _maximumRetryDelay.Ticks));
+        CloseFile();
+
+        // Published last: whoever sees the ledger failing sees when it retries, so a clock moved from then on reaches the retry.
+        _failure = e;
+        if (first)
+        {
+            Log.WriteFailed(_logger, e, _directory, _pending.Count, _failClosed ? "are refused" : "go on", _nextRetry - now);
         }
     }
 
-    private FileStream FileFor(DateOnly day)
+    private void Recovered()
+    {
+        _retryDelay = _firstRetryDelay;
+        if (_failure is not null)
+        {
+            _failure = null;
+            Log.Recovered(_logger, _directory);
+        }
+
+        long lost;
+        lock (_lossLock)
+        {
+            lost = _episodeDropped;
+            _episodeDropped = 0;
+        }
+
+        if (lost > 0)
+        {
+            Log.LossEnded(_logger, _directory, lost);
+        }
+    }
+
+    private void Dropped(int count, CostLedgerDropReason reason, bool logged = false)
+    {
+        Exception? failure = _failure;
+        Interlocked.Add(ref _dropped, count);
+        CostLedgerTotals.AddDropped(count);
+        bool begins;
+        lock (_lossLock)
+        {
+            begins = _episodeDropped == 0;
+            _episodeDropped += count;
+        }
+
+        if (begins && !logged)
+        {
+            Log.LossBegan(_logger, failure, _directory, reason);
+        }
+
+        try
+        {
+            RecordsDropped?.Invoke(this, new CostLedgerDroppedEventArgs(count, reason, failure));
+        }
+        catch (Exception e)
+        {
+            // A handler's fault must not take the record path down with it: recording never throws.
+            Log.HandlerFailed(_logger, e, _directory);
+        }
+    }
+
+    private SafeFileHandle FileFor(DateOnly day)
     {
         if (_file is not null && day == _fileDay)
         {
@@ -304,9 +525,43 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
 
         System.IO.Directory.CreateDirectory(_directory);
         string path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{day:yyyyMMdd}-{_fileSequence:000}{CostLedgerSchema.FileExtension}"));
-        _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 1);
+        SafeFileHandle file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        try
+        {
+            _fileLength = RandomAccess.GetLength(file);
+            StartOnNewLine(file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        _file = file;
         CurrentFile = path;
-        return _file;
+        return file;
+    }
+
+    /// <summary>Ends a line cut short (by a crash, or a write that failed) before appending, so the next record reads whole.</summary>
+    private void StartOnNewLine(SafeFileHandle file)
+    {
+        if (_fileLength == 0)
+        {
+            return;
+        }
+
+        Span<byte> last = stackalloc byte[1];
+        if (RandomAccess.Read(file, last, _fileLength - 1) == 1 && last[0] != (byte)'\n')
+        {
+            RandomAccess.Write(file, "\n"u8, _fileLength);
+            _fileLength++;
+        }
+    }
+
+    private void NextFile()
+    {
+        CloseFile();
+        _fileSequence++;
     }
 
     /// <summary>Continues after the last file of the day already on disk, so a restart appends rather than overwrites.</summary>
@@ -328,21 +583,12 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
             }
         }
 
-        // Append to the last file: whole lines were written to it, and a partial last line is skipped by readers.
         return Math.Max(last, 0);
     }
 
     private void CloseFile()
     {
-        try
-        {
-            _file?.Dispose();
-        }
-        catch (IOException)
-        {
-            // The failure that matters was already reported by the write that hit it.
-        }
-
+        _file?.Dispose();
         _file = null;
     }
 
@@ -350,13 +596,22 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
 
     private static partial class Log
     {
-        [LoggerMessage(101, LogLevel.Error, "The cost ledger cannot write to '{Directory}'; {Pending} records are kept for a retry and calls {Policy}.")]
-        public static partial void WriteFailed(ILogger logger, Exception exception, string directory, int pending, string policy);
+        [LoggerMessage(101, LogLevel.Error, "The cost ledger cannot write to '{Directory}'; {Pending} records are kept for a retry in {RetryIn}, and calls {Policy} until it succeeds.")]
+        public static partial void WriteFailed(ILogger logger, Exception exception, string directory, int pending, string policy, TimeSpan retryIn);
 
         [LoggerMessage(102, LogLevel.Information, "The cost ledger writes to '{Directory}' again.")]
         public static partial void Recovered(ILogger logger, string directory);
 
-        [LoggerMessage(103, LogLevel.Error, "The cost ledger in '{Directory}' dropped {Count} records.")]
-        public static partial void Dropped(ILogger logger, int count, string directory);
+        [LoggerMessage(103, LogLevel.Error, "The cost ledger in '{Directory}' is dropping records ({Reason}); each is counted in aicostguard.ledger.dropped until it writes again.")]
+        public static partial void LossBegan(ILogger logger, Exception? exception, string directory, CostLedgerDropReason reason);
+
+        [LoggerMessage(104, LogLevel.Warning, "The cost ledger in '{Directory}' writes again after dropping {Count} records.")]
+        public static partial void LossEnded(ILogger logger, string directory, long count);
+
+        [LoggerMessage(105, LogLevel.Error, "The cost ledger in '{Directory}' closed with {Count} records it could not write; they are counted as dropped.")]
+        public static partial void DroppedAtShutdown(ILogger logger, Exception? exception, string directory, int count);
+
+        [LoggerMessage(106, LogLevel.Error, "A RecordsDropped handler of the cost ledger in '{Directory}' threw.")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception, string directory);
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 
 namespace AiCostGuard;
 
@@ -29,8 +30,9 @@ public sealed class JsonLinesLedgerOptions
 
     /// <summary>
     /// Gets or sets whether a call waits for room when the queue is full (<see langword="true"/>: no record is dropped,
-    /// and a disk slower than the calls slows the calls down) or its record is dropped and counted in
-    /// <see cref="CostGovernanceTelemetry.LedgerDroppedMetric"/> (<see langword="false"/>: calls never wait on the disk).
+    /// and a disk slower than the calls slows the calls down) or its record is dropped and counted
+    /// (<see cref="JsonLinesCostLedger.DroppedRecords"/>, <see cref="JsonLinesCostLedger.RecordsDropped"/>; the
+    /// <c>aicostguard.ledger.dropped</c> metric) (<see langword="false"/>: calls never wait on the disk).
     /// </summary>
     /// <value>The default value is <see langword="true"/>: a cost ledger keeps every record.</value>
     public bool WaitWhenQueueFull { get; set; } = true;
@@ -38,10 +40,25 @@ public sealed class JsonLinesLedgerOptions
     /// <summary>
     /// Gets or sets whether calls are refused with <see cref="CostLedgerUnavailableException"/> while the files cannot be
     /// written (fail-closed). When <see langword="false"/> (fail-open) calls go on; records are kept in memory for a retry,
-    /// up to <see cref="QueueCapacity"/>, and the failure is logged and counted.
+    /// up to <see cref="QueueCapacity"/>, and the failure is logged and counted. Either way the writer retries on its own,
+    /// after <see cref="RetryDelay"/> doubling up to <see cref="MaximumRetryDelay"/>, and calls resume once a write succeeds.
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool FailClosed { get; set; }
+
+    /// <summary>Gets or sets how long the writer waits after a failed write before it tries again; each further failure doubles the wait.</summary>
+    /// <value>The default value is 1 second.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the longest wait between two attempts while the files cannot be written.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets or sets the clock that times retries after a failed write.</summary>
+    /// <value>The default, <see langword="null"/>, uses <see cref="System.TimeProvider.System"/>.</value>
+    public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Lists every problem with these options.</summary>
     /// <returns>The problems; empty when valid.</returns>
@@ -49,6 +66,12 @@ public sealed class JsonLinesLedgerOptions
     {
         var results = new List<ValidationResult>();
         Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
-        return [.. results.Select(r => $"{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}")];
+        List<string> problems = [.. results.Select(r => $"{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}")];
+        if (MaximumRetryDelay < RetryDelay)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{nameof(MaximumRetryDelay)}: {MaximumRetryDelay} is shorter than {nameof(RetryDelay)} ({RetryDelay})."));
+        }
+
+        return problems;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -291,7 +292,7 @@ public sealed partial class PriceCatalog
             || price.CacheWriteOneHourPerMillion < 0 || price.ReasoningPerMillion < 0 || price.AudioInputPerMillion < 0 || price.AudioOutputPerMillion < 0
             || price.ImageInputPerMillion < 0 || price.RequestFee < 0)
         {
-            throw new ArgumentException($"Model '{modelId}': prices cannot be negative (input {price.InputPerMillion}, cached input {price.CachedInputPerMillion}, output {price.OutputPerMillion}).", nameof(price));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Model '{modelId}': prices cannot be negative (input {price.InputPerMillion}, cached input {price.CachedInputPerMillion}, output {price.OutputPerMillion})."), nameof(price));
         }
 
         foreach (ServiceTierPrice? tier in (ReadOnlySpan<ServiceTierPrice?>)[price.Flex, price.Priority, price.Batch])

@@ -96,10 +96,10 @@ public static class CostGovernanceTelemetry
     /// <summary>The observable gauge of the cost still available in each live budget scope with a cost ceiling, by run name.</summary>
     public const string BudgetRemainingMetric = "aicostguard.budget.remaining";
 
-    /// <summary>The counter of ledger write failures (a batch that could not be written, kept for a retry).</summary>
+    /// <summary>The observable counter of ledger write failures (a write that failed; its records are kept for a retry), over every ledger of the process.</summary>
     public const string LedgerWriteFailuresMetric = "aicostguard.ledger.write_failures";
 
-    /// <summary>The counter of ledger records dropped by a sink (queue full with dropping configured, or the retry buffer full while failing).</summary>
+    /// <summary>The observable counter of ledger records dropped instead of written (queue full with dropping configured, the retry buffer full while failing, or left unwritten at shutdown), over every ledger of the process.</summary>
     public const string LedgerDroppedMetric = "aicostguard.ledger.dropped";
 
     /// <summary>The counter of W3C baggage attribution values rejected as invalid.</summary>
@@ -129,9 +129,10 @@ public static class CostGovernanceTelemetry
         EstimateErrorMetric, "1", "Relative error of the pre-send input-token estimate against the provider-reported count.", tags: null,
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EstimateErrorBuckets });
 
-    internal static readonly Counter<long> LedgerWriteFailures = Meter.CreateCounter<long>(LedgerWriteFailuresMetric, "{failure}", "Ledger batches that could not be written.");
+    // The ledger publishes its health (CostLedgerTotals) and knows nothing of telemetry; these instruments read it when collected.
+    internal static readonly ObservableCounter<long> LedgerWriteFailures = Meter.CreateObservableCounter(LedgerWriteFailuresMetric, static () => CostLedgerTotals.WriteFailures, "{failure}", "Ledger writes that failed; their records are kept for a retry.");
 
-    internal static readonly Counter<long> LedgerDropped = Meter.CreateCounter<long>(LedgerDroppedMetric, "{record}", "Ledger records dropped by a sink.");
+    internal static readonly ObservableCounter<long> LedgerDropped = Meter.CreateObservableCounter(LedgerDroppedMetric, static () => CostLedgerTotals.Dropped, "{record}", "Ledger records dropped by a sink instead of written.");
 
     internal static readonly Counter<long> BaggageRejected = Meter.CreateCounter<long>(BaggageRejectedMetric, "{value}", "Invalid attribution values received in W3C baggage, dropped.");
 
