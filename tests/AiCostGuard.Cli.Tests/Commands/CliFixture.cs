@@ -3,7 +3,7 @@ namespace AiCostGuard.Cli.Tests.Commands;
 /// <summary>Runs the command tree in process, with the outputs captured, and writes input files to a temporary folder.</summary>
 internal sealed class CliFixture : IDisposable
 {
-    public static readonly string LiteLlmFile = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/data/litellm_model_prices.json"));
+    public static readonly string LiteLlmFile = Path.Combine(AppContext.BaseDirectory, "data", "litellm", "model_prices_and_context_window.json");
 
     private readonly string _folder = Directory.CreateTempSubdirectory("aicostguard-cli-").FullName;
 
