@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace AiCostGuard.Cli;
+namespace AiCostGuard.Cli.Commands;
 
 /// <summary>
 /// A single self-contained HTML file (inline CSS and SVG, no script, nothing fetched) for finance readers: spend by

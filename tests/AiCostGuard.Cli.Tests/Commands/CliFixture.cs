@@ -14,11 +14,18 @@ internal sealed class CliFixture : IDisposable
         return path;
     }
 
-    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    public static (int ExitCode, string Output, string Error) Run(params string[] args) => RunWithInput(string.Empty, args);
+
+    /// <summary>Runs with <paramref name="standardInput"/> as the standard input a file option given as <c>-</c> reads.</summary>
+    public static (int ExitCode, string Output, string Error) RunWithInput(string standardInput, params string[] args) =>
+        RunWithInput(System.Text.Encoding.UTF8.GetBytes(standardInput), args);
+
+    public static (int ExitCode, string Output, string Error) RunWithInput(byte[] standardInput, params string[] args)
     {
+        using var input = new MemoryStream(standardInput);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        int code = CliApplication.Run(args, output, error);
+        int code = CliApplication.Run(args, input, output, error);
         return (code, output.ToString(), error.ToString());
     }
 

@@ -47,11 +47,5 @@ internal static class LedgerFixture
         return dir;
     }
 
-    public static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApplication.CreateRootCommand(output, error).Parse(args).Invoke();
-        return (code, output.ToString(), error.ToString());
-    }
+    public static (int Code, string Output, string Error) Run(params string[] args) => CliFixture.Run(args);
 }
