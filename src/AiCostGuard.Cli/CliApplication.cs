@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using AiCostGuard.Cli.Commands;
 
 namespace AiCostGuard.Cli;
@@ -38,6 +39,14 @@ internal static class CliApplication
             if (result.Errors.Count > 0 && result.Action is ParseErrorAction)
             {
                 error.WriteLine("error: " + TerminalText.Clean(result.Errors[0].Message.ReplaceLineEndings(" ")));
+                return CommandOutput.UsageError;
+            }
+
+            // The parser lets an option given twice through when one of them has no value (--input 5 --input --): one
+            // value wins silently. Every option of the tool takes one value, so a repeat is an error.
+            if (result.Tokens.Where(t => t.Type == TokenType.Option).GroupBy(t => t.Value, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            {
+                error.WriteLine("error: " + TerminalText.Clean(repeated.Key) + " is given more than once.");
                 return CommandOutput.UsageError;
             }
 
