@@ -53,6 +53,8 @@ internal static class HtmlReport
         Chart(w, "spend-by-feature", "Spend by feature per day", "feature", days, sent, c => c.Attribution?.Feature ?? "(no feature)", decimals);
         Chart(w, "spend-by-model", "Spend by model per day", "model", days, sent, c => c.ModelId ?? "(no model)", decimals);
 
+        Decisions(w, contents.Calls, decimals);
+
         w.WriteLine("<section><h2>Cost per run and per successful outcome</h2><table><thead><tr>");
         foreach (string c in report.Columns) w.Write($"<th>{E(c)}</th>");
         w.WriteLine("<th class=\"n\">Calls</th><th class=\"n\">Runs</th><th class=\"n\">Spend</th><th class=\"n\">Cost per run</th><th class=\"n\">Successes</th><th class=\"n\">Cost per success</th></tr></thead><tbody>");
@@ -65,6 +67,25 @@ internal static class HtmlReport
         }
 
         w.WriteLine("</body></html>");
+    }
+
+    /// <summary>What the budgets decided: how many calls were sent unchanged, clamped, degraded, cut or refused, and what the sent ones cost.</summary>
+    private static void Decisions(TextWriter w, IReadOnlyList<CostRecord> calls, int decimals)
+    {
+        w.WriteLine("<section><h2>Budget decisions</h2><table id=\"decisions\"><thead><tr><th>Decision</th><th class=\"n\">Calls</th><th class=\"n\">Refused before sending</th><th class=\"n\">Spend</th></tr></thead><tbody>");
+        foreach (BudgetDecision decision in Enum.GetValues<BudgetDecision>())
+        {
+            CostRecord[] these = [.. calls.Where(c => c.Decision == decision)];
+            if (these.Length == 0)
+            {
+                continue;
+            }
+
+            int refused = these.Count(c => c.Outcome == CallOutcome.NotSent);
+            w.WriteLine(string.Create(Inv, $"<tr data-decision=\"{decision}\"><td>{decision}</td><td class=\"n\">{these.Length:N0}</td><td class=\"n\">{refused:N0}</td><td class=\"n\">{Usd(these.Sum(c => c.Cost), decimals)}</td></tr>"));
+        }
+
+        w.WriteLine("</tbody></table></section>");
     }
 
     private static void Kpi(TextWriter w, string label, string value) => w.WriteLine($"<div class=\"kpi\">{E(label)}<b>{E(value)}</b></div>");

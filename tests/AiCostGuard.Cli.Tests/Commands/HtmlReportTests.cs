@@ -45,6 +45,10 @@ public sealed class HtmlReportTests
         Assert.Contains("All: $3.143", teams, StringComparison.Ordinal);
         Assert.Contains("Total spend<b>$3.143</b>", dom, StringComparison.Ordinal);
 
+        // The budgets' decisions: the fixture's 25 calls were sent unchanged, one more was refused.
+        Assert.Contains("<tr data-decision=\"Allowed\"><td>Allowed</td><td class=\"n\">25</td><td class=\"n\">0</td><td class=\"n\">$3.143</td></tr>", dom, StringComparison.Ordinal);
+        Assert.Contains("<tr data-decision=\"Rejected\"><td>Rejected</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">$0.000</td></tr>", dom, StringComparison.Ordinal);
+
         string png = Path.Combine(Path.GetTempPath(), "aicostguard-report.png");
         File.Delete(png);
         await RunChromiumAsync("--screenshot=" + png, "--window-size=1100,1500", "file://" + html);
