@@ -108,20 +108,8 @@ public class PricingAndEstimationBenchmarks
     [BenchmarkCategory("Lookup")]
     public bool LookupPrefixed() => _full.TryGetPrice("anthropic/claude-sonnet-4-5", out _);
 
-    // The price file lives in shared/ beside the repository, which is some levels above the benchmark's output folder.
-    private static string FindLiteLlmFile()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "data", "litellm_model_prices.json");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("shared/data/litellm_model_prices.json was not found above the benchmark's folder.");
-    }
+    // The repository's copy of LiteLLM's table (tests/data/litellm), copied beside the benchmark by its project file.
+    private static string FindLiteLlmFile() => Path.Combine(AppContext.BaseDirectory, "data", "litellm", "model_prices_and_context_window.json");
 
     private List<ChatMessage> Fresh(int count)
     {

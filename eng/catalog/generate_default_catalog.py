@@ -4,12 +4,13 @@
 Usage (from the repository root):
 
     python3 eng/catalog/generate_default_catalog.py \
-        [LITELLM_JSON] [OUTPUT_JSON]
+        LITELLM_JSON [OUTPUT_JSON]
 
-LITELLM_JSON defaults to ../shared/data/litellm_model_prices.json and OUTPUT_JSON
-to src/AiCostGuard/Pricing/DefaultPriceCatalog.json, both relative to the
-repository root. Paths given on the command line are relative to the current
-directory.
+LITELLM_JSON is a LiteLLM model_prices_and_context_window.json (the repository
+keeps the snapshot the catalog was made from in
+tests/data/litellm/model_prices_and_context_window.json). OUTPUT_JSON defaults
+to src/AiCostGuard/Pricing/DefaultPriceCatalog.json under the repository root.
+Paths given on the command line are relative to the current directory.
 
 Source data: LiteLLM model_prices_and_context_window.json, MIT licence,
 (c) Berri AI. Standard library only.
@@ -263,10 +264,9 @@ def render(value, indent=0):
 
 def main(argv):
     repo_root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-    if len(argv) > 3:
-        fail("usage: generate_default_catalog.py [LITELLM_JSON] [OUTPUT_JSON]")
-    input_path = argv[1] if len(argv) > 1 else os.path.join(
-        repo_root, "..", "shared", "data", "litellm_model_prices.json")
+    if len(argv) < 2 or len(argv) > 3:
+        fail("usage: generate_default_catalog.py LITELLM_JSON [OUTPUT_JSON]")
+    input_path = argv[1]
     output_path = argv[2] if len(argv) > 2 else os.path.join(
         repo_root, "src", "AiCostGuard", "Pricing", "DefaultPriceCatalog.json")
 

@@ -3,10 +3,20 @@ using System.Text.Json;
 
 namespace AiCostGuard.Cli.Commands;
 
-/// <summary>How every command answers: the bare number on the last line, or a JSON breakdown; failures as one line on the error writer.</summary>
+/// <summary>
+/// How every command answers: the bare number on the last line, or a JSON breakdown; bad input as one line
+/// <c>error: ...</c> on the error writer, no usage text, exit code <see cref="Failed"/>.
+/// </summary>
 internal static class CommandOutput
 {
+    /// <summary>The exit code of a command refused for its input (a command line that does not parse exits with <see cref="UsageError"/>).</summary>
     public const int Failed = 1;
+
+    /// <summary>The exit code of a command line that does not parse.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>The exit code of a failure that is not the input's fault: a defect, reported as one line all the same.</summary>
+    public const int InternalError = 70;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -23,19 +33,31 @@ internal static class CommandOutput
     /// <summary>Formats a count or an amount without exponent, trailing zeros or culture-specific separators.</summary>
     public static string Format(decimal number) => number.ToString("0.############################", CultureInfo.InvariantCulture);
 
-    /// <summary>Runs a command body, turning the errors a user can cause into one line and a non-zero exit code.</summary>
+    /// <summary>Runs a command body, turning the errors a user can cause into one line and <see cref="Failed"/>.</summary>
     public static int Run(TextWriter error, Func<int> body)
     {
         try
         {
             return body();
         }
-        catch (Exception e) when (e is CommandInputException or PriceCatalogFormatException or JsonException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (IsInputError(e))
         {
-            error.WriteLine("error: " + OneLine(e.Message));
-            return Failed;
+            return Fail(error, e.Message);
         }
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>Writes one line <c>error: ...</c>, with line breaks and control characters made visible, and returns <see cref="Failed"/>.</summary>
+    public static int Fail(TextWriter error, string message)
+    {
+        error.WriteLine("error: " + TerminalText.Clean(message.ReplaceLineEndings(" ").Trim()));
+        return Failed;
+    }
+
+    /// <summary>Writes one line <c>warning: ...</c>.</summary>
+    public static void Warn(TextWriter error, string message) => error.WriteLine("warning: " + TerminalText.Clean(message.ReplaceLineEndings(" ").Trim()));
+
+    /// <summary>Whether <paramref name="e"/> is what bad input (a file, a value, a catalog, a ledger) gives rather than a defect.</summary>
+    public static bool IsInputError(Exception e) =>
+        e is CommandInputException or PriceCatalogFormatException or JsonException or IOException or UnauthorizedAccessException
+            or ArgumentException or OverflowException or UnknownModelException;
 }

@@ -18,8 +18,8 @@ internal static class PriceCommand
         var cacheWrite1h = new Option<long>("--cache-write-1h") { Description = "Input tokens written to a 1-hour cache." };
         var outputTokens = new Option<long>("--output") { Description = "All output tokens, reasoning included." };
         var reasoning = new Option<long>("--reasoning") { Description = "Output tokens spent on reasoning." };
-        var tier = new Option<string>("--service-tier") { Description = "standard, flex, priority or batch." };
-        var catalog = new Option<FileInfo>("--catalog") { Description = "A price file in LiteLLM's model_prices_and_context_window.json format." };
+        Option<string> tier = ServiceTierOption.Create();
+        Option<string> catalog = CatalogOption.Create();
         var json = new Option<bool>("--json") { Description = "Print the breakdown as JSON." };
         var command = new Command("price", "Price a call's token counts in US dollars.") { model, input, cached, cacheWrite, cacheWrite1h, outputTokens, reasoning, tier, catalog, json };
         command.SetAction(result => CommandOutput.Run(error, () =>
@@ -31,10 +31,8 @@ internal static class PriceCommand
             };
             Validate(usage);
             string modelId = result.GetValue(model)!;
-            ModelPrice price = CatalogOption.Load(result.GetValue(catalog)).TryGetPrice(modelId, out ModelPrice? found)
-                ? found
-                : throw new CommandInputException($"the model '{modelId}' has no price in the catalog.");
-            CostBreakdown cost = price.GetCostBreakdown(usage, result.GetValue(tier));
+            ModelPrice price = CatalogOption.Price(CatalogOption.Load(result.GetValue(catalog)), modelId);
+            CostBreakdown cost = CatalogOption.Checked(modelId, () => price.GetCostBreakdown(usage, ServiceTierOption.Read(result.GetValue(tier))));
             return CommandOutput.Write(output, result.GetValue(json), cost.Total, new
             {
                 model = modelId,
@@ -62,9 +60,11 @@ internal static class PriceCommand
             throw new CommandInputException("token counts cannot be negative.");
         }
 
-        if (usage.CachedInputTokens + usage.AllCacheWriteTokens > usage.InputTokens)
+        // Summed as decimals: counts near long.MaxValue would wrap to a negative sum and pass the check.
+        decimal cachedAndWritten = (decimal)usage.CachedInputTokens + usage.CacheWriteTokens + usage.CacheWriteOneHourTokens;
+        if (cachedAndWritten > usage.InputTokens)
         {
-            throw new CommandInputException($"--input ({usage.InputTokens}) counts all input: it must include --cached, --cache-write and --cache-write-1h ({usage.CachedInputTokens + usage.AllCacheWriteTokens}).");
+            throw new CommandInputException($"--input ({usage.InputTokens}) counts all input: it must include --cached, --cache-write and --cache-write-1h ({cachedAndWritten}).");
         }
 
         if (usage.ReasoningTokens > usage.OutputTokens)

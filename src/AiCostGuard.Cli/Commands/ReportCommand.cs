@@ -2,51 +2,72 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 
-namespace AiCostGuard.Cli;
+namespace AiCostGuard.Cli.Commands;
 
-/// <summary><c>aicostguard report --ledger F [--by team,feature,model,day] [--format table|csv|json|html] [--out F]</c>: cost, cost per run and cost per successful outcome.</summary>
+/// <summary>
+/// <c>aicostguard report --ledger F [--since T] [--until T] [--by team,feature,...] [--format table|csv|json|html] [--json] [--out F]</c>:
+/// cost, cost per run and cost per successful outcome.
+/// </summary>
 internal static class ReportCommand
 {
+    private static readonly (string Name, ReportDimensions Dimension)[] ByNames =
+    [
+        ("tenant", ReportDimensions.Tenant),
+        ("team", ReportDimensions.Team),
+        ("feature", ReportDimensions.Feature),
+        ("user", ReportDimensions.User),
+        ("cost-center", ReportDimensions.CostCenter),
+        ("cost_center", ReportDimensions.CostCenter),
+        ("costcenter", ReportDimensions.CostCenter),
+        ("provider", ReportDimensions.Provider),
+        ("model", ReportDimensions.Model),
+        ("day", ReportDimensions.Day),
+    ];
+
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var ledger = new Option<string>("--ledger") { Description = "A JSON Lines ledger file, or a directory of them.", Required = true };
-        var by = new Option<string>("--by") { Description = "Group by a comma-separated list of: team, feature, model, day.", DefaultValueFactory = _ => "team,feature" };
-        var format = new Option<string>("--format") { Description = "table, csv, json or html.", DefaultValueFactory = _ => "table" };
-        var outFile = new Option<string?>("--out") { Description = "Write to this file instead of the terminal (html is best written to a file)." };
-        var command = new Command("report", "Cost, cost per run and cost per successful outcome from a ledger, by team, feature, model and day.")
-        {
-            ledger, by, format, outFile,
-        };
-        command.SetAction(result => CliErrors.Run(error, () =>
+        var ledger = new LedgerInput();
+        var by = new Option<string>("--by") { Description = "Group by a comma-separated list of: tenant, team, feature, user, cost-center, provider, model, day.", DefaultValueFactory = _ => "team,feature" };
+        var format = new Option<string>("--format") { Description = "table, csv, json or html." };
+        var json = new Option<bool>("--json") { Description = "The same as --format json." };
+        var outFile = new Option<string>("--out") { Description = "Write to this file instead of the terminal (- for standard output; html is best written to a file)." };
+        var command = new Command("report", "Cost, cost per run and cost per successful outcome from a ledger, by tenant, team, feature, user, cost center, provider, model and day.");
+        ledger.AddTo(command);
+        command.Options.Add(by);
+        command.Options.Add(format);
+        command.Options.Add(json);
+        command.Options.Add(outFile);
+        command.SetAction(result => CommandOutput.Run(error, () =>
         {
             ReportDimensions dimensions = ParseBy(result.GetValue(by)!);
-            string kind = result.GetValue(format)!.Trim().ToLowerInvariant();
-            if (kind is not ("table" or "csv" or "json" or "html"))
+            string? asked = result.GetValue(format)?.Trim().ToLowerInvariant();
+            if (asked is not (null or "table" or "csv" or "json" or "html"))
             {
-                throw new CliException($"--format '{kind}' is not one of table, csv, json, html.");
+                throw new CommandInputException($"--format '{asked}' is not one of table, csv, json, html.");
             }
 
-            LedgerContents contents = CliErrors.ReadLedger(result.GetValue(ledger)!);
-            foreach (string skipped in contents.SkippedLines)
+            if (result.GetValue(json) && asked is not (null or "json"))
             {
-                error.WriteLine($"warning: skipped {skipped}");
+                throw new CommandInputException($"--json and --format {asked} ask for two formats; give one.");
             }
 
+            string kind = result.GetValue(json) ? "json" : asked ?? "table";
+            LedgerContents contents = ledger.Read(result, error);
             CostReport report = CostReport.Create(contents.Calls, contents.Outcomes, dimensions);
-            string? path = result.GetValue(outFile);
-            using TextWriter target = path is null ? TextWriter.Null : new StreamWriter(path);
-            TextWriter w = path is null ? output : target;
-            switch (kind)
+            string path = result.GetValue(outFile) ?? CommandFiles.StandardStream;
+            bool wroteFile = CommandFiles.Write(path, output, w =>
             {
-                case "table": Table(report, w); break;
-                case "csv": Csv(report, w); break;
-                case "json": Json(report, w); break;
-                default: HtmlReport.Write(contents, report, w); break;
-            }
-
-            if (path is not null)
+                switch (kind)
+                {
+                    case "table": Table(report, w); break;
+                    case "csv": Csv(report, w); break;
+                    case "json": Json(report, w); break;
+                    default: HtmlReport.Write(contents, report, w); break;
+                }
+            });
+            if (wroteFile)
             {
-                output.WriteLine($"Wrote {path}");
+                output.WriteLine($"Wrote {TerminalText.Clean(path)}");
             }
 
             return 0;
@@ -59,14 +80,10 @@ internal static class ReportCommand
         ReportDimensions by = ReportDimensions.None;
         foreach (string part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            by |= part.ToLowerInvariant() switch
-            {
-                "team" => ReportDimensions.Team,
-                "feature" => ReportDimensions.Feature,
-                "model" => ReportDimensions.Model,
-                "day" => ReportDimensions.Day,
-                _ => throw new CliException($"--by '{part}' is not one of team, feature, model, day."),
-            };
+            (string Name, ReportDimensions Dimension) match = ByNames.FirstOrDefault(n => n.Name.Equals(part, StringComparison.OrdinalIgnoreCase));
+            by |= match.Name is not null
+                ? match.Dimension
+                : throw new CommandInputException($"--by '{part}' is not one of tenant, team, feature, user, cost-center, provider, model, day.");
         }
 
         return by;
@@ -83,7 +100,7 @@ internal static class ReportCommand
     private static void Table(CostReport r, TextWriter w)
     {
         string[] header = Header(r);
-        List<string[]> lines = [header, .. r.Rows.Select(row => Cells(row, r.Columns.Count))];
+        List<string[]> lines = [header, .. r.Rows.Select(row => Cells(row, r.Columns.Count).Select(TerminalText.Clean).ToArray())];
         string[] total = Cells(r.Total, r.Columns.Count);
         total[0] = "total";
         lines.Add(total);
@@ -96,10 +113,10 @@ internal static class ReportCommand
 
     private static void Csv(CostReport r, TextWriter w)
     {
-        w.WriteLine(string.Join(',', Header(r)));
+        CsvCell.WriteRow(w, Header(r));
         foreach (CostReportRow row in r.Rows)
         {
-            w.WriteLine(string.Join(',', Cells(row, r.Columns.Count).Select(Quote)));
+            CsvCell.WriteRow(w, Cells(row, r.Columns.Count));
         }
     }
 
@@ -111,7 +128,7 @@ internal static class ReportCommand
         {
             json.WriteStartObject();
             json.WriteStartArray("groupBy");
-            foreach (string c in r.Columns) json.WriteStringValue(c);
+            foreach (string c in r.Columns) json.WriteStringValue(JsonName(c));
             json.WriteEndArray();
             json.WriteStartArray("rows");
             foreach (CostReportRow row in r.Rows) Write(json, r, row);
@@ -126,7 +143,7 @@ internal static class ReportCommand
         static void Write(Utf8JsonWriter json, CostReport r, CostReportRow row)
         {
             json.WriteStartObject();
-            for (int i = 0; i < row.Key.Count; i++) json.WriteString(r.Columns[i], row.Key[i]);
+            for (int i = 0; i < row.Key.Count; i++) json.WriteString(JsonName(r.Columns[i]), row.Key[i]);
             json.WriteNumber("calls", row.Calls);
             json.WriteNumber("runs", row.Runs);
             json.WriteNumber("inputTokens", row.InputTokens);
@@ -140,7 +157,8 @@ internal static class ReportCommand
         }
     }
 
-    private static string Quote(string s) => s.AsSpan().IndexOfAny(",\"\n") < 0 ? s : "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    // JSON names are camelCase like the numbers beside them.
+    private static string JsonName(string column) => column == "cost_center" ? "costCenter" : column;
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 

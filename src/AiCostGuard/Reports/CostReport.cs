@@ -1,7 +1,8 @@
 namespace AiCostGuard;
 
 /// <summary>
-/// Cost, cost per run and cost per successful outcome, grouped by team, feature, model and day.
+/// Cost, cost per run and cost per successful outcome, grouped by any of tenant, team, feature, user, cost center,
+/// provider, model and day.
 /// </summary>
 /// <remarks>
 /// An outcome belongs to a run (<see cref="OutcomeRecord.ScopeId"/>) and counts in every group where that run's calls
@@ -21,7 +22,10 @@ public sealed class CostReport
     /// <summary>Gets the dimensions grouped by.</summary>
     public ReportDimensions By { get; }
 
-    /// <summary>Gets the names of the key columns: <c>team</c>, <c>feature</c>, <c>model</c>, <c>day</c>, those grouped by.</summary>
+    /// <summary>
+    /// Gets the names of the key columns grouped by, in this order: <c>tenant</c>, <c>team</c>, <c>feature</c>,
+    /// <c>user</c>, <c>cost_center</c>, <c>provider</c>, <c>model</c>, <c>day</c>.
+    /// </summary>
     public IReadOnlyList<string> Columns { get; }
 
     /// <summary>Gets the groups, ordered by their key.</summary>
@@ -37,20 +41,24 @@ public sealed class CostReport
     /// <returns>The report.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="calls"/> or <paramref name="outcomes"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="by"/> is not a combination of dimensions.</exception>
+    /// <exception cref="OverflowException">A group's token counts exceed <see cref="long.MaxValue"/> or its cost exceeds
+    /// <see cref="decimal.MaxValue"/>: the ledger holds counts no real call reports, and the report refuses to wrap them.</exception>
     public static CostReport Create(IEnumerable<CostRecord> calls, IEnumerable<OutcomeRecord> outcomes, ReportDimensions by)
     {
         ArgumentNullException.ThrowIfNull(calls);
         ArgumentNullException.ThrowIfNull(outcomes);
-        if ((by & ~(ReportDimensions)0b1111) != 0)
+        ReportDimensions all = 0;
+        foreach ((ReportDimensions dimension, _) in Dimensions)
         {
-            throw new ArgumentOutOfRangeException(nameof(by), by, "Group by a combination of Team, Feature, Model and Day.");
+            all |= dimension;
         }
 
-        var columns = new List<string>(4);
-        if ((by & ReportDimensions.Team) != 0) columns.Add("team");
-        if ((by & ReportDimensions.Feature) != 0) columns.Add("feature");
-        if ((by & ReportDimensions.Model) != 0) columns.Add("model");
-        if ((by & ReportDimensions.Day) != 0) columns.Add("day");
+        if ((by & ~all) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(by), by, "Group by a combination of Tenant, Team, Feature, User, CostCenter, Provider, Model and Day.");
+        }
+
+        List<string> columns = [.. Dimensions.Where(d => (by & d.Dimension) != 0).Select(d => d.Column)];
 
         var successes = new Dictionary<string, (int Count, decimal Value)>(StringComparer.Ordinal);
         foreach (OutcomeRecord outcome in outcomes)
@@ -70,17 +78,47 @@ public sealed class CostReport
         return new CostReport(by, columns, rows, Row([], sent, successes));
     }
 
+    // The key columns, in report order: one table, read by the column names, the validation and the keys.
+    private static readonly (ReportDimensions Dimension, string Column)[] Dimensions =
+    [
+        (ReportDimensions.Tenant, "tenant"),
+        (ReportDimensions.Team, "team"),
+        (ReportDimensions.Feature, "feature"),
+        (ReportDimensions.User, "user"),
+        (ReportDimensions.CostCenter, "cost_center"),
+        (ReportDimensions.Provider, "provider"),
+        (ReportDimensions.Model, "model"),
+        (ReportDimensions.Day, "day"),
+    ];
+
     private static string[] Key(in CostRecord c, ReportDimensions by)
     {
-        var key = new List<string>(4);
-        if ((by & ReportDimensions.Team) != 0) key.Add(c.Attribution?.Team ?? "-");
-        if ((by & ReportDimensions.Feature) != 0) key.Add(c.Attribution?.Feature ?? "-");
-        if ((by & ReportDimensions.Model) != 0) key.Add(c.ModelId ?? "-");
-        if ((by & ReportDimensions.Day) != 0) key.Add(c.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        var key = new List<string>(Dimensions.Length);
+        foreach ((ReportDimensions dimension, _) in Dimensions)
+        {
+            if ((by & dimension) != 0)
+            {
+                key.Add(KeyValue(c, dimension) ?? "-");
+            }
+        }
+
         return [.. key];
     }
 
-    private static CostReportRow Row(IReadOnlyList<string> key, IEnumerable<CostRecord> calls, Dictionary<string, (int Count, decimal Value)> successes)
+    private static string? KeyValue(in CostRecord c, ReportDimensions dimension) => dimension switch
+    {
+        ReportDimensions.Tenant => c.Attribution?.Tenant,
+        ReportDimensions.Team => c.Attribution?.Team,
+        ReportDimensions.Feature => c.Attribution?.Feature,
+        ReportDimensions.User => c.Attribution?.User,
+        ReportDimensions.CostCenter => c.Attribution?.CostCenter,
+        ReportDimensions.Provider => string.IsNullOrEmpty(c.Provider) ? null : c.Provider,
+        ReportDimensions.Model => c.ModelId,
+        ReportDimensions.Day => c.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Not a single report dimension."),
+    };
+
+    private static CostReportRow Row(string[] key, IEnumerable<CostRecord> calls, Dictionary<string, (int Count, decimal Value)> successes)
     {
         long count = 0, input = 0, output = 0;
         decimal cost = 0m, runCost = 0m;
@@ -88,13 +126,21 @@ public sealed class CostReport
         foreach (CostRecord c in calls)
         {
             count++;
-            input += c.InputTokens;
-            output += c.OutputTokens;
-            cost += c.Cost;
-            if (c.ScopeId is { } id)
+            try
             {
-                runs.Add(id);
-                runCost += c.Cost;
+                input = checked(input + c.InputTokens);
+                output = checked(output + c.OutputTokens);
+                cost += c.Cost;
+                if (c.ScopeId is { } id)
+                {
+                    runs.Add(id);
+                    runCost += c.Cost;
+                }
+            }
+            catch (OverflowException)
+            {
+                string group = key.Length == 0 ? "the total" : "the group " + string.Join(", ", key);
+                throw new OverflowException($"The token counts or the cost of {group} overflow at call {count} (model {c.ModelId ?? "-"}, {c.InputTokens} input and {c.OutputTokens} output tokens, cost {c.Cost.ToString(System.Globalization.CultureInfo.InvariantCulture)}): the ledger holds amounts no real call reports.");
             }
         }
 

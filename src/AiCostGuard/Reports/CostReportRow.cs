@@ -1,7 +1,7 @@
 namespace AiCostGuard;
 
 /// <summary>One group of a <see cref="CostReport"/>: its cost, runs and outcomes, and the unit costs derived from them.</summary>
-/// <param name="Key">The group's value for each dimension grouped by, in the order Team, Feature, Model, Day; <c>-</c> for an unset value.</param>
+/// <param name="Key">The group's value for each dimension grouped by, in the order of <see cref="CostReport.Columns"/>; <c>-</c> for an unset value.</param>
 /// <param name="Calls">The model calls sent (refused calls are not counted).</param>
 /// <param name="InputTokens">All input tokens.</param>
 /// <param name="OutputTokens">All output tokens.</param>

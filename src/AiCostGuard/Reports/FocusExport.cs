@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace AiCostGuard;
@@ -15,7 +14,8 @@ namespace AiCostGuard;
 /// <c>PricingQuantity</c> holds exactly with the ledger's <see cref="decimal"/> cost; the tokens consumed are
 /// <c>ConsumedQuantity</c> in <c>Tokens</c>. List, contracted, billed and effective cost are equal: the ledger prices at
 /// list price with no commitment discount. The attribution travels in <c>Tags</c> as a JSON object; token counts,
-/// cost source and decision in <c>x_</c> columns, as FOCUS allows custom columns.</para>
+/// cost source and decision in <c>x_</c> columns, as FOCUS allows custom columns. Cells are written by
+/// <see cref="CsvCell"/>: a model id or tag that would start a spreadsheet formula is neutralized.</para>
 /// <para>Refused calls cost nothing and are left out. Thread-safe: it keeps no state.</para>
 /// </remarks>
 public static class FocusExport
@@ -44,8 +44,7 @@ public static class FocusExport
         ArgumentNullException.ThrowIfNull(calls);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentException.ThrowIfNullOrWhiteSpace(billingAccountId);
-        writer.Write(string.Join(',', Columns));
-        writer.Write("\r\n");
+        CsvCell.WriteRow(writer, Columns);
         int rows = 0;
         var fields = new string?[Columns.Count];
         foreach (CostRecord c in calls)
@@ -111,17 +110,7 @@ public static class FocusExport
             fields[i++] = RecordNames.Name(c.Decision);
             fields[i++] = c.ScopeId;
             fields[i++] = c.TraceId == default ? null : c.TraceId.ToHexString();
-            for (int f = 0; f < fields.Length; f++)
-            {
-                if (f > 0)
-                {
-                    writer.Write(',');
-                }
-
-                writer.Write(Csv(fields[f]));
-            }
-
-            writer.Write("\r\n");
+            CsvCell.WriteRow(writer, fields);
             rows++;
         }
 
@@ -156,20 +145,5 @@ public static class FocusExport
         }
 
         return JsonSerializer.Serialize(tags);
-    }
-
-    private static string Csv(string? value)
-    {
-        if (value is null)
-        {
-            return string.Empty;
-        }
-
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
-        {
-            return value;
-        }
-
-        return new StringBuilder(value.Length + 2).Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"').ToString();
     }
 }

@@ -1,6 +1,8 @@
 namespace AiCostGuard;
 
 /// <summary>The dimensions a <see cref="CostReport"/> groups by; combine them.</summary>
+/// <remarks>A report's key columns come in a fixed order whatever the order of the flags: tenant, team, feature, user,
+/// cost center, provider, model, day (<see cref="CostReport.Columns"/>).</remarks>
 [Flags]
 public enum ReportDimensions
 {
@@ -18,4 +20,16 @@ public enum ReportDimensions
 
     /// <summary>By the UTC day the call started.</summary>
     Day = 1 << 3,
+
+    /// <summary>By <see cref="CostAttribution.Tenant"/>.</summary>
+    Tenant = 1 << 4,
+
+    /// <summary>By <see cref="CostAttribution.User"/>.</summary>
+    User = 1 << 5,
+
+    /// <summary>By <see cref="CostAttribution.CostCenter"/>.</summary>
+    CostCenter = 1 << 6,
+
+    /// <summary>By <see cref="CostRecord.Provider"/>.</summary>
+    Provider = 1 << 7,
 }

@@ -47,11 +47,40 @@ internal static class LedgerFixture
         return dir;
     }
 
-    public static (int Code, string Output, string Error) Run(params string[] args)
+    /// <summary>A realistic month: <paramref name="teams"/> teams over <paramref name="days"/> days, each team a few calls a day on three models, with runs and outcomes.</summary>
+    public static async Task<string> WriteMonthAsync(int days = 30, int teams = 14)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApplication.CreateRootCommand(output, error).Parse(args).Invoke();
-        return (code, output.ToString(), error.ToString());
+        string dir = Directory.CreateTempSubdirectory("aicostguard-cli-").FullName;
+        await using var ledger = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = dir });
+        string[] models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5"];
+        for (int day = 0; day < days; day++)
+        {
+            for (int team = 0; team < teams; team++)
+            {
+                for (int call = 0; call < 1 + ((day + team) % 3); call++)
+                {
+                    string run = $"run-{day}-{team}-{call}";
+                    ledger.Record(new CostRecord
+                    {
+                        Timestamp = Start.AddDays(day).AddMinutes((team * 10) + call),
+                        Duration = TimeSpan.FromMilliseconds(900),
+                        Attribution = new CostAttribution { Team = $"team-{team + 1:00}", Feature = $"feature-{(team + call) % 5}" },
+                        ScopeId = run,
+                        ModelId = models[(team + call) % models.Length],
+                        Provider = "openai",
+                        InputTokens = 2000 + (37 * team) + (11 * day),
+                        OutputTokens = 300 + (7 * call),
+                        Cost = 0.0004m * (team + 1) * (1 + (day % 7)) + (0.00013m * call),
+                        CostSource = CostSource.ProviderReported,
+                        Outcome = CallOutcome.Succeeded,
+                    });
+                    ledger.Record(new OutcomeRecord { Timestamp = Start.AddDays(day), ScopeId = run, Name = "done", IsSuccess = (day + team + call) % 4 != 0 });
+                }
+            }
+        }
+
+        return dir;
     }
+
+    public static (int Code, string Output, string Error) Run(params string[] args) => CliFixture.Run(args);
 }

@@ -44,6 +44,21 @@ public sealed class QuoteCommandTests : IDisposable
         Assert.Equal(((worstInput * 2.5m) + (100 * 10m)) / 1_000_000m, json.RootElement.GetProperty("worstCase").GetDecimal());
     }
 
+    [Fact]
+    public void Without_max_output_the_quote_is_at_the_models_maximum_output()
+    {
+        // gpt-4o answers at most 16,384 tokens: 33 × $2.50 + 16,384 × $10, per million.
+        (int code, string output, string error) = CliFixture.Run("quote", "--model", "gpt-4o", "--messages-file", _files.File("m.json", CountCommandTests.WeatherMessages), "--json");
+        Assert.True(code == 0, error);
+        using JsonDocument json = JsonDocument.Parse(output);
+        Assert.Equal(16_384, json.RootElement.GetProperty("maxOutputTokens").GetInt64());
+        Assert.Equal("catalog", json.RootElement.GetProperty("maxOutputSource").GetString());
+        Assert.Equal((33 * 2.5m + 16_384 * 10m) / 1_000_000m, json.RootElement.GetProperty("worstCase").GetDecimal());
+
+        string catalog = _files.File("c.json", """{ "m": { "input_cost_per_token": 1e-06, "output_cost_per_token": 1e-06 } }""");
+        BadInputTests.AssertRefused(CliFixture.Run("quote", "--catalog", catalog, "--model", "m", "--messages-file", _files.File("m.json", CountCommandTests.WeatherMessages)), "no maximum output for 'm': give --max-output");
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-5")]

@@ -4,7 +4,7 @@ namespace AiCostGuard.Tests.Pricing;
 
 public sealed class LiteLlmCatalogTests
 {
-    internal static readonly string LiteLlmFile = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/data/litellm_model_prices.json"));
+    internal static readonly string LiteLlmFile = Path.Combine(AppContext.BaseDirectory, "data", "litellm", "model_prices_and_context_window.json");
 
     private static readonly Lazy<PriceCatalog> Full = new(() =>
     {
