@@ -322,5 +322,5 @@ public sealed partial class BudgetScope : IDisposable
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Name} (spent {Spent.Cost:0.######} USD, {Spent.TotalTokens} tokens; {Limits})";
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Name} (spent {Spent.Cost:0.######} USD, {Spent.TotalTokens} tokens; {Limits})");
 }
