@@ -60,6 +60,17 @@ public sealed partial class BudgetScope : IDisposable
     /// <summary>Gets the innermost scope of the current asynchronous flow, or <see langword="null"/>.</summary>
     public static BudgetScope? Current => AmbientSlot.Value;
 
+    /// <summary>
+    /// Makes <paramref name="scope"/> ambient again on a flow that lost it — the next step of a stream, which runs on its
+    /// consumer's flow — for the rest of the calling async method; returns what was ambient before.
+    /// </summary>
+    internal static BudgetScope? Resume(BudgetScope? scope)
+    {
+        BudgetScope? previous = AmbientSlot.Value;
+        AmbientSlot.Value = scope;
+        return previous;
+    }
+
     /// <summary>Gets the scope's name, used in errors and the ledger.</summary>
     public string Name { get; }
 

@@ -16,6 +16,9 @@ public sealed class ToolLoopModel : IChatClient
 
     public string Answer { get; set; } = "Here is the final answer.";
 
+    /// <summary>The arguments of every tool call it asks for, read from the first tool's schema: each required property gets a string.</summary>
+    public bool FillRequiredArguments { get; set; }
+
     /// <summary>Runs inside every call, before it answers.</summary>
     public Func<ChatOptions?, CancellationToken, Task>? OnCall { get; set; }
 
@@ -50,13 +53,27 @@ public sealed class ToolLoopModel : IChatClient
             var calls = new List<AIContent>();
             for (int i = 0; i < ToolCallsPerStep; i++)
             {
-                calls.Add(new FunctionCallContent($"call_{Interlocked.Increment(ref _callIds)}", tools[0].Name, new Dictionary<string, object?>()));
+                calls.Add(new FunctionCallContent($"call_{Interlocked.Increment(ref _callIds)}", tools[0].Name, Arguments(tools[0])));
             }
 
             return new ChatResponse(new ChatMessage(ChatRole.Assistant, calls)) { Usage = usage, ModelId = options.ModelId ?? "gpt-4o-mini" };
         }
 
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, Answer)) { Usage = usage, ModelId = options?.ModelId ?? "gpt-4o-mini" };
+    }
+
+    private Dictionary<string, object?> Arguments(AITool tool)
+    {
+        var arguments = new Dictionary<string, object?>();
+        if (FillRequiredArguments && tool is AIFunction function && function.JsonSchema.TryGetProperty("required", out System.Text.Json.JsonElement required))
+        {
+            foreach (System.Text.Json.JsonElement name in required.EnumerateArray())
+            {
+                arguments[name.GetString()!] = "Find it.";
+            }
+        }
+
+        return arguments;
     }
 
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
