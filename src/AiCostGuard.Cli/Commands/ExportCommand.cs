@@ -2,21 +2,22 @@ using System.CommandLine;
 
 namespace AiCostGuard.Cli;
 
-/// <summary><c>aicostguard export focus --ledger F --out F.csv</c>: the ledger as a FOCUS 1.2 cost and usage CSV.</summary>
+/// <summary><c>aicostguard export focus --ledger F|--connection C --out F.csv</c>: the ledger as a FOCUS 1.2 cost and usage CSV.</summary>
 internal static class ExportCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var ledger = new Option<string>("--ledger") { Description = "A JSON Lines ledger file, or a directory of them.", Required = true };
+        var ledger = new LedgerSource();
         var outFile = new Option<string>("--out") { Description = "The CSV file to write.", Required = true };
         var account = new Option<string>("--billing-account") { Description = "The BillingAccountId written in every row.", DefaultValueFactory = _ => "aicostguard" };
         var focus = new Command("focus", "Write the ledger as a FOCUS 1.2 (FinOps Open Cost and Usage Specification) CSV, one Usage row per call.")
         {
-            ledger, outFile, account,
+            outFile, account,
         };
+        ledger.AddTo(focus);
         focus.SetAction(result => CliErrors.Run(error, () =>
         {
-            LedgerContents contents = CliErrors.ReadLedger(result.GetValue(ledger)!);
+            LedgerContents contents = ledger.Read(result);
             foreach (string skipped in contents.SkippedLines)
             {
                 error.WriteLine($"warning: skipped {skipped}");

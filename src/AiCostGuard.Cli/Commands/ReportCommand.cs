@@ -4,19 +4,20 @@ using System.Text.Json;
 
 namespace AiCostGuard.Cli;
 
-/// <summary><c>aicostguard report --ledger F [--by team,feature,model,day] [--format table|csv|json|html] [--out F]</c>: cost, cost per run and cost per successful outcome.</summary>
+/// <summary><c>aicostguard report --ledger F|--connection C [--by team,feature,model,day] [--format table|csv|json|html] [--out F]</c>: cost, cost per run and cost per successful outcome.</summary>
 internal static class ReportCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var ledger = new Option<string>("--ledger") { Description = "A JSON Lines ledger file, or a directory of them.", Required = true };
+        var ledger = new LedgerSource();
         var by = new Option<string>("--by") { Description = "Group by a comma-separated list of: team, feature, model, day.", DefaultValueFactory = _ => "team,feature" };
         var format = new Option<string>("--format") { Description = "table, csv, json or html.", DefaultValueFactory = _ => "table" };
         var outFile = new Option<string?>("--out") { Description = "Write to this file instead of the terminal (html is best written to a file)." };
         var command = new Command("report", "Cost, cost per run and cost per successful outcome from a ledger, by team, feature, model and day.")
         {
-            ledger, by, format, outFile,
+            by, format, outFile,
         };
+        ledger.AddTo(command);
         command.SetAction(result => CliErrors.Run(error, () =>
         {
             ReportDimensions dimensions = ParseBy(result.GetValue(by)!);
@@ -26,7 +27,7 @@ internal static class ReportCommand
                 throw new CliException($"--format '{kind}' is not one of table, csv, json, html.");
             }
 
-            LedgerContents contents = CliErrors.ReadLedger(result.GetValue(ledger)!);
+            LedgerContents contents = ledger.Read(result);
             foreach (string skipped in contents.SkippedLines)
             {
                 error.WriteLine($"warning: skipped {skipped}");
