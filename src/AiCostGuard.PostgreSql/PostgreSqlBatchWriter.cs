@@ -7,14 +7,30 @@ using NpgsqlTypes;
 namespace AiCostGuard.PostgreSql;
 
 /// <summary>
-/// Writes a batch of rows in one transaction: binary <c>COPY</c> into temporary tables, then
-/// <c>INSERT ... ON CONFLICT (id) DO NOTHING</c>, so a batch written again (a retry after a failure whose commit did
-/// land, or two writers racing with the same rows) stores every record once.
+/// Writes a batch of rows in one transaction with binary <c>COPY</c>. The primary key on the record id keeps a row from
+/// being stored twice: a batch is first copied straight into its tables (ids are fresh, so this is the common case and
+/// the fastest); when that meets an id already stored — a retry after a failure whose commit did land, or two writers
+/// racing with the same rows — the batch is copied into temporary tables instead and inserted with
+/// <c>ON CONFLICT (id) DO NOTHING</c>, so every record is stored once.
 /// </summary>
 internal static class PostgreSqlBatchWriter
 {
+    private const string UniqueViolation = "23505";
+
     /// <summary>Writes <paramref name="rows"/>; returns how many calls and outcomes were new.</summary>
     public static async Task<(int Calls, int Outcomes)> WriteAsync(NpgsqlDataSource dataSource, string schema, IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await WriteAsync(dataSource, schema, rows, skipStored: false, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == UniqueViolation)
+        {
+            return await WriteAsync(dataSource, schema, rows, skipStored: true, cancellationToken);
+        }
+    }
+
+    private static async Task<(int Calls, int Outcomes)> WriteAsync(NpgsqlDataSource dataSource, string schema, IReadOnlyList<LedgerRow> rows, bool skipStored, CancellationToken cancellationToken)
     {
         bool anyCall = false, anyOutcome = false;
         foreach (LedgerRow row in rows)
@@ -25,21 +41,24 @@ internal static class PostgreSqlBatchWriter
 
         await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        int calls = anyCall ? await CopyAsync(connection, schema, "calls", PostgreSqlLedgerSchema.CallColumns, rows, outcomes: false, cancellationToken) : 0;
-        int outcomes = anyOutcome ? await CopyAsync(connection, schema, "outcomes", PostgreSqlLedgerSchema.OutcomeColumns, rows, outcomes: true, cancellationToken) : 0;
+        int calls = anyCall ? await CopyAsync(connection, schema, "calls", PostgreSqlLedgerSchema.CallColumns, rows, outcomes: false, skipStored, cancellationToken) : 0;
+        int outcomes = anyOutcome ? await CopyAsync(connection, schema, "outcomes", PostgreSqlLedgerSchema.OutcomeColumns, rows, outcomes: true, skipStored, cancellationToken) : 0;
         await transaction.CommitAsync(cancellationToken);
         return (calls, outcomes);
     }
 
-    private static async Task<int> CopyAsync(NpgsqlConnection connection, string schema, string table, string columns, IReadOnlyList<LedgerRow> rows, bool outcomes, CancellationToken cancellationToken)
+    private static async Task<int> CopyAsync(NpgsqlConnection connection, string schema, string table, string columns, IReadOnlyList<LedgerRow> rows, bool outcomes, bool skipStored, CancellationToken cancellationToken)
     {
-        string staging = "aicostguard_staging_" + table;
-        await using (var create = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"CREATE TEMP TABLE {staging} ON COMMIT DROP AS SELECT {columns} FROM {schema}.{table} WITH NO DATA"), connection))
+        string target = schema + "." + table;
+        if (skipStored)
         {
+            target = "aicostguard_staging_" + table;
+            await using var create = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {columns} FROM {schema}.{table} WITH NO DATA"), connection);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (NpgsqlBinaryImporter importer = await connection.BeginBinaryImportAsync(PostgreSqlLedgerSchema.Invariant($"COPY {staging} ({columns}) FROM STDIN (FORMAT BINARY)"), cancellationToken))
+        ulong copied;
+        await using (NpgsqlBinaryImporter importer = await connection.BeginBinaryImportAsync(PostgreSqlLedgerSchema.Invariant($"COPY {target} ({columns}) FROM STDIN (FORMAT BINARY)"), cancellationToken))
         {
             var json = new ArrayBufferWriter<byte>(256);
             foreach (LedgerRow row in rows)
@@ -60,10 +79,15 @@ internal static class PostgreSqlBatchWriter
                 }
             }
 
-            await importer.CompleteAsync(cancellationToken);
+            copied = await importer.CompleteAsync(cancellationToken);
         }
 
-        await using var insert = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"INSERT INTO {schema}.{table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT (id) DO NOTHING"), connection);
+        if (!skipStored)
+        {
+            return (int)copied;
+        }
+
+        await using var insert = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"INSERT INTO {schema}.{table} ({columns}) SELECT {columns} FROM {target} ON CONFLICT (id) DO NOTHING"), connection);
         return await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -348,10 +348,11 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
 
     private Guid NextId()
     {
-        // Random per ledger, sequential within it: unique across processes without a random number per record.
+        // Random per ledger, sequential within it: unique across processes without a random number per record, and
+        // increasing (big-endian, as PostgreSQL compares uuids), so each ledger appends to its own part of the index.
         Span<byte> bytes = stackalloc byte[16];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, _idPrefix);
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes[8..], ++_idSequence);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], ++_idSequence);
         return new Guid(bytes);
     }
 

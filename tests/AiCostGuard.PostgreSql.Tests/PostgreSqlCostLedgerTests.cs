@@ -72,10 +72,14 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         (int Calls, int Outcomes) retried = await PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", batch, CancellationToken.None);
         (int Calls, int Outcomes)[] racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", batch, CancellationToken.None)));
 
+        LedgerRow[] overlapping = [.. batch[250..500], .. Enumerable.Range(500, 100).Select(i => new LedgerRow(Guid.NewGuid(), Records.Call(i), default, IsOutcome: false))];
+        (int Calls, int Outcomes) partly = await PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", overlapping, CancellationToken.None);
+
         Assert.Equal((500, 50), first);
+        Assert.Equal((100, 0), partly);
         Assert.Equal((0, 0), retried);
         Assert.All(racing, r => Assert.Equal((0, 0), r));
-        Assert.Equal(500L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.calls"));
+        Assert.Equal(600L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.calls"));
         Assert.Equal(50L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.outcomes"));
     }
 

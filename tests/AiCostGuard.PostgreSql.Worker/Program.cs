@@ -1,7 +1,8 @@
 // A process that writes ledger records to PostgreSQL, for the multi-process tests: many of these write at once.
-// Usage: worker <connection string> <name> <count>
+// Usage: worker <connection string> <name> <count> [batch size]
 // Writes <count> calls, each with scope id "<name>-<i>" and a cost of (i + 1) x 0.000001 dollars, on many threads;
-// disposes the ledger (which writes what is queued) and prints "done <dropped>".
+// disposes the ledger (which writes what is queued) and prints "done <dropped>", and the records per second from the
+// first record to the last one written on standard error.
 using System.Globalization;
 using AiCostGuard;
 using AiCostGuard.PostgreSql;
@@ -9,10 +10,12 @@ using AiCostGuard.PostgreSql;
 string connectionString = args[0];
 string name = args[1];
 int count = int.Parse(args[2], CultureInfo.InvariantCulture);
+int batch = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 500;
 
-await using var ledger = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connectionString, MaximumBatchSize = 500 });
+await using var ledger = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connectionString, MaximumBatchSize = batch });
 var attribution = new CostAttribution { Team = name, Feature = "fleet" };
 var start = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+var clock = System.Diagnostics.Stopwatch.StartNew();
 Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
 {
     ledger.Record(new CostRecord
@@ -30,4 +33,5 @@ Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
 });
 
 await ledger.DisposeAsync();
+Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count} records in {clock.Elapsed.TotalSeconds:0.00} s: {count / clock.Elapsed.TotalSeconds:0} records/s"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {ledger.DroppedCount}"));
