@@ -66,7 +66,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
         _ownsConnection = options.ConnectionMultiplexerFactory is null;
         _connection = new Lazy<Task<IConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
         _doneRetentionMs = (long)(2 * Max(options.ReservationTimeout, options.LeaseDuration)).TotalMilliseconds;
-        _keyRetention = Max(options.ReservationTimeout, options.LeaseDuration) + TimeSpan.FromMinutes(1);
+        _keyRetention = RedisBudgetKeys.Retention(options);
 
         var unavailable = new PredicateBuilder().Handle<Exception>(IsUnavailable);
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
@@ -458,16 +458,9 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    // Relative, because Redis expires keys by its own clock while windows are judged by the clients'.
-    private long TimeToLiveSeconds(BudgetWindow window)
-    {
-        DateTimeOffset now = _time.GetUtcNow();
-        TimeSpan left = window.RetainUntil > now ? window.RetainUntil - now : TimeSpan.Zero;
-        return (long)Math.Ceiling((left + _keyRetention).TotalSeconds);
-    }
+    private long TimeToLiveSeconds(BudgetWindow window) => RedisBudgetKeys.TimeToLiveSeconds(window, _time.GetUtcNow(), _keyRetention);
 
-    private string ScopeKey(BudgetWindow window) =>
-        window.IsRolling ? $"{_options.KeyPrefix}{{{window.Key}}}" : $"{_options.KeyPrefix}{{{window.Key}}}:{BudgetWindow.BucketId(window.Start)}";
+    private string ScopeKey(BudgetWindow window) => RedisBudgetKeys.Scope(_options.KeyPrefix, window);
 
     private RedisKey[] Keys(BudgetWindow window, bool allBuckets)
     {
