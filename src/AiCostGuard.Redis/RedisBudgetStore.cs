@@ -438,16 +438,35 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
         Log.Unavailable(_logger, window.Key, _options.FailurePolicy, e);
         if (_options.FailurePolicy == RedisFailurePolicy.FailClosed)
         {
+            ReleaseIfTimedOut(window, id, e);
             throw new BudgetStoreUnavailableException($"Redis is unreachable, so the budget '{window.Key}' cannot be checked; the store fails closed and the call is not sent.", e);
         }
 
         BudgetReservation local = await _fallback.TryReserveAsync(window, id, amount, _options.FailOpenLimits, cancellationToken);
         if (local.IsReserved)
         {
+            // Its commit is replayed to Redis, which releases a reservation the server made after the client gave up.
             _fallbackCalls[id] = 0;
+        }
+        else
+        {
+            ReleaseIfTimedOut(window, id, e);
         }
 
         return local;
+    }
+
+    /// <summary>
+    /// A reservation that timed out may still have run on the server, after the client stopped waiting: a zero commit
+    /// under its id is kept with the commits to replay, so the flush that reaches Redis releases it rather than leaving it
+    /// held until <see cref="RedisBudgetStoreOptions.ReservationTimeout"/>.
+    /// </summary>
+    private void ReleaseIfTimedOut(BudgetWindow window, string id, Exception e)
+    {
+        if (e is TimeoutRejectedException or TimeoutException && !_options.UseLeases)
+        {
+            _pending.Enqueue((window, id, default));
+        }
     }
 
     private async ValueTask<RedisResult[]> ReserveAsync(BudgetWindow window, string id, DateTimeOffset expires, (string Id, RedisAmount Amount) flush, RedisAmount carried, RedisAmount wanted, RedisAmount minimum, BudgetLimits limits, CancellationToken cancellationToken)
