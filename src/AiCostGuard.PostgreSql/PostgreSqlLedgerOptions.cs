@@ -47,12 +47,12 @@ public sealed class PostgreSqlLedgerOptions
 
     /// <summary>Gets or sets how long the writer waits before it retries after a failed write; the wait doubles with each failure in a row.</summary>
     /// <value>The default value is 1 second.</value>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the longest wait between two retries.</summary>
     /// <value>The default value is 30 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Lists every problem with these options.</summary>
