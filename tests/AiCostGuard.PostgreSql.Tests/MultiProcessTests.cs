@@ -32,4 +32,25 @@ public sealed class MultiProcessTests(PostgreSqlServer server) : IClassFixture<P
         Assert.Equal(Processes * 2.001m, await Database.ScalarAsync<decimal>(connection, "SELECT sum(cost) FROM aicostguard.calls"));
         Assert.Equal(1L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.schema_version"));
     }
+
+    [Fact]
+    public async Task A_killed_writer_loses_at_most_the_records_it_had_not_flushed_and_duplicates_nothing()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        const int Flushed = 3_000, Unflushed = 20_000;
+        using Worker worker = Worker.Start(connection, "killed", Flushed.ToString(System.Globalization.CultureInfo.InvariantCulture), "500", Unflushed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal($"flushed {Flushed}", await worker.ReadLineAsync(WorkerTimeout));
+        Assert.Equal($"queued {Unflushed}", await worker.ReadLineAsync(WorkerTimeout));
+        worker.Kill();
+
+        long stored = await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.calls");
+        long distinct = await Database.ScalarAsync<long>(connection, "SELECT count(DISTINCT scope_id) FROM aicostguard.calls");
+        long flushedStored = await Database.ScalarAsync<long>(connection, $"SELECT count(*) FROM aicostguard.calls WHERE split_part(scope_id, '-', 2)::int < {Flushed}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"killed with {Unflushed} records queued: {stored - Flushed} of them stored, {Flushed + Unflushed - stored} lost");
+
+        // Everything flushed before the kill is there; of the rest, what a committed batch held, each record once.
+        Assert.Equal(stored, distinct);
+        Assert.Equal(Flushed, flushedStored);
+        Assert.InRange(stored, Flushed, Flushed + Unflushed);
+    }
 }
