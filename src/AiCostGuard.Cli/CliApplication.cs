@@ -24,6 +24,7 @@ internal static class CliApplication
         root.Subcommands.Add(QuoteCommand.Create(output, error));
         root.Subcommands.Add(ReportCommand.Create(output, error));
         root.Subcommands.Add(ExportCommand.Create(output, error));
+        root.Subcommands.Add(ReconcileCommand.Create(output, error));
         return root;
     }
 

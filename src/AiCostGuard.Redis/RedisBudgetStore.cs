@@ -43,6 +43,8 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
     private readonly long _doneRetentionMs;
     private readonly TimeSpan _keyRetention;
     private readonly string _processId = Guid.NewGuid().ToString("N");
+    private string? _generation;
+    private volatile bool _lost;
     private int _disposed;
 
     /// <summary>Initializes a new instance.</summary>
@@ -66,7 +68,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
         _ownsConnection = options.ConnectionMultiplexerFactory is null;
         _connection = new Lazy<Task<IConnectionMultiplexer>>(ConnectAsync, LazyThreadSafetyMode.ExecutionAndPublication);
         _doneRetentionMs = (long)(2 * Max(options.ReservationTimeout, options.LeaseDuration)).TotalMilliseconds;
-        _keyRetention = Max(options.ReservationTimeout, options.LeaseDuration) + TimeSpan.FromMinutes(1);
+        _keyRetention = RedisBudgetKeys.Retention(options);
 
         var unavailable = new PredicateBuilder().Handle<Exception>(IsUnavailable);
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
@@ -88,6 +90,14 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
     /// <summary>Gets how many commits made while Redis was unreachable are waiting to be written to it.</summary>
     public int PendingCommitCount => _pending.Count;
 
+    /// <summary>
+    /// Gets whether Redis lost the counters this store was using: the generation key it adopted is gone or was replaced
+    /// by one no reconciler seeded, as after a restart without persistence. Reservations then take the failure policy
+    /// (refused when fail-closed; the local allowance when fail-open) until <see cref="RedisBudgetReconciler.RepairAsync"/>
+    /// re-seeds the counters from the ledger and the next check (a flush, or a reconnection) sees it.
+    /// </summary>
+    public bool IsGenerationLost => _lost;
+
     /// <inheritdoc/>
     /// <exception cref="BudgetStoreUnavailableException">Redis cannot be reached and the policy is <see cref="RedisFailurePolicy.FailClosed"/>.</exception>
     public ValueTask<BudgetReservation> TryReserveAsync(BudgetWindow window, string reservationId, BudgetUsage amount, BudgetLimits limits, CancellationToken cancellationToken = default)
@@ -96,6 +106,12 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(reservationId);
         ArgumentNullException.ThrowIfNull(limits);
         RedisAmount need = RedisAmount.From(amount);
+        if (_lost)
+        {
+            // Leases included: what they hold was granted against counters Redis no longer has.
+            return FallBackAsync(window, reservationId, amount, new RedisException($"Redis lost its budget counters (the generation key '{RedisGeneration.Key(_options.KeyPrefix)}' was reset: a restart without persistence?); re-seed them from the ledger with RedisBudgetReconciler.RepairAsync."), cancellationToken);
+        }
+
         if (!_options.UseLeases)
         {
             return ReserveDirectAsync(window, reservationId, amount, need, limits, cancellationToken);
@@ -175,8 +191,9 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes the spend of this process's leases to Redis, returns the allowance they do not need for calls in flight,
-    /// and replays commits made while Redis was unreachable.
+    /// Checks that Redis still holds the counters this store has been using (see <see cref="IsGenerationLost"/>), writes
+    /// the spend of this process's leases to Redis, returns the allowance they do not need for calls in flight, and
+    /// replays commits made while Redis was unreachable.
     /// </summary>
     /// <param name="cancellationToken">Cancels the flush.</param>
     /// <returns>A task that completes when every lease has been flushed or found unreachable.</returns>
@@ -185,6 +202,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
         await _flushing.WaitAsync(cancellationToken);
         try
         {
+            await CheckGenerationAsync(cancellationToken);
             foreach (KeyValuePair<string, RedisLease> entry in _leases)
             {
                 await ReturnLeaseAsync(entry.Value, cancellationToken);
@@ -379,21 +397,76 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
 
     private static readonly BudgetLimits Unlimited = new();
 
+    /// <summary>Adopts Redis's generation the first time, then compares: gone or replaced without a re-seed means the counters were lost.</summary>
+    private async Task CheckGenerationAsync(CancellationToken cancellationToken)
+    {
+        IDatabase database = (await _connection.Value.WaitAsync(cancellationToken)).GetDatabase();
+        if (_generation is null)
+        {
+            _generation = await _pipeline.ExecuteAsync(static async (s, token) => await RedisGeneration.EnsureAsync(s.Database, s.Prefix).WaitAsync(token), (Database: database, Prefix: _options.KeyPrefix), cancellationToken);
+            return;
+        }
+
+        (string? id, bool seeded) = await _pipeline.ExecuteAsync(static async (s, token) => await RedisGeneration.ReadAsync(s.Database, s.Prefix).WaitAsync(token), (Database: database, Prefix: _options.KeyPrefix), cancellationToken);
+        if (id == _generation)
+        {
+            return;
+        }
+
+        if (id is not null && seeded)
+        {
+            // A reconciler re-seeded the counters from the ledger: they can be trusted again.
+            _generation = id;
+            if (_lost)
+            {
+                _lost = false;
+                Log.GenerationReseeded(_logger, _options.KeyPrefix);
+            }
+
+            return;
+        }
+
+        if (!_lost)
+        {
+            _lost = true;
+            Log.GenerationLost(_logger, _options.KeyPrefix, _options.FailurePolicy);
+        }
+    }
+
     private async ValueTask<BudgetReservation> FallBackAsync(BudgetWindow window, string id, BudgetUsage amount, Exception e, CancellationToken cancellationToken)
     {
         Log.Unavailable(_logger, window.Key, _options.FailurePolicy, e);
         if (_options.FailurePolicy == RedisFailurePolicy.FailClosed)
         {
+            ReleaseIfTimedOut(window, id, e);
             throw new BudgetStoreUnavailableException($"Redis is unreachable, so the budget '{window.Key}' cannot be checked; the store fails closed and the call is not sent.", e);
         }
 
         BudgetReservation local = await _fallback.TryReserveAsync(window, id, amount, _options.FailOpenLimits, cancellationToken);
         if (local.IsReserved)
         {
+            // Its commit is replayed to Redis, which releases a reservation the server made after the client gave up.
             _fallbackCalls[id] = 0;
+        }
+        else
+        {
+            ReleaseIfTimedOut(window, id, e);
         }
 
         return local;
+    }
+
+    /// <summary>
+    /// A reservation that timed out may still have run on the server, after the client stopped waiting: a zero commit
+    /// under its id is kept with the commits to replay, so the flush that reaches Redis releases it rather than leaving it
+    /// held until <see cref="RedisBudgetStoreOptions.ReservationTimeout"/>.
+    /// </summary>
+    private void ReleaseIfTimedOut(BudgetWindow window, string id, Exception e)
+    {
+        if (e is TimeoutRejectedException or TimeoutException && !_options.UseLeases)
+        {
+            _pending.Enqueue((window, id, default));
+        }
     }
 
     private async ValueTask<RedisResult[]> ReserveAsync(BudgetWindow window, string id, DateTimeOffset expires, (string Id, RedisAmount Amount) flush, RedisAmount carried, RedisAmount wanted, RedisAmount minimum, BudgetLimits limits, CancellationToken cancellationToken)
@@ -458,16 +531,9 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    // Relative, because Redis expires keys by its own clock while windows are judged by the clients'.
-    private long TimeToLiveSeconds(BudgetWindow window)
-    {
-        DateTimeOffset now = _time.GetUtcNow();
-        TimeSpan left = window.RetainUntil > now ? window.RetainUntil - now : TimeSpan.Zero;
-        return (long)Math.Ceiling((left + _keyRetention).TotalSeconds);
-    }
+    private long TimeToLiveSeconds(BudgetWindow window) => RedisBudgetKeys.TimeToLiveSeconds(window, _time.GetUtcNow(), _keyRetention);
 
-    private string ScopeKey(BudgetWindow window) =>
-        window.IsRolling ? $"{_options.KeyPrefix}{{{window.Key}}}" : $"{_options.KeyPrefix}{{{window.Key}}}:{BudgetWindow.BucketId(window.Start)}";
+    private string ScopeKey(BudgetWindow window) => RedisBudgetKeys.Scope(_options.KeyPrefix, window);
 
     private RedisKey[] Keys(BudgetWindow window, bool allBuckets)
     {
@@ -486,6 +552,30 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
     }
 
     private async Task<IConnectionMultiplexer> ConnectAsync()
+    {
+        IConnectionMultiplexer connection = await OpenAsync();
+        try
+        {
+            // Adopted as early as possible, so that a restart before the first flush is seen too.
+            _generation ??= await RedisGeneration.EnsureAsync(connection.GetDatabase(), _options.KeyPrefix).WaitAsync(_options.OperationTimeout);
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            // Unreachable now: the first flush that reaches Redis adopts it.
+        }
+
+        // A reconnection is when a restart shows: check the generation then, not only at the next timed flush.
+        connection.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive && Volatile.Read(ref _disposed) == 0)
+            {
+                FlushInBackground();
+            }
+        };
+        return connection;
+    }
+
+    private async Task<IConnectionMultiplexer> OpenAsync()
     {
         if (_options.ConnectionMultiplexerFactory is { } factory)
         {
@@ -527,5 +617,11 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
 
         [LoggerMessage(203, LogLevel.Warning, "Redis is unreachable; leases and kept commits will be flushed on the next attempt.")]
         public static partial void FlushFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(204, LogLevel.Critical, "Redis lost the budget counters under '{Prefix}' (its generation key was reset: a restart without persistence?); reservations now take the {Policy} policy until the counters are re-seeded from the ledger.")]
+        public static partial void GenerationLost(ILogger logger, string prefix, RedisFailurePolicy policy);
+
+        [LoggerMessage(205, LogLevel.Information, "The budget counters under '{Prefix}' were re-seeded from the ledger; reservations use Redis again.")]
+        public static partial void GenerationReseeded(ILogger logger, string prefix);
     }
 }

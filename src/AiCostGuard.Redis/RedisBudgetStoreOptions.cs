@@ -49,17 +49,17 @@ public sealed class RedisBudgetStoreOptions
 
     /// <summary>Gets or sets how long a lease lasts unless renewed; it is renewed by the first call after half of it, and by a background flush.</summary>
     /// <value>The default value is 30 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets how long a call's reservation is held before it is reclaimed: longer than the slowest call.</summary>
     /// <value>The default value is 10 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true)]
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Gets or sets the longest one Redis operation may take before it counts as a failure.</summary>
     /// <value>The default value is 500 milliseconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ParseLimitsInInvariantCulture = true)]
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Gets or sets how many operations the circuit breaker must see within its 10-second sampling window before half of them failing opens it.</summary>
@@ -69,7 +69,7 @@ public sealed class RedisBudgetStoreOptions
 
     /// <summary>Gets or sets how long the circuit stays open — every operation taking the failure policy at once — before one is let through to test Redis.</summary>
     /// <value>The default value is 5 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00", ParseLimitsInInvariantCulture = true)]
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets or sets what happens when Redis cannot be reached.</summary>

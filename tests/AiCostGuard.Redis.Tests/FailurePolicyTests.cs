@@ -140,10 +140,13 @@ public sealed class FailurePolicyTests(RedisServer redis) : IClassFixture<RedisS
         await BringRedisBackAsync();
         await store.FlushAsync();
 
-        // The server comes back empty (it keeps nothing on disk): what it holds now is exactly the replayed spend.
+        // The server comes back empty (it keeps nothing on disk): what it holds now is exactly the replayed spend, and the
+        // dollar spent before the outage is gone. The store sees that its generation is gone, so it does not take the
+        // empty counters for the truth: it stays on the local allowance until they are re-seeded from the ledger.
         Assert.Equal(0, store.PendingCommitCount);
         Assert.Equal(new BudgetWindowUsage(new BudgetUsage(0, 0, 0.06m), default), await store.GetUsageAsync(window));
-        Assert.True((await store.TryReserveAsync(window, "after", new BudgetUsage(0, 0, 9.94m), Ceiling)).IsReserved);
-        Assert.False((await store.TryReserveAsync(window, "over", new BudgetUsage(0, 0, 0.01m), Ceiling)).IsReserved);
+        Assert.True(store.IsGenerationLost);
+        Assert.False((await store.TryReserveAsync(window, "after", new BudgetUsage(0, 0, 9.94m), Ceiling)).IsReserved);
+        Assert.True((await store.TryReserveAsync(window, "within-local-cap", new BudgetUsage(0, 0, 0.01m), Ceiling)).IsReserved);
     }
 }

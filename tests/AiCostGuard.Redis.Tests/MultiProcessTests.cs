@@ -17,6 +17,40 @@ public sealed class MultiProcessTests(RedisServer redis) : IClassFixture<RedisSe
     private RedisBudgetStore Observer(TimeProvider? time = null) =>
         new(new RedisBudgetStoreOptions { Configuration = redis.Endpoint, UseLeases = false }, time);
 
+    [Fact]
+    public async Task With_Redis_down_fail_open_processes_spend_at_most_their_local_cap_each_the_documented_overshoot_bound()
+    {
+        const decimal Cap = 0.20m;
+        using var nothing = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        nothing.Start();
+        string down = "127.0.0.1:" + ((System.Net.IPEndPoint)nothing.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture) + ",connectTimeout=500";
+        nothing.Stop();
+        var workers = Enumerable.Range(0, Processes)
+            .Select(_ => Worker.Start("share-open", down, $"down-{Guid.NewGuid():N}", Limit.ToString(CultureInfo.InvariantCulture), "4", "false", "0.01", Cap.ToString(CultureInfo.InvariantCulture)))
+            .ToList();
+        var spent = new List<decimal>();
+        try
+        {
+            foreach (Worker worker in workers)
+            {
+                spent.Add(decimal.Parse((await worker.ReadLineAsync(Timeout)).Split(' ')[1], CultureInfo.InvariantCulture));
+                Assert.Equal(0, await worker.WaitForExitAsync(Timeout));
+            }
+        }
+        finally
+        {
+            workers.ForEach(w => w.Dispose());
+        }
+
+        decimal bound = Processes * Cap;
+        TestContext.Current.TestOutputHelper?.WriteLine($"Redis down, fail-open: {Processes} processes spent {string.Join(", ", spent)} (${spent.Sum()}); documented bound ${bound}.");
+
+        // Each admitted what its cap allowed (within one call's worst case of $0.05), and never more.
+        Assert.All(spent, s => Assert.InRange(s, 0m, Cap));
+        Assert.True(spent.Sum() <= bound);
+        Assert.All(spent, s => Assert.True(s > 0m, "a fail-open process admitted nothing"));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

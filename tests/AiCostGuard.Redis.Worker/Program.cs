@@ -5,16 +5,21 @@ using AiCostGuard.Redis;
 // A process that shares one Redis budget with others, for the multi-process tests.
 //   share <endpoint> <key> <limit-dollars> <concurrency> <use-leases> <lease-fraction>
 //     spends until the budget refuses it many times in a row; prints "committed <dollars> calls <count>".
+//   share-open <endpoint> <key> <limit-dollars> <concurrency> <use-leases> <lease-fraction> <fail-open-cap-dollars>
+//     the same, fail-open with that local cap per window (for an endpoint where Redis is down).
 //   hold <endpoint> <key> <limit-dollars> <use-leases>
 //     reserves one call, prints "held", and waits for its standard input to close (or to be killed).
 string mode = args[0];
+bool sharing = mode is "share" or "share-open";
 var window = new BudgetWindow(args[2], new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.Zero, 1);
 var limits = new BudgetLimits { MaximumCost = decimal.Parse(args[3], CultureInfo.InvariantCulture) };
 var options = new RedisBudgetStoreOptions
 {
     Configuration = args[1],
-    UseLeases = bool.Parse(mode == "share" ? args[5] : args[4]),
-    LeaseFraction = mode == "share" ? double.Parse(args[6], CultureInfo.InvariantCulture) : 0.01,
+    UseLeases = bool.Parse(sharing ? args[5] : args[4]),
+    LeaseFraction = sharing ? double.Parse(args[6], CultureInfo.InvariantCulture) : 0.01,
+    FailurePolicy = mode == "share-open" ? RedisFailurePolicy.FailOpen : RedisFailurePolicy.FailClosed,
+    FailOpenLimits = { MaximumCost = mode == "share-open" ? decimal.Parse(args[7], CultureInfo.InvariantCulture) : null },
     LeaseDuration = TimeSpan.FromSeconds(30),
     ReservationTimeout = TimeSpan.FromSeconds(30),
 };

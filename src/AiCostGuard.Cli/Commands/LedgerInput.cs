@@ -1,17 +1,25 @@
 using System.CommandLine;
 using System.Globalization;
+using AiCostGuard.PostgreSql;
+using Npgsql;
 
 namespace AiCostGuard.Cli.Commands;
 
 /// <summary>
-/// <c>--ledger F [--since T] [--until T]</c>: the ledger a command reads (a JSON Lines file, a directory of them, or
-/// <c>-</c> for standard input), cut to the calls and outcomes in <c>[since, until)</c>, UTC.
+/// <c>--ledger F | --connection C [--schema S] [--since T] [--until T]</c>: the ledger a command reads — a JSON Lines
+/// file, a directory of them, <c>-</c> for standard input, or the PostgreSQL ledger — cut to the calls and outcomes in
+/// <c>[since, until)</c>, UTC. Files and PostgreSQL give the same <see cref="LedgerContents"/>, so every command reads
+/// the same answers from both.
 /// </summary>
 internal sealed class LedgerInput
 {
     private static readonly string[] TimeFormats = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
 
-    public Option<string> Ledger { get; } = new("--ledger") { Description = "A JSON Lines ledger file, a directory of them, or - for standard input.", Required = true };
+    public Option<string> Ledger { get; } = new("--ledger") { Description = "A JSON Lines ledger file, a directory of them, or - for standard input." };
+
+    public Option<string> Connection { get; } = new("--connection") { Description = "An Npgsql connection string (\"Host=...;Database=...\"): read the PostgreSQL ledger instead of files." };
+
+    public Option<string> Schema { get; } = new("--schema") { Description = "The PostgreSQL schema of the ledger (with --connection).", DefaultValueFactory = _ => "aicostguard" };
 
     public Option<string> Since { get; } = new("--since") { Description = "Only records at or after this UTC time: 2026-07-01 or 2026-07-01T09:30:00Z." };
 
@@ -21,6 +29,8 @@ internal sealed class LedgerInput
     public void AddTo(Command command)
     {
         command.Options.Add(Ledger);
+        command.Options.Add(Connection);
+        command.Options.Add(Schema);
         command.Options.Add(Since);
         command.Options.Add(Until);
     }
@@ -35,13 +45,22 @@ internal sealed class LedgerInput
             throw new CommandInputException($"--since ({result.GetValue(Since)}) must be before --until ({result.GetValue(Until)}).");
         }
 
-        string path = result.GetValue(Ledger)!;
-        LedgerContents contents = path == CommandFiles.StandardStream ? ReadStandardInput() : CostLedgerReader.Read(path);
+        string? path = result.GetValue(Ledger);
+        string? connection = result.GetValue(Connection);
+        if ((path is null) == (connection is null))
+        {
+            throw new CommandInputException("give either --ledger (JSON Lines files, or - for standard input) or --connection (a PostgreSQL ledger).");
+        }
+
+        LedgerContents contents = connection is not null ? ReadPostgreSql(connection, result.GetValue(Schema)!)
+            : path == CommandFiles.StandardStream ? ReadStandardInput()
+            : CostLedgerReader.Read(path!);
         if (contents.Calls.Count == 0 && contents.Outcomes.Count == 0)
         {
+            string source = connection is not null ? $"the PostgreSQL ledger in schema '{result.GetValue(Schema)}'" : $"'{CommandFiles.Name(path!)}'";
             throw new CommandInputException(contents.SkippedLines.Count > 0
-                ? $"'{CommandFiles.Name(path)}' holds no readable ledger record ({contents.SkippedLines.Count} lines skipped; first: {contents.SkippedLines[0]})."
-                : $"'{CommandFiles.Name(path)}' holds no ledger record.");
+                ? $"{source} holds no readable ledger record ({contents.SkippedLines.Count} lines skipped; first: {contents.SkippedLines[0]})."
+                : $"{source} holds no ledger record.");
         }
 
         foreach (string skipped in contents.SkippedLines)
@@ -56,6 +75,19 @@ internal sealed class LedgerInput
 
         bool InRange(DateTimeOffset t) => (since is null || t >= since) && (until is null || t < until);
         return new LedgerContents([.. contents.Calls.Where(c => InRange(c.Timestamp))], [.. contents.Outcomes.Where(o => InRange(o.Timestamp))], contents.SkippedLines);
+    }
+
+    private static LedgerContents ReadPostgreSql(string connection, string schema)
+    {
+        try
+        {
+            using NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connection);
+            return PostgreSqlLedgerReader.ReadAsync(dataSource, schema).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or ArgumentException or TimeoutException)
+        {
+            throw new CommandInputException($"cannot read the PostgreSQL ledger: {e.Message}");
+        }
     }
 
     private static DateTimeOffset? ParseTime(string option, string? value)

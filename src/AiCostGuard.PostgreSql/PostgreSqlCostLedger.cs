@@ -1,0 +1,375 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace AiCostGuard.PostgreSql;
+
+/// <summary>
+/// A cost ledger in PostgreSQL that many processes write at once: every call and outcome becomes a row of
+/// <c>{schema}.calls</c> or <c>{schema}.outcomes</c> (see <see cref="PostgreSqlLedgerSchema"/>), read back with
+/// <see cref="PostgreSqlLedgerReader"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Records leave the caller's path through a bounded queue (<see cref="PostgreSqlLedgerOptions.QueueCapacity"/>), as
+/// with <see cref="JsonLinesCostLedger"/>: when it is full the caller waits for room or the record is dropped and counted,
+/// as <see cref="PostgreSqlLedgerOptions.WaitWhenQueueFull"/> says. One background writer takes up to
+/// <see cref="PostgreSqlLedgerOptions.MaximumBatchSize"/> records at a time and writes them with binary <c>COPY</c> in one
+/// transaction. Each record gets an id when it is taken from the queue and keeps it across retries; rows are inserted
+/// with <c>ON CONFLICT (id) DO NOTHING</c>, so a batch written again after a failure whose commit did land is stored once.
+/// </para>
+/// <para>
+/// A failed write (the database down, a lost connection) is logged once per episode, counted in
+/// <see cref="CostGovernanceTelemetry.LedgerWriteFailuresMetric"/>, and retried on a timer
+/// (<see cref="PostgreSqlLedgerOptions.RetryDelay"/>, doubling up to <see cref="PostgreSqlLedgerOptions.MaximumRetryDelay"/>)
+/// with the records kept in memory, up to <see cref="PostgreSqlLedgerOptions.QueueCapacity"/> of them; beyond that the
+/// oldest are dropped and counted (<see cref="DroppedCount"/>, <see cref="CostGovernanceTelemetry.LedgerDroppedMetric"/>,
+/// a log line). Meanwhile calls go on (fail-open) or are refused (<see cref="PostgreSqlLedgerOptions.FailClosed"/>) until a
+/// write succeeds again. What cannot be written when the ledger is disposed is dropped and counted too.
+/// </para>
+/// <para>This type is thread-safe. Dispose it to write what is queued.</para>
+/// </remarks>
+public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable, IDisposable
+{
+    private readonly Channel<Entry> _queue;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly string _schema;
+    private readonly int _capacity;
+    private readonly int _batchSize;
+    private readonly bool _waitWhenFull;
+    private readonly bool _failClosed;
+    private readonly TimeSpan _retryDelay;
+    private readonly TimeSpan _maximumRetryDelay;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<LedgerRow> _pending = [];
+    private readonly List<TaskCompletionSource> _flushes = [];
+    private readonly Task _writer;
+    private readonly ulong _idPrefix = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8));
+    private ulong _idSequence;
+    private bool _migrated;
+    private long _dropped;
+    private volatile Exception? _failure;
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Initializes a new instance and starts its background writer; the first write creates or migrates the schema.</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="dataSource">The database to write to, shared with the application; <see langword="null"/> opens one from <see cref="PostgreSqlLedgerOptions.ConnectionString"/>, which the ledger disposes.</param>
+    /// <param name="timeProvider">The clock for retry delays; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">The logger for write failures and drops; <see langword="null"/> logs nothing.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">The options are invalid; the exception lists every problem.</exception>
+    public PostgreSqlCostLedger(PostgreSqlLedgerOptions options, NpgsqlDataSource? dataSource = null, TimeProvider? timeProvider = null, ILogger<PostgreSqlCostLedger>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> problems = options.Validate(hasDataSource: dataSource is not null);
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(nameof(PostgreSqlLedgerOptions), typeof(PostgreSqlLedgerOptions), problems);
+        }
+
+        _ownsDataSource = dataSource is null;
+        _dataSource = dataSource ?? NpgsqlDataSource.Create(options.ConnectionString!);
+        _schema = options.Schema;
+        _capacity = options.QueueCapacity;
+        _batchSize = options.MaximumBatchSize;
+        _waitWhenFull = options.WaitWhenQueueFull;
+        _failClosed = options.FailClosed;
+        _retryDelay = options.RetryDelay;
+        _maximumRetryDelay = options.MaximumRetryDelay;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _writer = Task.Run(RunAsync);
+    }
+
+    /// <summary>Gets whether the last write failed (its records wait for a retry).</summary>
+    public bool IsFailing => _failure is not null;
+
+    /// <summary>
+    /// Occurs on the background writer when the ledger starts failing (a write failed; <see cref="IsFailing"/> is
+    /// <see langword="true"/>) and when it recovers (a write succeeded again). An exception thrown by a handler is logged.
+    /// </summary>
+    public event EventHandler? AvailabilityChanged;
+
+    /// <summary>Gets how many records this ledger has dropped: refused by a full queue, pushed out of the retry buffer, or left unwritten at disposal.</summary>
+    public long DroppedCount => Interlocked.Read(ref _dropped);
+
+    /// <inheritdoc/>
+    /// <remarks>Queues the record and returns; it waits only when the queue is full and <see cref="PostgreSqlLedgerOptions.WaitWhenQueueFull"/> is set.</remarks>
+    public void Record(in CostRecord record) => Enqueue(new Entry(record, default, IsOutcome: false, Flushed: null));
+
+    /// <inheritdoc/>
+    public void Record(in OutcomeRecord outcome) => Enqueue(new Entry(default, outcome, IsOutcome: true, Flushed: null));
+
+    /// <inheritdoc/>
+    public void ThrowIfUnavailable()
+    {
+        if (_failClosed && _failure is { } failure)
+        {
+            throw new CostLedgerUnavailableException($"The PostgreSQL ledger (schema '{_schema}') cannot write ({failure.Message}); it is configured fail-closed, so calls are refused until a write succeeds.", failure);
+        }
+    }
+
+    /// <summary>Writes every record queued before this call now (without waiting for a retry delay), and waits until they are written or the attempt failed.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the records are in the database or kept for a retry.</returns>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync(new Entry(default, default, IsOutcome: false, flushed), cancellationToken);
+        Volatile.Read(ref _wake).TrySetResult();
+        await flushed.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes what is queued (one more attempt for records kept after a failure; what still fails is dropped and counted) and closes the data source the ledger opened.</summary>
+    /// <returns>A task that completes when the writer has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_queue.Writer.TryComplete())
+        {
+            Volatile.Read(ref _wake).TrySetResult();
+            await _writer;
+            if (_ownsDataSource)
+            {
+                await _dataSource.DisposeAsync();
+            }
+        }
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void Enqueue(in Entry entry)
+    {
+        if (_queue.Writer.TryWrite(entry))
+        {
+            return;
+        }
+
+        if (_waitWhenFull)
+        {
+            // Back-pressure: the caller waits for the writer, so the record is never dropped.
+            try
+            {
+                _queue.Writer.WriteAsync(entry).AsTask().GetAwaiter().GetResult();
+            }
+            catch (ChannelClosedException)
+            {
+                Dropped(1);
+            }
+
+            return;
+        }
+
+        Dropped(1);
+    }
+
+    private void Dropped(int count)
+    {
+        Interlocked.Add(ref _dropped, count);
+        CostLedgerTotals.AddDropped(count);
+        Log.Dropped(_logger, count, _schema);
+    }
+
+    private async Task RunAsync()
+    {
+        int failures = 0;
+        while (true)
+        {
+            // A flush or a disposal arriving after this point wakes a back-off below.
+            Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (_pending.Count == 0 && !await _queue.Reader.WaitToReadAsync())
+            {
+                break;
+            }
+
+            Drain();
+            bool written = await TryWritePendingAsync();
+            CompleteFlushes();
+            if (written)
+            {
+                failures = 0;
+                continue;
+            }
+
+            if (_queue.Reader.Completion.IsCompleted)
+            {
+                break;
+            }
+
+            failures++;
+            await BackOffAsync(Delay(failures));
+        }
+
+        if (_pending.Count > 0)
+        {
+            // Disposed while failing: the last attempt above failed too.
+            int lost = _pending.Count;
+            _pending.Clear();
+            Dropped(lost);
+        }
+
+        CompleteFlushes();
+    }
+
+    private TimeSpan Delay(int failures)
+    {
+        double factor = Math.Pow(2, Math.Min(failures - 1, 30));
+        TimeSpan delay = _retryDelay * factor;
+        return delay < _maximumRetryDelay ? delay : _maximumRetryDelay;
+    }
+
+    /// <summary>Moves queued records into the pending batch, giving each its id; past the capacity the oldest are dropped and counted.</summary>
+    private void Drain()
+    {
+        while (_queue.Reader.TryRead(out Entry entry))
+        {
+            if (entry.Flushed is { } flushed)
+            {
+                _flushes.Add(flushed);
+                continue;
+            }
+
+            _pending.Add(new LedgerRow(NextId(), entry.Call, entry.Outcome, entry.IsOutcome));
+            if (_pending.Count >= _batchSize && _failure is null)
+            {
+                // Enough for a batch while healthy; the rest stays queued (and keeps applying back-pressure).
+                break;
+            }
+        }
+
+        if (_pending.Count > _capacity)
+        {
+            int excess = _pending.Count - _capacity;
+            _pending.RemoveRange(0, excess);
+            Dropped(excess);
+        }
+    }
+
+    private async Task<bool> TryWritePendingAsync()
+    {
+        try
+        {
+            if (!_migrated)
+            {
+                await PostgreSqlLedgerSchema.MigrateAsync(_dataSource, _schema);
+                _migrated = true;
+            }
+
+            while (_pending.Count > 0)
+            {
+                int count = Math.Min(_pending.Count, _batchSize);
+                await PostgreSqlBatchWriter.WriteAsync(_dataSource, _schema, _pending.GetRange(0, count), CancellationToken.None);
+                _pending.RemoveRange(0, count);
+            }
+
+            if (_failure is not null)
+            {
+                _failure = null;
+                Log.Recovered(_logger, _schema);
+                OnAvailabilityChanged();
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Every failure is retried: the writer must outlive any error, or every later record would be lost unseen.
+            bool first = _failure is null;
+            _failure = e;
+            CostLedgerTotals.AddWriteFailure();
+            if (first)
+            {
+                Log.WriteFailed(_logger, e, _schema, _pending.Count, _failClosed ? "are refused" : "go on");
+                OnAvailabilityChanged();
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Waits out a retry delay, still taking records off the queue meanwhile so that callers are not held by an outage; a flush or disposal ends the wait early.</summary>
+    private async Task BackOffAsync(TimeSpan delay)
+    {
+        using var stop = new CancellationTokenSource();
+        Task timer = Task.Delay(delay, _time, stop.Token);
+        Task wake = Volatile.Read(ref _wake).Task;
+        while (true)
+        {
+            Task<bool> more = _queue.Reader.WaitToReadAsync(stop.Token).AsTask();
+            Task done = await Task.WhenAny(timer, wake, more);
+            if (done != more || !more.Result)
+            {
+                break;
+            }
+
+            Drain();
+            if (_flushes.Count > 0)
+            {
+                break;
+            }
+        }
+
+        await stop.CancelAsync();
+    }
+
+    private void OnAvailabilityChanged()
+    {
+        try
+        {
+            AvailabilityChanged?.Invoke(this, EventArgs.Empty);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A handler must not stop the writer.
+            Log.HandlerFailed(_logger, e, _schema);
+        }
+    }
+
+    private void CompleteFlushes()
+    {
+        foreach (TaskCompletionSource flushed in _flushes)
+        {
+            flushed.TrySetResult();
+        }
+
+        _flushes.Clear();
+    }
+
+    private Guid NextId()
+    {
+        // Random per ledger, sequential within it: unique across processes without a random number per record, and
+        // increasing (big-endian, as PostgreSQL compares uuids), so each ledger appends to its own part of the index.
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, _idPrefix);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], ++_idSequence);
+        return new Guid(bytes);
+    }
+
+    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed);
+
+    private static partial class Log
+    {
+        [LoggerMessage(301, LogLevel.Error, "The PostgreSQL cost ledger (schema '{Schema}') cannot write; {Pending} records are kept for a retry and calls {Policy}.")]
+        public static partial void WriteFailed(ILogger logger, Exception exception, string schema, int pending, string policy);
+
+        [LoggerMessage(302, LogLevel.Information, "The PostgreSQL cost ledger (schema '{Schema}') writes again.")]
+        public static partial void Recovered(ILogger logger, string schema);
+
+        [LoggerMessage(304, LogLevel.Error, "A handler of the PostgreSQL cost ledger's (schema '{Schema}') availability event threw.")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception, string schema);
+
+        [LoggerMessage(303, LogLevel.Error, "The PostgreSQL cost ledger (schema '{Schema}') dropped {Count} records.")]
+        public static partial void Dropped(ILogger logger, int count, string schema);
+    }
+}

@@ -1,0 +1,78 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AiCostGuard.PostgreSql;
+
+/// <summary>Configures a <see cref="PostgreSqlCostLedger"/>; binds from configuration (e.g. the <c>"AiCostGuard:PostgreSqlLedger"</c> section).</summary>
+/// <remarks>Validated once, when the ledger is created (or, with dependency injection, when the host starts), into one exception listing every problem.</remarks>
+public sealed class PostgreSqlLedgerOptions
+{
+    /// <summary>Gets or sets the Npgsql connection string, e.g. <c>Host=db;Database=finops;Username=aicostguard</c>.</summary>
+    /// <value>The default value is <see langword="null"/>: required, unless the ledger is given an <c>NpgsqlDataSource</c> (directly or from dependency injection).</value>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Gets or sets the PostgreSQL schema that holds the ledger's tables; it is created when missing.</summary>
+    /// <value>The default value is <c>aicostguard</c>.</value>
+    [Required]
+    [RegularExpression("^[a-z_][a-z0-9_]{0,62}$", ErrorMessage = "The schema must be 1 to 63 lower-case letters, digits or '_', not starting with a digit.")]
+    public string Schema { get; set; } = "aicostguard";
+
+    /// <summary>Gets or sets how many records may wait for the background writer.</summary>
+    /// <value>The default value is 10,000.</value>
+    [Range(1, 10_000_000)]
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Gets or sets how many records one <c>COPY</c> writes at most.</summary>
+    /// <value>The default value is 5,000.</value>
+    [Range(1, 1_000_000)]
+    public int MaximumBatchSize { get; set; } = 5_000;
+
+    /// <summary>
+    /// Gets or sets whether a call waits for room when the queue is full (<see langword="true"/>: no record is dropped,
+    /// and a database slower than the calls slows the calls down) or its record is dropped and counted in
+    /// <see cref="CostGovernanceTelemetry.LedgerDroppedMetric"/> and <see cref="PostgreSqlCostLedger.DroppedCount"/>
+    /// (<see langword="false"/>: calls never wait on the database).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>: a cost ledger keeps every record.</value>
+    public bool WaitWhenQueueFull { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets whether calls are refused with <see cref="CostLedgerUnavailableException"/> while the database cannot
+    /// be written (fail-closed). When <see langword="false"/> (fail-open) calls go on; records are kept in memory for a
+    /// retry, up to <see cref="QueueCapacity"/>, and the failure is logged and counted. Either way the writer retries on
+    /// its own, after <see cref="RetryDelay"/> doubling up to <see cref="MaximumRetryDelay"/>, and calls are admitted again
+    /// as soon as a write succeeds.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool FailClosed { get; set; }
+
+    /// <summary>Gets or sets how long the writer waits before it retries after a failed write; the wait doubles with each failure in a row.</summary>
+    /// <value>The default value is 1 second.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Gets or sets the longest wait between two retries.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Lists every problem with these options.</summary>
+    /// <param name="hasDataSource">Whether the ledger is given a data source, which makes <see cref="ConnectionString"/> optional.</param>
+    /// <returns>The problems; empty when valid.</returns>
+    public IReadOnlyList<string> Validate(bool hasDataSource = false)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        var problems = results.Select(r => $"{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}").ToList();
+        if (!hasDataSource && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            problems.Add($"{nameof(ConnectionString)}: set an Npgsql connection string (e.g. 'Host=localhost;Database=finops'), or register an NpgsqlDataSource.");
+        }
+
+        if (MaximumRetryDelay < RetryDelay)
+        {
+            problems.Add($"{nameof(MaximumRetryDelay)}: {MaximumRetryDelay} is shorter than {nameof(RetryDelay)} ({RetryDelay}).");
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using AiCostGuard.PostgreSql.Tests.Infrastructure;
+
+namespace AiCostGuard.PostgreSql.Tests;
+
+/// <summary><c>aicostguard report|export --connection</c> gives the same answers from PostgreSQL as <c>--ledger</c> from files, on the same records.</summary>
+public sealed class CliTests(PostgreSqlServer server) : IClassFixture<PostgreSqlServer>, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("aicostguard-pg-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>Writes the same records to a JSON Lines ledger and to PostgreSQL; returns the file ledger's directory and the database's connection string.</summary>
+    private async Task<(string Files, string Connection)> WriteBothAsync()
+    {
+        string files = Path.Combine(_folder, "ledger");
+        string connection = await server.CreateDatabaseAsync();
+        var start = new DateTimeOffset(2026, 7, 20, 9, 0, 0, TimeSpan.Zero);
+        string[] teams = ["search", "support", "finance"];
+        string[] models = ["gpt-4o-mini", "gpt-4o", "claude-sonnet-4-5"];
+        await using (var file = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = files }))
+        await using (var database = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection }))
+        {
+            var both = new CompositeCostLedger(file, database);
+            for (int i = 0; i < 400; i++)
+            {
+                string run = "run-" + (i / 4).ToString(CultureInfo.InvariantCulture);
+                both.Record(new CostRecord
+                {
+                    Timestamp = start.AddMinutes(i * 37).AddTicks(i * 10),
+                    Duration = TimeSpan.FromMilliseconds(100 + i),
+                    Attribution = new CostAttribution { Team = teams[i % 3], Feature = "f" + (i % 5).ToString(CultureInfo.InvariantCulture), Tags = i % 7 == 0 ? new Dictionary<string, string> { ["region"] = "eu" } : new Dictionary<string, string>() },
+                    ScopeName = "job",
+                    ScopeId = run,
+                    ModelId = models[i % 3],
+                    Provider = "openai",
+                    InputTokens = 1000 + i,
+                    CachedInputTokens = i,
+                    OutputTokens = 200 + i,
+                    ReasoningTokens = i % 11,
+                    EstimatedInputTokens = 990 + i,
+                    Cost = 0.0000125m * (i + 1),
+                    CostSource = i % 10 == 0 ? CostSource.Estimated : CostSource.ProviderReported,
+                    Decision = i % 13 == 0 ? BudgetDecision.Rejected : BudgetDecision.Allowed,
+                    Outcome = i % 13 == 0 ? CallOutcome.NotSent : CallOutcome.Succeeded,
+                });
+                if (i % 4 == 3)
+                {
+                    both.Record(new OutcomeRecord { Timestamp = start.AddMinutes(i * 37), ScopeId = run, ScopeName = "job", Name = "done", IsSuccess = i % 3 != 0, Value = i % 2 == 0 ? 1.5m : null, Attribution = new CostAttribution { Team = teams[i % 3] } });
+                }
+            }
+        }
+
+        return (files, connection);
+    }
+
+    [Theory]
+    [InlineData("team,feature", "table")]
+    [InlineData("model,day", "csv")]
+    [InlineData("team,model,day", "json")]
+    public async Task Report_from_PostgreSQL_equals_report_from_files(string by, string format)
+    {
+        (string files, string connection) = await WriteBothAsync();
+
+        var fromFiles = await Cli.RunAsync("report", "--ledger", files, "--by", by, "--format", format);
+        var fromDatabase = await Cli.RunAsync("report", "--connection", connection, "--by", by, "--format", format);
+
+        Assert.Equal((0, string.Empty), (fromFiles.Code, fromFiles.Error));
+        Assert.Equal((0, string.Empty), (fromDatabase.Code, fromDatabase.Error));
+        Assert.True(fromFiles.Output.Split('\n').Length > 5, fromFiles.Output);
+        Assert.Equal(fromFiles.Output, fromDatabase.Output);
+    }
+
+    [Fact]
+    public async Task Focus_export_from_PostgreSQL_equals_the_export_from_files()
+    {
+        (string files, string connection) = await WriteBothAsync();
+        string fileCsv = Path.Combine(_folder, "files.csv"), databaseCsv = Path.Combine(_folder, "database.csv");
+
+        var fromFiles = await Cli.RunAsync("export", "focus", "--ledger", files, "--out", fileCsv);
+        var fromDatabase = await Cli.RunAsync("export", "focus", "--connection", connection, "--out", databaseCsv);
+
+        Assert.Equal(0, fromFiles.Code);
+        Assert.Equal(0, fromDatabase.Code);
+        // A header, then one row per call sent: 31 of the 400 were refused unsent.
+        Assert.Equal(1 + 369, File.ReadAllLines(fileCsv).Length);
+        Assert.Equal(File.ReadAllText(fileCsv), File.ReadAllText(databaseCsv));
+    }
+
+    [Theory]
+    [InlineData("--connection", "Host=127.0.0.1;Port=1;Database=none;Timeout=2", "cannot read the PostgreSQL ledger")]
+    [InlineData("--connection", "Hots=nowhere", "cannot read the PostgreSQL ledger")]
+    public async Task A_database_that_cannot_be_read_is_a_one_line_error(string option, string value, string message)
+    {
+        var result = await Cli.RunAsync("report", option, value);
+
+        Assert.Equal(1, result.Code);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Neither_or_both_sources_is_a_one_line_error()
+    {
+        var neither = await Cli.RunAsync("report");
+        var both = await Cli.RunAsync("report", "--ledger", _folder, "--connection", "Host=x");
+
+        Assert.All([neither, both], r => Assert.Equal(1, r.Code));
+        Assert.All([neither, both], r => Assert.Contains("give either --ledger", r.Error, StringComparison.Ordinal));
+    }
+}

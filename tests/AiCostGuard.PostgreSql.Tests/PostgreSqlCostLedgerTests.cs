@@ -1,0 +1,169 @@
+using System.Globalization;
+using AiCostGuard.PostgreSql.Tests.Infrastructure;
+using Npgsql;
+
+namespace AiCostGuard.PostgreSql.Tests;
+
+public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassFixture<PostgreSqlServer>
+{
+    [Fact]
+    public async Task The_reader_returns_every_field_as_written_with_decimals_exact()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        CostRecord[] calls = [.. Enumerable.Range(0, 300).Select(i => Records.Call(i))];
+        OutcomeRecord[] outcomes = [.. Enumerable.Range(0, 20).Select(Records.Outcome)];
+        await using (var ledger = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection, MaximumBatchSize = 64 }))
+        {
+            foreach (CostRecord call in calls)
+            {
+                ledger.Record(call);
+            }
+
+            foreach (OutcomeRecord outcome in outcomes)
+            {
+                ledger.Record(outcome);
+            }
+        }
+
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        LedgerContents read = await PostgreSqlLedgerReader.ReadAsync(dataSource);
+
+        Assert.Empty(read.SkippedLines);
+        Assert.Equal(calls, read.Calls);
+        Assert.Equal(outcomes, read.Outcomes);
+
+        // decimal equality ignores trailing zeros: the scale must come back too (1.10 stays 1.10).
+        Assert.Equal(calls.Select(c => c.Cost.ToString(CultureInfo.InvariantCulture)), read.Calls.Select(c => c.Cost.ToString(CultureInfo.InvariantCulture)));
+        Assert.Equal(outcomes.Select(o => o.Value?.ToString(CultureInfo.InvariantCulture)), read.Outcomes.Select(o => o.Value?.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public async Task The_reader_filters_by_time_range_from_inclusive_to_exclusive()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        var day = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        await using (var ledger = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection }))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                ledger.Record(Records.Call(i, day.AddHours(i)));
+            }
+        }
+
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        LedgerContents read = await PostgreSqlLedgerReader.ReadAsync(dataSource, from: day.AddHours(2), to: day.AddHours(5));
+
+        Assert.Equal([day.AddHours(2), day.AddHours(3), day.AddHours(4)], read.Calls.Select(c => c.Timestamp));
+    }
+
+    [Fact]
+    public async Task A_batch_written_again_or_by_two_writers_at_once_is_stored_once()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        await PostgreSqlLedgerSchema.MigrateAsync(dataSource);
+        LedgerRow[] batch =
+        [
+            .. Enumerable.Range(0, 500).Select(i => new LedgerRow(Guid.NewGuid(), Records.Call(i), default, IsOutcome: false)),
+            .. Enumerable.Range(0, 50).Select(i => new LedgerRow(Guid.NewGuid(), default, Records.Outcome(i), IsOutcome: true)),
+        ];
+
+        (int Calls, int Outcomes) first = await PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", batch, CancellationToken.None);
+        (int Calls, int Outcomes) retried = await PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", batch, CancellationToken.None);
+        (int Calls, int Outcomes)[] racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", batch, CancellationToken.None)));
+
+        LedgerRow[] overlapping = [.. batch[250..500], .. Enumerable.Range(500, 100).Select(i => new LedgerRow(Guid.NewGuid(), Records.Call(i), default, IsOutcome: false))];
+        (int Calls, int Outcomes) partly = await PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", overlapping, CancellationToken.None);
+
+        Assert.Equal((500, 50), first);
+        Assert.Equal((100, 0), partly);
+        Assert.Equal((0, 0), retried);
+        Assert.All(racing, r => Assert.Equal((0, 0), r));
+        Assert.Equal(600L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.calls"));
+        Assert.Equal(50L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.outcomes"));
+    }
+
+    [Fact]
+    public async Task The_schema_is_created_in_an_empty_database_once_also_by_many_at_once_and_a_rerun_changes_nothing()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+
+        int[] before = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => PostgreSqlLedgerSchema.MigrateAsync(dataSource)));
+        int again = await PostgreSqlLedgerSchema.MigrateAsync(dataSource);
+
+        Assert.Equal(1, before.Count(v => v == 0));
+        Assert.All(before.Where(v => v != 0), v => Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, v));
+        Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, again);
+        Assert.Equal(1L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.schema_version"));
+        Assert.Equal(2L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'aicostguard' AND table_name IN ('calls', 'outcomes')"));
+    }
+
+    [Fact]
+    public async Task A_database_of_a_newer_schema_version_is_refused_with_a_clear_error()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        await PostgreSqlLedgerSchema.MigrateAsync(dataSource);
+        await Database.ScalarAsync<int>(connection, "INSERT INTO aicostguard.schema_version (version) VALUES (99) RETURNING version");
+
+        var migrate = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgreSqlLedgerSchema.MigrateAsync(dataSource));
+        var read = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgreSqlLedgerReader.ReadAsync(dataSource));
+
+        Assert.Contains("version 99", migrate.Message, StringComparison.Ordinal);
+        Assert.Contains("version 99", read.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reading_a_database_without_a_ledger_says_so()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgreSqlLedgerReader.ReadAsync(dataSource, schema: "finops"));
+
+        Assert.Contains("no AiCostGuard ledger in schema 'finops'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Several_ledgers_writing_at_once_lose_and_duplicate_nothing()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        const int Ledgers = 4, PerLedger = 2_000;
+        var ledgers = Enumerable.Range(0, Ledgers).Select(_ => new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection, MaximumBatchSize = 300 })).ToArray();
+
+        await Task.WhenAll(ledgers.Select((ledger, l) => Task.Run(() =>
+        {
+            for (int i = 0; i < PerLedger; i++)
+            {
+                ledger.Record(new CostRecord { ScopeId = string.Create(CultureInfo.InvariantCulture, $"{l}-{i}"), Cost = 0.000001m, Timestamp = DateTimeOffset.UnixEpoch });
+            }
+        })));
+        foreach (PostgreSqlCostLedger ledger in ledgers)
+        {
+            await ledger.DisposeAsync();
+        }
+
+        Assert.All(ledgers, l => Assert.Equal(0, l.DroppedCount));
+        Assert.Equal((long)Ledgers * PerLedger, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.calls"));
+        Assert.Equal((long)Ledgers * PerLedger, await Database.ScalarAsync<long>(connection, "SELECT count(DISTINCT scope_id) FROM aicostguard.calls"));
+        Assert.Equal(0.008m, await Database.ScalarAsync<decimal>(connection, "SELECT sum(cost) FROM aicostguard.calls"));
+    }
+
+    [Fact]
+    public async Task Text_with_a_nul_character_is_stored_rather_than_failing_its_batch_for_ever()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        await using (var ledger = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection }))
+        {
+            ledger.Record(new CostRecord { ModelId = "gpt\0-4o", Timestamp = DateTimeOffset.UnixEpoch });
+            ledger.Record(new CostRecord { ModelId = "gpt-4o", Timestamp = DateTimeOffset.UnixEpoch });
+            await ledger.FlushAsync();
+            Assert.False(ledger.IsFailing);
+        }
+
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        LedgerContents read = await PostgreSqlLedgerReader.ReadAsync(dataSource);
+        Assert.Equal(["gpt\uFFFD-4o", "gpt-4o"], read.Calls.Select(c => c.ModelId));
+    }
+}
