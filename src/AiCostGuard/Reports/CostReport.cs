@@ -46,12 +46,7 @@ public sealed class CostReport
             throw new ArgumentOutOfRangeException(nameof(by), by, "Group by a combination of Team, Feature, Model and Day.");
         }
 
-        var columns = new List<string>(4);
-        if ((by & ReportDimensions.Team) != 0) columns.Add("team");
-        if ((by & ReportDimensions.Feature) != 0) columns.Add("feature");
-        if ((by & ReportDimensions.Model) != 0) columns.Add("model");
-        if ((by & ReportDimensions.Day) != 0) columns.Add("day");
-
+        string[] columns = ColumnNames(by);
         var successes = new Dictionary<string, (int Count, decimal Value)>(StringComparer.Ordinal);
         foreach (OutcomeRecord outcome in outcomes)
         {
@@ -70,7 +65,19 @@ public sealed class CostReport
         return new CostReport(by, columns, rows, Row([], sent, successes));
     }
 
-    private static string[] Key(in CostRecord c, ReportDimensions by)
+    /// <summary>Gets the names of the dimensions of <paramref name="by"/>, in the order Team, Feature, Model, Day.</summary>
+    internal static string[] ColumnNames(ReportDimensions by)
+    {
+        var columns = new List<string>(4);
+        if ((by & ReportDimensions.Team) != 0) columns.Add("team");
+        if ((by & ReportDimensions.Feature) != 0) columns.Add("feature");
+        if ((by & ReportDimensions.Model) != 0) columns.Add("model");
+        if ((by & ReportDimensions.Day) != 0) columns.Add("day");
+        return [.. columns];
+    }
+
+    /// <summary>Gets a call's value for each dimension of <paramref name="by"/>, in the order Team, Feature, Model, Day; <c>-</c> for an unset value.</summary>
+    internal static string[] Key(in CostRecord c, ReportDimensions by)
     {
         var key = new List<string>(4);
         if ((by & ReportDimensions.Team) != 0) key.Add(c.Attribution?.Team ?? "-");
