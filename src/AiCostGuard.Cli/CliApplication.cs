@@ -16,6 +16,7 @@ internal static class CliApplication
         root.Subcommands.Add(QuoteCommand.Create(output, error));
         root.Subcommands.Add(ReportCommand.Create(output, error));
         root.Subcommands.Add(ExportCommand.Create(output, error));
+        root.Subcommands.Add(ForecastCommand.Create(output, error));
         return root;
     }
 

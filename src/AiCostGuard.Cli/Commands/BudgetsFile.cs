@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AiCostGuard.Cli;
+
+/// <summary>
+/// Reads period budgets from JSON in the shape of the options: an array of <see cref="PeriodBudgetOptions"/>, or an
+/// object whose <c>PeriodBudgets</c> holds one (a <c>CostGovernance</c> configuration section), property names in any case.
+/// </summary>
+internal static class BudgetsFile
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static IReadOnlyList<PeriodBudgetOptions> Read(string path)
+    {
+        List<PeriodBudgetOptions?>? budgets;
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            JsonElement list = document.RootElement;
+            if (list.ValueKind == JsonValueKind.Object)
+            {
+                list = list.EnumerateObject().FirstOrDefault(p => p.Name.Equals("PeriodBudgets", StringComparison.OrdinalIgnoreCase)).Value;
+            }
+
+            if (list.ValueKind != JsonValueKind.Array)
+            {
+                throw new CliException($"{path}: expected an array of period budgets, or an object with \"PeriodBudgets\".");
+            }
+
+            budgets = list.Deserialize<List<PeriodBudgetOptions?>>(Options);
+        }
+        catch (JsonException e)
+        {
+            string at = e.Path is { Length: > 1 } field ? $" at {field}" : string.Empty;
+            throw new CliException($"{path}{at}: {FirstSentence(e.Message)}");
+        }
+
+        var problems = new List<string>();
+        for (int i = 0; i < budgets!.Count; i++)
+        {
+            problems.AddRange(budgets[i] is { } b ? b.Validate($"[{i}].") : [$"[{i}]: the budget is missing."]);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new CliException($"{path}: " + string.Join(" ", problems));
+        }
+
+        return budgets!;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int path = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return path > 0 ? message[..path] : message;
+    }
+}
