@@ -5,7 +5,8 @@ namespace AiCostGuard.Cli;
 
 /// <summary>
 /// Reads period budgets from JSON in the shape of the options: an array of <see cref="PeriodBudgetOptions"/>, or an
-/// object whose <c>PeriodBudgets</c> holds one (a <c>CostGovernance</c> configuration section), property names in any case.
+/// object whose <c>PeriodBudgets</c> holds one (the <c>AiCostGuard</c> configuration section, or a whole settings file
+/// holding it), property names in any case.
 /// </summary>
 internal static class BudgetsFile
 {
@@ -25,14 +26,19 @@ internal static class BudgetsFile
         {
             using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             JsonElement list = document.RootElement;
+            if (list.ValueKind == JsonValueKind.Object && Property(list, "AiCostGuard") is { ValueKind: JsonValueKind.Object } section)
+            {
+                list = section;
+            }
+
             if (list.ValueKind == JsonValueKind.Object)
             {
-                list = list.EnumerateObject().FirstOrDefault(p => p.Name.Equals("PeriodBudgets", StringComparison.OrdinalIgnoreCase)).Value;
+                list = Property(list, "PeriodBudgets");
             }
 
             if (list.ValueKind != JsonValueKind.Array)
             {
-                throw new CliException($"{path}: expected an array of period budgets, or an object with \"PeriodBudgets\".");
+                throw new CliException($"{path}: expected an array of period budgets, or an object with \"PeriodBudgets\" (or \"AiCostGuard\": {{ \"PeriodBudgets\" }}).");
             }
 
             budgets = list.Deserialize<List<PeriodBudgetOptions?>>(Options);
@@ -56,6 +62,9 @@ internal static class BudgetsFile
 
         return budgets!;
     }
+
+    private static JsonElement Property(JsonElement e, string name) =>
+        e.EnumerateObject().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
 
     private static string FirstSentence(string message)
     {

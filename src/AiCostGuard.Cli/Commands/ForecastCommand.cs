@@ -16,7 +16,7 @@ internal static class ForecastCommand
         var by = new Option<string>("--by") { Description = "Group by a comma-separated list of: team, feature, model. The default is one group.", DefaultValueFactory = _ => string.Empty };
         var horizon = new Option<int>("--horizon") { Description = "Days to forecast.", DefaultValueFactory = _ => SpendForecast.DefaultHorizonDays };
         var asOf = new Option<string?>("--as-of") { Description = "First day to forecast, YYYY-MM-DD; the history is every day before it. The default is the day after the last call." };
-        var budgets = new Option<string?>("--budgets") { Description = "A JSON file of period budgets (the shape of CostGovernance:PeriodBudgets): prints when each runs out." };
+        var budgets = new Option<string?>("--budgets") { Description = "A JSON file of period budgets (the shape of AiCostGuard:PeriodBudgets in settings): prints when each runs out." };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var command = new Command("forecast", "Forecast daily spend per group with 80 % prediction intervals (trend and weekly seasonality), and the runway of period budgets.")
         {

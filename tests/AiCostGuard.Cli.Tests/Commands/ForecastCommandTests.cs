@@ -44,10 +44,10 @@ public sealed class ForecastCommandTests
         string ledger = await GeneratedLedgerFile.WriteAsync(GeneratedLedger.Calls(seed: 3, days: 45));
         using var files = new CliFixture();
         string budgets = files.File("budgets.json", """
-            { "PeriodBudgets": [
+            { "AiCostGuard": { "PeriodBudgets": [
                 { "Name": "monthly", "Period": "Monthly", "Limits": { "MaximumCost": 800 } },
                 { "name": "per-team", "period": "weekly", "dimensions": "Team", "limits": { "maximumCost": 100000 } },
-                { "Name": "rolling", "Period": "Rolling", "RollingWindow": "1.00:00:00", "Limits": { "MaximumCost": 5 } } ] }
+                { "Name": "rolling", "Period": "Rolling", "RollingWindow": "1.00:00:00", "Limits": { "MaximumCost": 5 } } ] } }
             """);
         CultureInfo culture = CultureInfo.CurrentCulture;
         CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
@@ -129,6 +129,7 @@ public sealed class ForecastCommandTests
     [InlineData("--budgets", """[{"Name": "m", "Limits": {"MaximumCost": -1}}]""", "budgets.json: [0].Limits.MaximumCost:")]
     [InlineData("--budgets", """[{"Name": "m", "Limit": {"MaximumCost": 1}}]""", "budgets.json at $[0].Limit:")]
     [InlineData("--budgets", """{"PeriodBudgets": [""", "budgets.json")]
+    [InlineData("--budgets", """{"Budgets": []}""", "budgets.json: expected an array of period budgets")]
     public async Task Bad_input_exits_non_zero_with_a_one_line_error(string option, string value, string message)
     {
         string ledger = await GeneratedLedgerFile.WriteAsync(GeneratedLedger.Calls(seed: 8, days: 20));
