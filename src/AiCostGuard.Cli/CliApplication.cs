@@ -17,6 +17,7 @@ internal static class CliApplication
         root.Subcommands.Add(ReportCommand.Create(output, error));
         root.Subcommands.Add(ExportCommand.Create(output, error));
         root.Subcommands.Add(ForecastCommand.Create(output, error));
+        root.Subcommands.Add(AnomaliesCommand.Create(output, error));
         return root;
     }
 
