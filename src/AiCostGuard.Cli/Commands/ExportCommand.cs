@@ -32,6 +32,6 @@ internal static class ExportCommand
             output.WriteLine($"Wrote {rows} FOCUS rows to {path}");
             return 0;
         }));
-        return new Command("export", "Export the ledger for FinOps tools.") { focus };
+        return new Command("export", "Export the ledger for FinOps tools.") { focus, CloudEventsExportCommand.Create(output, error) };
     }
 }
