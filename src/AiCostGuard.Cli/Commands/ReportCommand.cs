@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace AiCostGuard.Cli;
 
-/// <summary><c>aicostguard report --ledger F [--by team,feature,model,day] [--format table|csv|json|html] [--out F]</c>: cost, cost per run and cost per successful outcome.</summary>
+/// <summary><c>aicostguard report --ledger F [--by team,feature,model,day] [--format table|csv|json|html] [--out F] [--pools F]</c>: cost, cost per run and cost per successful outcome, and GPU pool allocation.</summary>
 internal static class ReportCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -13,9 +13,10 @@ internal static class ReportCommand
         var by = new Option<string>("--by") { Description = "Group by a comma-separated list of: team, feature, model, day.", DefaultValueFactory = _ => "team,feature" };
         var format = new Option<string>("--format") { Description = "table, csv, json or html.", DefaultValueFactory = _ => "table" };
         var outFile = new Option<string?>("--out") { Description = "Write to this file instead of the terminal (html is best written to a file)." };
+        var pools = new Option<string?>("--pools") { Description = "A JSON file of GPU pools: adds each pool's cost allocated to its consumers, and its idle cost (table and json)." };
         var command = new Command("report", "Cost, cost per run and cost per successful outcome from a ledger, by team, feature, model and day.")
         {
-            ledger, by, format, outFile,
+            ledger, by, format, outFile, pools,
         };
         command.SetAction(result => CliErrors.Run(error, () =>
         {
@@ -33,14 +34,17 @@ internal static class ReportCommand
             }
 
             CostReport report = CostReport.Create(contents.Calls, contents.Outcomes, dimensions);
+            IReadOnlyList<GpuPoolAllocation>? allocations = result.GetValue(pools) is { } poolsFile
+                ? kind is "table" or "json" ? GpuPoolAllocation.Create(contents.Calls, PoolsFile.Read(poolsFile), dimensions & ~ReportDimensions.Day) : throw new CliException("--pools works with --format table or json.")
+                : null;
             string? path = result.GetValue(outFile);
             using TextWriter target = path is null ? TextWriter.Null : new StreamWriter(path);
             TextWriter w = path is null ? output : target;
             switch (kind)
             {
-                case "table": Table(report, w); break;
+                case "table": Table(report, w); PoolReport.Table(allocations ?? [], w); break;
                 case "csv": Csv(report, w); break;
-                case "json": Json(report, w); break;
+                case "json": Json(report, allocations, w); break;
                 default: HtmlReport.Write(contents, report, w); break;
             }
 
@@ -103,7 +107,7 @@ internal static class ReportCommand
         }
     }
 
-    private static void Json(CostReport r, TextWriter w)
+    private static void Json(CostReport r, IReadOnlyList<GpuPoolAllocation>? pools, TextWriter w)
     {
         var options = new JsonWriterOptions { Indented = true };
         using var stream = new MemoryStream();
@@ -118,6 +122,7 @@ internal static class ReportCommand
             json.WriteEndArray();
             json.WritePropertyName("total");
             Write(json, r, r.Total);
+            if (pools is not null) PoolReport.Json(json, pools);
             json.WriteEndObject();
         }
 
