@@ -95,6 +95,6 @@ public sealed class ReportPoolsTests
         (int code, _, string error) = LedgerFixture.Run("report", "--ledger", ledger, "--format", "csv", "--pools", files.File("pools.json", Pools));
 
         Assert.Equal(1, code);
-        Assert.Equal("error: --pools works with --format table or json.", error.Trim());
+        Assert.Equal("error: --pools works with --format table, json or html.", error.Trim());
     }
 }

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+
+namespace AiCostGuard.Cli;
+
+/// <summary>The FinOps sections of the HTML report: each team's forecast, the anomalous days, and GPU pool allocation with idle cost.</summary>
+internal static class FinOpsHtml
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static void Write(LedgerContents contents, IReadOnlyList<GpuPoolAllocation>? pools, TextWriter w)
+    {
+        Forecast(contents, w);
+        Anomalies(contents, w);
+        if (pools is not null)
+        {
+            Pools(pools, w);
+        }
+    }
+
+    private static void Forecast(LedgerContents contents, TextWriter w)
+    {
+        if (!contents.Calls.Any(c => c.Outcome != CallOutcome.NotSent))
+        {
+            return;
+        }
+
+        SpendForecast forecast = SpendForecast.Create(contents.Calls, ReportDimensions.Team);
+        w.WriteLine($"<section id=\"forecast\"><h2>Forecast, {forecast.HorizonDays} days from {Day(forecast.AsOf)}</h2>");
+        if (forecast.Groups.Count > 0)
+        {
+            w.WriteLine("<table><thead><tr><th>team</th><th class=\"n\">Expected</th><th class=\"n\">80 % low</th><th class=\"n\">80 % high</th></tr></thead><tbody>");
+            foreach (SpendForecastGroup g in forecast.Groups)
+            {
+                w.WriteLine($"<tr><td>{E(g.Key["team"])}</td><td class=\"n\">{Usd(g.Total.Cost)}</td><td class=\"n\">{Usd(g.Total.Low)}</td><td class=\"n\">{Usd(g.Total.High)}</td></tr>");
+            }
+
+            w.WriteLine("</tbody></table>");
+        }
+
+        foreach (ShortHistory s in forecast.ShortHistories)
+        {
+            w.WriteLine($"<p class=\"sub\">{E(s.Key["team"])}: {s.HistoryDays} days of history; a forecast needs {s.RequiredDays}.</p>");
+        }
+
+        w.WriteLine("</section>");
+    }
+
+    private static void Anomalies(LedgerContents contents, TextWriter w)
+    {
+        IReadOnlyList<SpendAnomaly> anomalies = SpendAnomaly.Find(contents.Calls, ReportDimensions.Team);
+        w.WriteLine("<section id=\"anomalies\"><h2>Anomalous days</h2>");
+        if (anomalies.Count == 0)
+        {
+            w.WriteLine($"<p class=\"sub\">None: no day departs from its team's baseline by {SpendAnomalyDetector.DefaultThreshold.ToString(Inv)} robust deviations (a day needs three weeks of history before it).</p></section>");
+            return;
+        }
+
+        w.WriteLine("<table><thead><tr><th>day</th><th>team</th><th class=\"n\">Spend</th><th class=\"n\">Expected</th><th class=\"n\">Score</th></tr></thead><tbody>");
+        foreach (SpendAnomaly a in anomalies)
+        {
+            w.WriteLine($"<tr><td>{Day(a.Date)}</td><td>{E(a.Key["team"])}</td><td class=\"n\">{Usd(a.Cost)}</td><td class=\"n\">{Usd(a.Expected)}</td><td class=\"n\">{a.Score.ToString("0.0", Inv)}</td></tr>");
+        }
+
+        w.WriteLine("</tbody></table></section>");
+    }
+
+    private static void Pools(IReadOnlyList<GpuPoolAllocation> pools, TextWriter w)
+    {
+        w.WriteLine("<section id=\"pools\"><h2>GPU pools</h2><table><thead><tr><th>pool</th><th>consumer</th><th class=\"n\">Tokens</th><th class=\"n\">Cost</th></tr></thead><tbody>");
+        foreach (GpuPoolAllocation p in pools)
+        {
+            foreach (GpuPoolConsumer c in p.Consumers)
+            {
+                string key = c.Key.Count == 0 ? "all" : string.Join(", ", c.Key.Values);
+                w.WriteLine($"<tr><td>{E(p.Pool)}</td><td>{E(key)}</td><td class=\"n\">{c.Tokens.ToString("N0", Inv)}</td><td class=\"n\">{Usd(c.Cost)}</td></tr>");
+            }
+
+            w.WriteLine($"<tr><td>{E(p.Pool)}</td><td>idle</td><td class=\"n\"></td><td class=\"n\">{Usd(p.Idle)}</td></tr>");
+            w.WriteLine($"<tr class=\"total\"><td>{E(p.Pool)}</td><td>{Day(p.Start)} to {Day(p.End.AddDays(-1))}</td><td class=\"n\"></td><td class=\"n\">{Usd(p.Cost)}</td></tr>");
+        }
+
+        w.WriteLine("</tbody></table></section>");
+    }
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", Inv);
+
+    private static string Usd(decimal value) => "$" + value.ToString("#,0.00####", Inv);
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+}
