@@ -109,6 +109,22 @@ public sealed class ForecastCommandTests
     }
 
     [Fact]
+    public void Schema_1_lines_as_the_first_ledger_writer_wrote_them_are_read()
+    {
+        // The fields every schema-1 writer has written; the optional ones (attribution, model, trace) left out.
+        using var files = new CliFixture();
+        string ledger = files.File("old.jsonl", string.Concat(Enumerable.Range(0, 21).Select(day => FormattableString.Invariant(
+            $$"""{"schema":1,"kind":"call","ts":"2026-01-{{day + 1:00}}T10:00:00+00:00","durationMs":812.5,"streaming":false,"inputTokens":900,"cachedInputTokens":0,"outputTokens":120,"reasoningTokens":0,"estimatedInputTokens":880,"estimatePrecision":"Exact","cost":{{1 + (day % 7 == 5 ? 0 : 0.5)}},"costSource":"ProviderReported","decision":"Allowed","maxOutputTokens":4096,"outcome":"Succeeded"}""") + "\n")));
+
+        (int code, string output, string error) = LedgerFixture.Run("forecast", "--ledger", ledger, "--horizon", "7", "--json");
+
+        Assert.Equal((0, string.Empty), (code, error));
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.Equal("2026-01-22", doc.RootElement.GetProperty("asOf").GetString());
+        Assert.InRange(doc.RootElement.GetProperty("groups")[0].GetProperty("total").GetProperty("cost").GetDecimal(), 9m, 11m);
+    }
+
+    [Fact]
     public async Task Too_little_history_says_how_much_is_needed()
     {
         string ledger = await GeneratedLedgerFile.WriteAsync(GeneratedLedger.Calls(seed: 7, days: 9));
