@@ -3,14 +3,19 @@ using System.Net;
 
 namespace AiCostGuard.Cli;
 
-/// <summary>The FinOps sections of the HTML report: each team's forecast, the anomalous days, and GPU pool allocation with idle cost.</summary>
+/// <summary>The FinOps sections of the HTML report: each team's forecast, each budget's forecast against its ceiling, the anomalous days, and GPU pool allocation with idle cost.</summary>
 internal static class FinOpsHtml
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Write(LedgerContents contents, IReadOnlyList<GpuPoolAllocation>? pools, TextWriter w)
+    public static void Write(LedgerContents contents, IReadOnlyList<GpuPoolAllocation>? pools, IReadOnlyList<BudgetRunway>? runways, TextWriter w)
     {
         Forecast(contents, w);
+        if (runways is not null)
+        {
+            Runway(runways, w);
+        }
+
         Anomalies(contents, w);
         if (pools is not null)
         {
@@ -44,6 +49,19 @@ internal static class FinOpsHtml
         }
 
         w.WriteLine("</section>");
+    }
+
+    private static void Runway(IReadOnlyList<BudgetRunway> runways, TextWriter w)
+    {
+        w.WriteLine("<section id=\"runway\"><h2>Forecast against budgets</h2><table><thead><tr><th>budget</th><th>key</th><th>period</th><th class=\"n\">Ceiling</th><th class=\"n\">Spent</th><th class=\"n\">Projected</th><th>Runs out (80 %)</th></tr></thead><tbody>");
+        foreach (BudgetRunway r in runways)
+        {
+            string projected = r.Projected is { } p ? $"{Usd(p.Cost)} ({Usd(p.Low)} to {Usd(p.High)})" : $"{r.HistoryDays} days of history, {SpendForecast.MinimumHistoryDays} needed";
+            string runsOut = r.RunsOut is { } day ? $"{Day(day)} ({(r.RunsOutEarliest is { } e ? Day(e) : "?")} to {(r.RunsOutLatest is { } l ? Day(l) : "after the period")})" : r.Projected is null ? "n/a" : "holds";
+            w.WriteLine($"<tr><td>{E(r.Budget)}</td><td>{E(r.Key)}</td><td>{Day(r.PeriodStart)} to {Day(r.PeriodEnd.AddDays(-1))}</td><td class=\"n\">{Usd(r.Limit)}</td><td class=\"n\">{Usd(r.Spent)}</td><td class=\"n\">{E(projected)}</td><td>{E(runsOut)}</td></tr>");
+        }
+
+        w.WriteLine("</tbody></table></section>");
     }
 
     private static void Anomalies(LedgerContents contents, TextWriter w)

@@ -13,7 +13,7 @@ internal static class HtmlReport
     private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Write(LedgerContents contents, CostReport report, TextWriter w, IReadOnlyList<GpuPoolAllocation>? pools = null)
+    public static void Write(LedgerContents contents, CostReport report, TextWriter w, IReadOnlyList<GpuPoolAllocation>? pools = null, IReadOnlyList<BudgetRunway>? runways = null)
     {
         CostRecord[] sent = [.. contents.Calls.Where(c => c.Outcome != CallOutcome.NotSent)];
         string[] days = [.. sent.Select(Day).Distinct().Order(StringComparer.Ordinal)];
@@ -45,7 +45,7 @@ internal static class HtmlReport
         foreach (CostReportRow row in report.Rows) Row(w, row, null, report.Columns.Count);
         Row(w, report.Total, "total", report.Columns.Count);
         w.WriteLine("</tbody></table></section>");
-        FinOpsHtml.Write(contents, pools, w);
+        FinOpsHtml.Write(contents, pools, runways, w);
         if (contents.SkippedLines.Count > 0)
         {
             w.WriteLine($"<p class=\"sub\">{contents.SkippedLines.Count} unreadable ledger lines were skipped.</p>");

@@ -13,10 +13,11 @@ internal static class ReportCommand
         var by = new Option<string>("--by") { Description = "Group by a comma-separated list of: team, feature, model, day.", DefaultValueFactory = _ => "team,feature" };
         var format = new Option<string>("--format") { Description = "table, csv, json or html.", DefaultValueFactory = _ => "table" };
         var outFile = new Option<string?>("--out") { Description = "Write to this file instead of the terminal (html is best written to a file)." };
+        var budgets = new Option<string?>("--budgets") { Description = "A JSON file of period budgets: the html report adds each budget's forecast spend and run-out date." };
         var pools = new Option<string?>("--pools") { Description = "A JSON file of GPU pools: adds each pool's cost allocated to its consumers, and its idle cost (table, json and html)." };
         var command = new Command("report", "Cost, cost per run and cost per successful outcome from a ledger, by team, feature, model and day.")
         {
-            ledger, by, format, outFile, pools,
+            ledger, by, format, outFile, pools, budgets,
         };
         command.SetAction(result => CliErrors.Run(error, () =>
         {
@@ -37,6 +38,9 @@ internal static class ReportCommand
             IReadOnlyList<GpuPoolAllocation>? allocations = result.GetValue(pools) is { } poolsFile
                 ? kind is "table" or "json" or "html" ? GpuPoolAllocation.Create(contents.Calls, PoolsFile.Read(poolsFile), dimensions & ~ReportDimensions.Day) : throw new CliException("--pools works with --format table, json or html.")
                 : null;
+            IReadOnlyList<BudgetRunway>? runways = result.GetValue(budgets) is { } budgetsFile
+                ? kind == "html" ? BudgetRunway.Create(contents.Calls, BudgetsFile.Read(budgetsFile)) : throw new CliException("--budgets works with --format html; aicostguard forecast --budgets prints the runway.")
+                : null;
             string? path = result.GetValue(outFile);
             using TextWriter target = path is null ? TextWriter.Null : new StreamWriter(path);
             TextWriter w = path is null ? output : target;
@@ -45,7 +49,7 @@ internal static class ReportCommand
                 case "table": Table(report, w); PoolReport.Table(allocations ?? [], w); break;
                 case "csv": Csv(report, w); break;
                 case "json": Json(report, allocations, w); break;
-                default: HtmlReport.Write(contents, report, w, allocations); break;
+                default: HtmlReport.Write(contents, report, w, allocations, runways); break;
             }
 
             if (path is not null)
