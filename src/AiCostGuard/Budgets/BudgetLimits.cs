@@ -36,7 +36,7 @@ public sealed class BudgetLimits
 
     /// <summary>Gets or sets the most cost, in US dollars.</summary>
     /// <value>The default, <see langword="null"/>, sets no ceiling.</value>
-    [Range(typeof(decimal), "0.000001", "1000000000")]
+    [Range(typeof(decimal), "0.000001", "1000000000", ParseLimitsInInvariantCulture = true)]
     public decimal? MaximumCost { get; set; }
 
     /// <summary>Gets or sets the most model calls (steps) in a scope, its children's included.</summary>
@@ -66,7 +66,7 @@ public sealed class BudgetLimits
 
     /// <summary>Gets or sets the longest a scope may make model calls, measured from when it began.</summary>
     /// <value>The default, <see langword="null"/>, sets no cap.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan? MaximumDuration { get; set; }
 
     /// <summary>Gets whether any token or cost ceiling is set.</summary>

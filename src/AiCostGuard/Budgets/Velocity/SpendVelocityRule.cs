@@ -38,7 +38,7 @@ public sealed class SpendVelocityRule
     /// <summary>Gets or sets the most cost, in US dollars, the key may spend within one <see cref="Window"/>: the configured baseline.</summary>
     /// <value>The default value is <see langword="null"/>; a threshold is required.</value>
     [Required]
-    [Range(typeof(decimal), "0.000001", "1000000000")]
+    [Range(typeof(decimal), "0.000001", "1000000000", ParseLimitsInInvariantCulture = true)]
     public decimal? MaximumCost { get; set; }
 
     /// <summary>Gets or sets how many times its own learned norm a key may spend before the rule acts; <see langword="null"/> uses <see cref="MaximumCost"/> alone.</summary>
@@ -52,7 +52,7 @@ public sealed class SpendVelocityRule
 
     /// <summary>Gets or sets the longest a <see cref="SpendVelocityAction.Throttle"/> rule makes a call wait.</summary>
     /// <value>The default value is 5 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan MaximumThrottleWait { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
