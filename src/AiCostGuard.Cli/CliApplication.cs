@@ -25,6 +25,8 @@ internal static class CliApplication
         root.Subcommands.Add(ReportCommand.Create(output, error));
         root.Subcommands.Add(ExportCommand.Create(output, error));
         root.Subcommands.Add(ReconcileCommand.Create(output, error));
+        root.Subcommands.Add(ForecastCommand.Create(output, error));
+        root.Subcommands.Add(AnomaliesCommand.Create(output, error));
         return root;
     }
 

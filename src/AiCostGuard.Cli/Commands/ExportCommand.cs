@@ -26,6 +26,6 @@ internal static class ExportCommand
 
             return 0;
         }));
-        return new Command("export", "Export the ledger for FinOps tools.") { focus };
+        return new Command("export", "Export the ledger for FinOps tools.") { focus, CloudEventsExportCommand.Create(output, error) };
     }
 }

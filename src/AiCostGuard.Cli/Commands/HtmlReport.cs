@@ -25,7 +25,7 @@ internal static class HtmlReport
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Write(LedgerContents contents, CostReport report, TextWriter w)
+    public static void Write(LedgerContents contents, CostReport report, TextWriter w, IReadOnlyList<GpuPoolAllocation>? pools = null, IReadOnlyList<BudgetRunway>? runways = null)
     {
         CostRecord[] sent = [.. contents.Calls.Where(c => c.Outcome != CallOutcome.NotSent)];
         string[] days = [.. sent.Select(Day).Distinct().Order(StringComparer.Ordinal)];
@@ -61,6 +61,7 @@ internal static class HtmlReport
         foreach (CostReportRow row in report.Rows) Row(w, row, null, report.Columns.Count, decimals);
         Row(w, report.Total, "total", report.Columns.Count, decimals);
         w.WriteLine("</tbody></table></section>");
+        FinOpsHtml.Write(contents, pools, runways, w, decimals);
         if (contents.SkippedLines.Count > 0)
         {
             w.WriteLine($"<p class=\"sub\">{contents.SkippedLines.Count} unreadable ledger lines were skipped.</p>");
@@ -252,7 +253,7 @@ internal static class HtmlReport
     private static string Day(CostRecord c) => c.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", Inv);
 
     /// <summary>An amount with the report's decimals; an amount too small to show at them reads "&lt;$0.01", never "$0.00".</summary>
-    private static string Usd(decimal value, int decimals)
+    internal static string Usd(decimal value, int decimals)
     {
         string format = "N" + decimals.ToString(Inv);
         decimal shown = decimal.Round(value, decimals, MidpointRounding.AwayFromZero);

@@ -31,12 +31,16 @@ internal static class ReportCommand
         var format = new Option<string>("--format") { Description = "table, csv, json or html." };
         var json = new Option<bool>("--json") { Description = "The same as --format json." };
         var outFile = new Option<string>("--out") { Description = "Write to this file instead of the terminal (- for standard output; html is best written to a file)." };
+        var budgets = new Option<string>("--budgets") { Description = "A JSON file of period budgets: the html report adds each budget's forecast spend and run-out date." };
+        var pools = new Option<string>("--pools") { Description = "A JSON file of GPU pools: adds each pool's cost allocated to its consumers, and its idle cost (table, json and html)." };
         var command = new Command("report", "Cost, cost per run and cost per successful outcome from a ledger, by tenant, team, feature, user, cost center, provider, model and day.");
         ledger.AddTo(command);
         command.Options.Add(by);
         command.Options.Add(format);
         command.Options.Add(json);
         command.Options.Add(outFile);
+        command.Options.Add(pools);
+        command.Options.Add(budgets);
         command.SetAction(result => CommandOutput.Run(error, () =>
         {
             ReportDimensions dimensions = ParseBy(result.GetValue(by)!);
@@ -54,15 +58,21 @@ internal static class ReportCommand
             string kind = result.GetValue(json) ? "json" : asked ?? "table";
             LedgerContents contents = ledger.Read(result, error);
             CostReport report = CostReport.Create(contents.Calls, contents.Outcomes, dimensions);
+            IReadOnlyList<GpuPoolAllocation>? allocations = result.GetValue(pools) is { } poolsFile
+                ? kind is "table" or "json" or "html" ? GpuPoolAllocation.Create(contents.Calls, PoolsFile.Read(poolsFile), dimensions & ~ReportDimensions.Day) : throw new CommandInputException("--pools works with --format table, json or html.")
+                : null;
+            IReadOnlyList<BudgetRunway>? runways = result.GetValue(budgets) is { } budgetsFile
+                ? kind == "html" ? BudgetRunway.Create(contents.Calls, BudgetsFile.Read(budgetsFile)) : throw new CommandInputException("--budgets works with --format html; aicostguard forecast --budgets prints the runway.")
+                : null;
             string path = result.GetValue(outFile) ?? CommandFiles.StandardStream;
             bool wroteFile = CommandFiles.Write(path, output, w =>
             {
                 switch (kind)
                 {
-                    case "table": Table(report, w); break;
+                    case "table": Table(report, w); PoolReport.Table(allocations ?? [], w); break;
                     case "csv": Csv(report, w); break;
-                    case "json": Json(report, w); break;
-                    default: HtmlReport.Write(contents, report, w); break;
+                    case "json": Json(report, allocations, w); break;
+                    default: HtmlReport.Write(contents, report, w, allocations, runways); break;
                 }
             });
             if (wroteFile)
@@ -120,7 +130,7 @@ internal static class ReportCommand
         }
     }
 
-    private static void Json(CostReport r, TextWriter w)
+    private static void Json(CostReport r, IReadOnlyList<GpuPoolAllocation>? pools, TextWriter w)
     {
         var options = new JsonWriterOptions { Indented = true };
         using var stream = new MemoryStream();
@@ -135,6 +145,7 @@ internal static class ReportCommand
             json.WriteEndArray();
             json.WritePropertyName("total");
             Write(json, r, r.Total);
+            if (pools is not null) PoolReport.Json(json, pools);
             json.WriteEndObject();
         }
 

@@ -58,7 +58,7 @@ public sealed class CostReport
             throw new ArgumentOutOfRangeException(nameof(by), by, "Group by a combination of Tenant, Team, Feature, User, CostCenter, Provider, Model and Day.");
         }
 
-        List<string> columns = [.. Dimensions.Where(d => (by & d.Dimension) != 0).Select(d => d.Column)];
+        string[] columns = ColumnNames(by);
 
         var successes = new Dictionary<string, (int Count, decimal Value)>(StringComparer.Ordinal);
         foreach (OutcomeRecord outcome in outcomes)
@@ -91,7 +91,11 @@ public sealed class CostReport
         (ReportDimensions.Day, "day"),
     ];
 
-    private static string[] Key(in CostRecord c, ReportDimensions by)
+    /// <summary>Gets the names of the dimensions of <paramref name="by"/>, in report order.</summary>
+    internal static string[] ColumnNames(ReportDimensions by) => [.. Dimensions.Where(d => (by & d.Dimension) != 0).Select(d => d.Column)];
+
+    /// <summary>Gets a call's value for each dimension of <paramref name="by"/>, in report order; <c>-</c> for an unset value.</summary>
+    internal static string[] Key(in CostRecord c, ReportDimensions by)
     {
         var key = new List<string>(Dimensions.Length);
         foreach ((ReportDimensions dimension, _) in Dimensions)

@@ -12,6 +12,8 @@ internal sealed class SpendVelocityMeter
 
     private readonly ConcurrentDictionary<string, Ring> _rings = new(StringComparer.Ordinal);
     private readonly Func<string, Ring> _newRing;
+    private readonly SpendVelocityRule _rule;
+    private readonly SpendAnomalyDetector? _detector;
 
     public SpendVelocityMeter(SpendVelocityRule rule)
     {
@@ -28,7 +30,9 @@ internal sealed class SpendVelocityMeter
             SpendVelocityWindow.Minute => (60, TimeSpan.TicksPerSecond),
             _ => (60, TimeSpan.TicksPerMinute),
         };
-        _newRing = _ => new Ring(BucketCount);
+        _rule = rule;
+        _detector = rule.AnomalyThreshold is { } score ? new SpendAnomalyDetector(seasonLength: 1, threshold: score) : null;
+        _newRing = key => new Ring(BucketCount, key, _detector?.BaselineLength ?? 0);
     }
 
     public string Name { get; }
@@ -56,7 +60,8 @@ internal sealed class SpendVelocityMeter
         long index = now.UtcTicks / BucketTicks;
         lock (ring.Sync)
         {
-            Advance(ring, index);
+            // Raised at the key's next admission, not here: settling must not depend on a handler.
+            ring.Anomaly = Advance(ring, index) ?? ring.Anomaly;
             if (index < ring.Head)
             {
                 // A clock that stepped back: book to the newest bucket rather than lose the cost.
@@ -79,51 +84,67 @@ internal sealed class SpendVelocityMeter
         }
 
         long index = now.UtcTicks / BucketTicks;
+        SpendAnomalyEventArgs? anomaly;
+        (decimal Cost, decimal Threshold, TimeSpan Wait) rate;
         lock (ring.Sync)
         {
-            Advance(ring, index);
-            decimal threshold = MaximumCost;
-            if (Multiplier is { } multiplier && ring.HasBaseline)
-            {
-                threshold = Math.Max(threshold, multiplier * ring.Baseline);
-            }
-
-            if (ring.Sum <= threshold)
-            {
-                return (ring.Sum, threshold, TimeSpan.Zero);
-            }
-
-            // The oldest bucket leaves first: find the one whose departure brings the sum back to the threshold.
-            decimal left = ring.Sum;
-            long oldest = ring.Head - BucketCount + 1;
-            for (long i = oldest; i <= ring.Head; i++)
-            {
-                left -= ring.Buckets[i % BucketCount];
-                if (left <= threshold)
-                {
-                    return (ring.Sum, threshold, TimeSpan.FromTicks(((i + BucketCount) * BucketTicks) - now.UtcTicks));
-                }
-            }
-
-            return (ring.Sum, threshold, TimeSpan.FromTicks(((ring.Head + BucketCount) * BucketTicks) - now.UtcTicks));
+            anomaly = Advance(ring, index) ?? ring.Anomaly;
+            ring.Anomaly = null;
+            rate = Rate(ring, now);
         }
+
+        if (anomaly is not null)
+        {
+            _rule.OnAnomalyDetected(anomaly);
+        }
+
+        return rate;
     }
 
-    private void Advance(Ring ring, long index)
+    private (decimal Cost, decimal Threshold, TimeSpan Wait) Rate(Ring ring, DateTimeOffset now)
+    {
+        decimal threshold = MaximumCost;
+        if (Multiplier is { } multiplier && ring.HasBaseline)
+        {
+            threshold = Math.Max(threshold, multiplier * ring.Baseline);
+        }
+
+        if (ring.Sum <= threshold)
+        {
+            return (ring.Sum, threshold, TimeSpan.Zero);
+        }
+
+        // The oldest bucket leaves first: find the one whose departure brings the sum back to the threshold.
+        decimal left = ring.Sum;
+        long oldest = ring.Head - BucketCount + 1;
+        for (long i = oldest; i <= ring.Head; i++)
+        {
+            left -= ring.Buckets[i % BucketCount];
+            if (left <= threshold)
+            {
+                return (ring.Sum, threshold, TimeSpan.FromTicks(((i + BucketCount) * BucketTicks) - now.UtcTicks));
+            }
+        }
+
+        return (ring.Sum, threshold, TimeSpan.FromTicks(((ring.Head + BucketCount) * BucketTicks) - now.UtcTicks));
+    }
+
+    private SpendAnomalyEventArgs? Advance(Ring ring, long index)
     {
         if (!ring.Started)
         {
             ring.Started = true;
             ring.Head = index;
-            return;
+            return null;
         }
 
         if (index <= ring.Head)
         {
-            return;
+            return null;
         }
 
         long completedWindows = (index / BucketCount) - (ring.Head / BucketCount);
+        SpendAnomalyEventArgs? anomaly = completedWindows > 0 && _detector is not null ? Score(ring, _detector, completedWindows) : null;
         if (completedWindows > 0 && Multiplier is not null)
         {
             // The aligned window that just ended joins the moving average; whole idle windows after it count as zero.
@@ -134,6 +155,10 @@ internal sealed class SpendVelocityMeter
             }
 
             ring.HasBaseline = true;
+        }
+
+        if (completedWindows > 0)
+        {
             ring.AlignedSum = 0m;
         }
 
@@ -153,13 +178,52 @@ internal sealed class SpendVelocityMeter
         }
 
         ring.Head = index;
+        return anomaly;
     }
 
-    private sealed class Ring(int buckets)
+    /// <summary>Scores the aligned window that just ended against the windows before it, then keeps it (and the idle windows after it) as history.</summary>
+    private SpendAnomalyEventArgs? Score(Ring ring, SpendAnomalyDetector detector, long completedWindows)
+    {
+        decimal[] history = ring.Windows!;
+        int capacity = history.Length;
+        for (int i = 0; i < ring.WindowCount; i++)
+        {
+            ring.Ordered![i] = history[(ring.NextWindow - ring.WindowCount + i + capacity) % capacity];
+        }
+
+        SpendAnomalyEventArgs? anomaly = null;
+        if (detector.TryScore(ring.Ordered.AsSpan(0, ring.WindowCount), ring.AlignedSum, out decimal expected, out double score) && detector.IsAnomaly(score))
+        {
+            long start = ring.Head / BucketCount * BucketCount * BucketTicks;
+            anomaly = new SpendAnomalyEventArgs(Name, ring.Key, Window, new DateTimeOffset(start, TimeSpan.Zero), ring.AlignedSum, expected, score);
+        }
+
+        for (long w = 0; w < Math.Min(completedWindows, capacity); w++)
+        {
+            history[ring.NextWindow] = w == 0 ? ring.AlignedSum : 0m;
+            ring.NextWindow = (ring.NextWindow + 1) % capacity;
+            ring.WindowCount = Math.Min(ring.WindowCount + 1, capacity);
+        }
+
+        return anomaly;
+    }
+
+    private sealed class Ring(int buckets, string key, int windows)
     {
         public Lock Sync { get; } = new();
 
         public decimal[] Buckets { get; } = new decimal[buckets];
+
+        public string Key { get; } = key;
+
+        // The spend of the last completed windows, for anomaly detection; null when the rule does not detect them.
+        public decimal[]? Windows { get; } = windows > 0 ? new decimal[windows] : null;
+
+        public decimal[]? Ordered { get; } = windows > 0 ? new decimal[windows] : null;
+
+        public int NextWindow;
+        public int WindowCount;
+        public SpendAnomalyEventArgs? Anomaly;
 
         public long Head;
         public decimal Sum;

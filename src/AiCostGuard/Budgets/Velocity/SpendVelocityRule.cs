@@ -55,6 +55,26 @@ public sealed class SpendVelocityRule
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ParseLimitsInInvariantCulture = true)]
     public TimeSpan MaximumThrottleWait { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Gets or sets the score from which a window's spend is an anomaly against the key's own recent windows
+    /// (<see cref="SpendAnomalyDetector"/>, no seasonality, the last 28 windows); <see langword="null"/> turns detection off.
+    /// </summary>
+    /// <remarks>
+    /// A window is scored once it has ended, when the key's next call is admitted or settles, against at least seven
+    /// earlier windows (idle ones count as zero); <see cref="AnomalyDetected"/> is raised when the key's next call is
+    /// admitted. It only reports: what happens to calls is still the threshold's business.
+    /// </remarks>
+    /// <value>The default value is <see langword="null"/>.</value>
+    [Range(1.0, 1000.0)]
+    public double? AnomalyThreshold { get; set; }
+
+    /// <summary>
+    /// Occurs when a window's spend of a key departs from its recent windows by <see cref="AnomalyThreshold"/> or more.
+    /// The sender is the rule.
+    /// </summary>
+    /// <remarks>Raised synchronously while a call of the key is admitted, before anything is reserved for it: a handler should be quick, and an exception it throws fails that call.</remarks>
+    public event EventHandler<SpendAnomalyEventArgs>? AnomalyDetected;
+
     /// <summary>Lists what is wrong with this rule.</summary>
     /// <param name="prefix">A prefix for each message, naming where the rule is configured.</param>
     /// <returns>The problems; empty when the rule is valid.</returns>
@@ -80,4 +100,6 @@ public sealed class SpendVelocityRule
 
         return problems;
     }
+
+    internal void OnAnomalyDetected(SpendAnomalyEventArgs anomaly) => AnomalyDetected?.Invoke(this, anomaly);
 }

@@ -1,0 +1,75 @@
+namespace AiCostGuard;
+
+/// <summary>
+/// A pool of self-hosted GPUs (vLLM, Ollama, TGI) that serves some models at a fixed cost per hour: its calls are
+/// charged their share of its token capacity instead of per-token list prices (<see cref="GpuPoolAllocation"/>).
+/// </summary>
+public sealed class GpuPool
+{
+    /// <summary>Gets or sets the pool's name.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Gets or sets what the pool costs per hour, in US dollars, used or not.</summary>
+    public decimal CostPerHour { get; set; }
+
+    /// <summary>Gets the models the pool serves, as the ledger names them; a model is served by one pool at most.</summary>
+    public IList<string> Models { get; init; } = [];
+
+    /// <summary>Gets or sets the tokens (input and output) the pool can process per second at full load.</summary>
+    public double CapacityTokensPerSecond { get; set; }
+
+    /// <summary>Lists what is wrong with a set of pools: a missing name or model, a negative cost, a capacity that is not positive, a model in two pools.</summary>
+    /// <param name="pools">The pools.</param>
+    /// <returns>The problems, each naming the pool's index and field; empty when the pools are valid.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="pools"/> is <see langword="null"/>.</exception>
+    public static IReadOnlyList<string> Validate(IReadOnlyList<GpuPool> pools)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        var problems = new List<string>();
+        var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < pools.Count; i++)
+        {
+            string at = $"pools[{i}]";
+            if (pools[i] is not { } pool)
+            {
+                problems.Add($"{at}: the pool is missing.");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(pool.Name))
+            {
+                problems.Add($"{at}.name: a name is required.");
+            }
+
+            if (pool.CostPerHour < 0)
+            {
+                problems.Add($"{at}.costPerHour: {pool.CostPerHour} is negative.");
+            }
+
+            if (!(pool.CapacityTokensPerSecond > 0) || double.IsInfinity(pool.CapacityTokensPerSecond))
+            {
+                problems.Add($"{at}.capacityTokensPerSecond: {pool.CapacityTokensPerSecond} is not a positive number of tokens per second.");
+            }
+
+            if (pool.Models is null || pool.Models.Count == 0)
+            {
+                problems.Add($"{at}.models: list the models the pool serves.");
+                continue;
+            }
+
+            foreach (string model in pool.Models)
+            {
+                if (string.IsNullOrWhiteSpace(model))
+                {
+                    problems.Add($"{at}.models: a model name is empty.");
+                }
+                else if (!owners.TryAdd(model, pool.Name ?? at))
+                {
+                    problems.Add($"{at}.models: '{model}' is already served by pool '{owners[model]}'; pools for one model may not overlap.");
+                }
+            }
+        }
+
+        return problems;
+    }
+}
