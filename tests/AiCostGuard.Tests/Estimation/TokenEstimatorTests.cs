@@ -156,4 +156,20 @@ public sealed class TokenEstimatorTests
         // Mistral's Tekken vocabulary is not shipped: estimated at its starting rates, which split digits one by one.
         Assert.Equal(7, TokenEstimator.EstimateOutputTokens("1234567", "mistral-large-latest"));
     }
+
+    [Fact]
+    public void Counting_a_history_already_counted_allocates_nothing()
+    {
+        // The exact OpenAI path on the hot path of every turn: cached counts, no character classes.
+        List<ChatMessage> history = [new(ChatRole.System, "You are terse."), new(ChatRole.User, "How many tokens is this? " + Guid.NewGuid())];
+        InputTokenEstimate first = TokenEstimator.Estimate(history, null, TiktokenEncoding.O200kBase, exactAbove: 0);
+        Assert.True(first.Composition.IsEmpty);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        InputTokenEstimate again = TokenEstimator.Estimate(history, null, TiktokenEncoding.O200kBase, exactAbove: long.MaxValue);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(first, again);
+        Assert.Equal(0, allocated);
+    }
 }
