@@ -5,7 +5,8 @@ namespace AiCostGuard;
 
 /// <summary>
 /// Estimates the input tokens of a chat request before it is sent: exact for OpenAI model families (the model's
-/// tiktoken vocabulary plus OpenAI's published chat-format and tool-definition overheads), from text length for others.
+/// tiktoken vocabulary plus OpenAI's published chat-format and tool-definition overheads) and for the Mistral models
+/// whose SentencePiece vocabulary ships with the library (with Mistral's chat template), by character class for others.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -14,15 +15,16 @@ namespace AiCostGuard;
 /// is tokenized once.
 /// </para>
 /// <para>
-/// For other families (Claude, Gemini, Llama, Mistral) the estimate is
-/// <c>ceil(characters / </c><see cref="CharactersPerTokenForOtherFamilies"/><c>)</c> plus the same per-message overheads.
+/// For other families (Claude, Gemini, Llama, Mistral's Tekken models, unknown models) the estimate carries the
+/// <see cref="TextComposition"/> of the request, which an <see cref="InputTokenCalibrator"/> turns into the model's
+/// estimate and the input to reserve (<see cref="TokenizerFamily"/> says which family a model is in).
 /// </para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 public static class TokenEstimator
 {
-    /// <summary>The characters per token assumed for model families without a public tokenizer; a little below the usual
-    /// 3.6–4 for English, so estimates lean high.</summary>
+    /// <summary>The characters per token assumed for text not yet counted with a known vocabulary (a call provably far
+    /// from every ceiling); a little below the usual 3.6–4 for English, so estimates lean high.</summary>
     public const double CharactersPerTokenForOtherFamilies = 3.5;
 
     /// <summary>
