@@ -22,8 +22,10 @@ namespace AiCostGuard;
 /// reserve about 30 % more), narrowing as its calls are learned.
 /// </para>
 /// <para>
-/// Counted families (OpenAI, the shipped Mistral vocabularies) pass through unchanged. Bounded: at most
-/// <see cref="MaximumModels"/> models are learned; further models keep their family's starting rates. Thread-safe:
+/// Counted families (OpenAI, the shipped Mistral vocabularies) pass through unchanged. An estimate without a composition
+/// (a bare token count, as <see cref="TokenEstimator.Calibrate(string?, long, long)"/> gives) is fitted apart, as a rate
+/// per token and per request. Bounded: at most <see cref="MaximumModels"/> models of each kind are learned; further
+/// models keep their family's starting rates. Thread-safe:
 /// <see cref="Apply"/> reads an immutable fit without locking; <see cref="Learn"/> refits one model under that model's
 /// lock (tens of microseconds).
 /// </para>
@@ -54,6 +56,9 @@ public sealed class InputTokenCalibrator
     private const double OutlierFactor = 4;
 
     private readonly ConcurrentDictionary<string, Model> _models = new(StringComparer.OrdinalIgnoreCase);
+
+    // Estimates known only as a token count are fitted apart: their one feature means something else.
+    private readonly ConcurrentDictionary<string, Model> _tokenCountModels = new(StringComparer.OrdinalIgnoreCase);
     private readonly Fit[] _starting;
     private readonly double _z;
 
@@ -85,7 +90,7 @@ public sealed class InputTokenCalibrator
     /// <value>The default value is <see cref="DefaultQuantile"/>.</value>
     public double Quantile { get; }
 
-    /// <summary>Gets the number of models learned.</summary>
+    /// <summary>Gets the number of models learned from estimates with a <see cref="TextComposition"/>.</summary>
     public int Count => _models.Count;
 
     /// <summary>
@@ -105,7 +110,7 @@ public sealed class InputTokenCalibrator
 
         ModelTokenizer tokenizer;
         Fit fit;
-        if (modelId is not null && _models.TryGetValue(modelId, out Model? model))
+        if (modelId is not null && ModelsFor(estimate).TryGetValue(modelId, out Model? model))
         {
             tokenizer = model.Tokenizer;
             fit = model.Current;
@@ -139,15 +144,16 @@ public sealed class InputTokenCalibrator
             return;
         }
 
-        if (!_models.TryGetValue(modelId, out Model? model))
+        ConcurrentDictionary<string, Model> models = ModelsFor(estimate);
+        if (!models.TryGetValue(modelId, out Model? model))
         {
             ModelTokenizer tokenizer = ModelTokenizer.For(modelId);
-            if (tokenizer.IsCounted || _models.Count >= MaximumModels)
+            if (tokenizer.IsCounted || models.Count >= MaximumModels)
             {
                 return;
             }
 
-            model = _models.GetOrAdd(modelId, static (_, state) => new Model(state.Tokenizer, state.Self._starting[(int)state.Tokenizer.Family]), (Tokenizer: tokenizer, Self: this));
+            model = models.GetOrAdd(modelId, static (_, state) => new Model(state.Tokenizer, state.Self._starting[(int)state.Tokenizer.Family]), (Tokenizer: tokenizer, Self: this));
         }
 
         Span<double> x = stackalloc double[K];
@@ -157,10 +163,10 @@ public sealed class InputTokenCalibrator
 
     /// <summary>Gets what has been learned about <paramref name="modelId"/>.</summary>
     /// <param name="modelId">The model id.</param>
-    /// <returns>The calibration; the family's starting rates with no samples for a model not learned.</returns>
+    /// <returns>The calibration (of estimates with a composition, else of token counts); the family's starting rates with no samples for a model not learned.</returns>
     public InputTokenCalibration GetCalibration(string? modelId)
     {
-        if (modelId is not null && _models.TryGetValue(modelId, out Model? model))
+        if (modelId is not null && (_models.TryGetValue(modelId, out Model? model) || _tokenCountModels.TryGetValue(modelId, out model)))
         {
             return model.Snapshot();
         }
@@ -171,7 +177,9 @@ public sealed class InputTokenCalibrator
 
     /// <summary>Gets the process-wide calibration of <paramref name="modelId"/> in the shape <see cref="TokenEstimator.GetCalibration"/> has always reported.</summary>
     internal TokenCalibration GetScalarCalibration(string? modelId) =>
-        modelId is not null && _models.TryGetValue(modelId, out Model? model) ? model.Scalar() : new TokenCalibration(1.0, 0, 0);
+        modelId is not null && (_tokenCountModels.TryGetValue(modelId, out Model? model) || _models.TryGetValue(modelId, out model)) ? model.Scalar() : new TokenCalibration(1.0, 0, 0);
+
+    private ConcurrentDictionary<string, Model> ModelsFor(in InputTokenEstimate estimate) => estimate.Composition.IsEmpty ? _tokenCountModels : _models;
 
     private static void Features(in InputTokenEstimate estimate, Span<double> x)
     {

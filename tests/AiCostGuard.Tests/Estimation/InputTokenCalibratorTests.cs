@@ -152,6 +152,24 @@ public sealed class InputTokenCalibratorTests
         Assert.Equal(20, InputTokenCalibrator.Shared.GetCalibration(model).Samples);
     }
 
+    [Fact]
+    public void Token_counts_and_compositions_of_one_model_are_fitted_apart()
+    {
+        var calibrator = new InputTokenCalibrator();
+        InputTokenEstimate composed = Estimate(new TextComposition { Cjk = 1000, Messages = 1 });
+        var count = new InputTokenEstimate(2000, EstimatePrecision.Approximate, 2000);
+        for (int i = 0; i < 20; i++)
+        {
+            calibrator.Learn(Model, count, 2500);
+            calibrator.Learn(Model, composed, Truth(composed.Composition));
+        }
+
+        // Learning that a 2,000-token count means 2,500 does not move the per-class rates, nor the other way round.
+        Assert.InRange(calibrator.Apply(Model, composed).Tokens, Truth(composed.Composition) * 0.98, Truth(composed.Composition) * 1.02);
+        Assert.InRange(calibrator.Apply(Model, count).Tokens, 2450, 2550);
+        Assert.Equal(1, calibrator.Count);
+    }
+
     private static InputTokenEstimate Estimate(TextComposition composition) =>
         new(StartingRates.Estimate(composition, TokenizerFamily.Claude), EstimatePrecision.Approximate, long.MaxValue) { Composition = composition };
 
