@@ -58,7 +58,10 @@ public sealed class RedisBudgetReconcilerTests(RedisServer redis) : IClassFixtur
                 await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hello")]);
             }
 
+            // Advancing the clock fires the store's flush timer; let that flush finish before the clock moves again, or
+            // its Redis operation would time out on the fake clock.
             time.Advance(TimeSpan.FromMinutes(1));
+            await store.FlushAsync();
         }
 
         return ledger.GetRecords();

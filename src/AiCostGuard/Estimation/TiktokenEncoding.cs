@@ -22,7 +22,7 @@ internal sealed partial class TiktokenEncoding
     private readonly Lazy<TiktokenTokenizer> _tokenizer;
     private readonly ConditionalWeakTable<object, StrongBox<int>> _counts = new();
 
-    private TiktokenEncoding(string name, string dataAssembly, Regex pattern)
+    internal TiktokenEncoding(string name, string dataAssembly, Regex pattern)
     {
         Name = name;
         _dataAssembly = dataAssembly;
@@ -96,6 +96,27 @@ internal sealed partial class TiktokenEncoding
 
         count = 0;
         return false;
+    }
+
+    /// <summary>Checks, without loading it, that the vocabulary's data assembly and resource are there, so a broken deployment fails when a pipeline is built rather than on its first call.</summary>
+    /// <exception cref="InvalidOperationException">The vocabulary is missing.</exception>
+    public void ThrowIfMissing()
+    {
+        string resource = Name + ".tiktoken.deflate";
+        System.Reflection.Assembly assembly;
+        try
+        {
+            assembly = System.Reflection.Assembly.Load(_dataAssembly);
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            throw new InvalidOperationException($"The tokenizer vocabulary '{Name}' cannot be loaded: the package {_dataAssembly} is missing or damaged ({e.Message}).", e);
+        }
+
+        if (assembly.GetManifestResourceInfo(resource) is null)
+        {
+            throw new InvalidOperationException($"The tokenizer vocabulary '{resource}' is missing from {_dataAssembly}.");
+        }
     }
 
     private TiktokenTokenizer Load()

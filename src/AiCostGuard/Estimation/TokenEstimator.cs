@@ -5,7 +5,8 @@ namespace AiCostGuard;
 
 /// <summary>
 /// Estimates the input tokens of a chat request before it is sent: exact for OpenAI model families (the model's
-/// tiktoken vocabulary plus OpenAI's published chat-format and tool-definition overheads), from text length for others.
+/// tiktoken vocabulary plus OpenAI's published chat-format and tool-definition overheads) and for the Mistral models
+/// whose SentencePiece vocabulary ships with the library (with Mistral's chat template), by character class for others.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -14,15 +15,16 @@ namespace AiCostGuard;
 /// is tokenized once.
 /// </para>
 /// <para>
-/// For other families (Claude, Gemini, Llama, Mistral) the estimate is
-/// <c>ceil(characters / </c><see cref="CharactersPerTokenForOtherFamilies"/><c>)</c> plus the same per-message overheads.
+/// For other families (Claude, Gemini, Llama, Mistral's Tekken models, unknown models) the estimate carries the
+/// <see cref="TextComposition"/> of the request, which an <see cref="InputTokenCalibrator"/> turns into the model's
+/// estimate and the input to reserve (<see cref="TokenizerFamily"/> says which family a model is in).
 /// </para>
 /// <para>All members are thread-safe.</para>
 /// </remarks>
 public static class TokenEstimator
 {
-    /// <summary>The characters per token assumed for model families without a public tokenizer; a little below the usual
-    /// 3.6–4 for English, so estimates lean high.</summary>
+    /// <summary>The characters per token assumed for text not yet counted with a known vocabulary (a call provably far
+    /// from every ceiling); a little below the usual 3.6–4 for English, so estimates lean high.</summary>
     public const double CharactersPerTokenForOtherFamilies = 3.5;
 
     /// <summary>
@@ -38,8 +40,6 @@ public static class TokenEstimator
     /// whose size cannot be read.
     /// </summary>
     public const int MaximumTokensPerImage = 1445;
-
-    private static readonly TokenCalibrator Calibrator = new();
 
     private const int TokensPerMessage = 3;
     private const int TokensPerName = 1;
@@ -66,52 +66,60 @@ public static class TokenEstimator
         return encoding.Count(text);
     }
 
+    /// <summary>Gets the tokenizer family of a model: whether its input is counted exactly and, if estimated, which starting rates apply.</summary>
+    /// <param name="modelId">The model id, optionally with a provider prefix such as <c>openai/</c> or <c>mistralai/</c>.</param>
+    /// <returns>The family; <see cref="TokenizerFamily.Unknown"/> for a model of no known family.</returns>
+    public static TokenizerFamily GetTokenizerFamily(string? modelId) => ModelTokenizer.For(modelId).Family;
+
     /// <summary>Estimates the input tokens of a chat request, exactly where the model family allows.</summary>
     /// <param name="messages">The messages.</param>
     /// <param name="modelId">The model id.</param>
     /// <param name="options">The chat options; their tools count as input.</param>
-    /// <returns>The estimate; <see cref="EstimatePrecision.Exact"/> for OpenAI model families.</returns>
+    /// <returns>
+    /// The estimate; <see cref="EstimatePrecision.Exact"/> for OpenAI families and the shipped Mistral vocabularies (text).
+    /// For other families it is calibrated by <see cref="InputTokenCalibrator.Shared"/>, and its
+    /// <see cref="InputTokenEstimate.UpperBound"/> is what to reserve.
+    /// </returns>
     public static InputTokenEstimate EstimateInputTokens(IEnumerable<ChatMessage> messages, string? modelId, ChatOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        TiktokenEncoding? encoding = GetEncoding(modelId);
-        InputTokenEstimate estimate = Estimate(messages, options, encoding, exactAbove: 0);
-        if (encoding is null)
-        {
-            long calibrated = Calibrated(modelId, estimate.Tokens);
-            estimate = estimate with { Tokens = calibrated, UpperBound = Math.Max(calibrated, estimate.UpperBound) };
-        }
-
-        return estimate;
+        ModelTokenizer tokenizer = ModelTokenizer.For(modelId);
+        InputTokenEstimate estimate = tokenizer.Estimate(messages, options, exactAbove: 0);
+        return tokenizer.IsCounted ? estimate : InputTokenCalibrator.Shared.Apply(modelId, estimate);
     }
 
-    /// <summary>Learns from one call to a model without a public tokenizer: the length-based estimate made before sending and the input the provider reported.</summary>
+    /// <summary>Learns, in <see cref="InputTokenCalibrator.Shared"/>, from one call to a model without a shipped vocabulary whose estimate is known only as a token count.</summary>
     /// <param name="modelId">The model id; <see langword="null"/> is ignored.</param>
-    /// <param name="estimatedTokens">The estimate before calibration (<see cref="CharactersPerTokenForOtherFamilies"/> plus overheads).</param>
+    /// <param name="estimatedTokens">The estimate made before sending.</param>
     /// <param name="reportedTokens">The input tokens the provider reported.</param>
-    /// <remarks>Bounded to a fixed number of models (further models keep the documented ratio); robust to outliers; thread-safe.</remarks>
-    public static void Calibrate(string? modelId, long estimatedTokens, long reportedTokens)
-    {
-        if (modelId is not null)
-        {
-            Calibrator.Observe(modelId, estimatedTokens, reportedTokens);
-        }
-    }
+    /// <remarks>A token count cannot be calibrated per character class: prefer <see cref="InputTokenCalibrator.Learn"/> with the <see cref="InputTokenEstimate"/> itself.</remarks>
+    public static void Calibrate(string? modelId, long estimatedTokens, long reportedTokens) =>
+        InputTokenCalibrator.Shared.Learn(modelId, new InputTokenEstimate(estimatedTokens, EstimatePrecision.Approximate, estimatedTokens), reportedTokens);
 
-    /// <summary>Gets what has been learned about <paramref name="modelId"/>: the ratio applied, the calls learned from and the estimate's mean absolute percentage error.</summary>
+    /// <summary>Gets what <see cref="InputTokenCalibrator.Shared"/> has learned about <paramref name="modelId"/>: reported ÷ estimated tokens on average, the calls learned from and the estimate's mean absolute percentage error.</summary>
     /// <param name="modelId">The model id.</param>
-    /// <returns>The calibration; ratio 1 with no samples for a model not seen.</returns>
-    public static TokenCalibration GetCalibration(string? modelId) => Calibrator.Get(modelId);
+    /// <returns>The calibration; ratio 1 with no samples for a model not seen. <see cref="InputTokenCalibrator.GetCalibration"/> gives the rates per class and the uncertainty.</returns>
+    public static TokenCalibration GetCalibration(string? modelId) => InputTokenCalibrator.Shared.GetScalarCalibration(modelId);
 
-    /// <summary>Applies the learned ratio of <paramref name="modelId"/> to a length-based estimate.</summary>
-    internal static long Calibrated(string? modelId, long estimatedTokens) => Calibrator.Apply(modelId, estimatedTokens);
+    /// <summary>The input to reserve for a token-count estimate of <paramref name="modelId"/>, by <see cref="InputTokenCalibrator.Shared"/>.</summary>
+    internal static long Calibrated(string? modelId, long estimatedTokens) =>
+        InputTokenCalibrator.Shared.Apply(modelId, new InputTokenEstimate(estimatedTokens, EstimatePrecision.Approximate, estimatedTokens)).UpperBound;
+
+    /// <summary>Checks, without loading it, that the vocabulary <paramref name="modelId"/> is counted with is deployed: to call when a pipeline is built.</summary>
+    /// <exception cref="InvalidOperationException">The vocabulary is missing.</exception>
+    internal static void ThrowIfVocabularyMissing(string? modelId) => ModelTokenizer.For(modelId).ThrowIfMissing();
 
     /// <summary>Estimates the tokens of generated text.</summary>
     /// <param name="text">The text.</param>
     /// <param name="modelId">The model id.</param>
-    /// <returns>The count; exact for OpenAI model families.</returns>
-    public static long EstimateOutputTokens(ReadOnlySpan<char> text, string? modelId) =>
-        GetEncoding(modelId) is { } encoding ? encoding.CountUncached(text) : Approximate(text.Length);
+    /// <returns>The count; exact for OpenAI model families and the shipped Mistral vocabularies, at the family's starting rates for others.</returns>
+    public static long EstimateOutputTokens(ReadOnlySpan<char> text, string? modelId)
+    {
+        ModelTokenizer tokenizer = ModelTokenizer.For(modelId);
+        return tokenizer.Tiktoken is { } encoding ? encoding.CountUncached(text)
+            : tokenizer.MistralFormat is { } mistral ? mistral.Vocabulary.CountUncached(text)
+            : StartingRates.EstimateText(TextClassifier.Classify(text), tokenizer.Family);
+    }
 
     internal static TiktokenEncoding? GetEncoding(string? modelId)
     {
@@ -120,12 +128,7 @@ public static class TokenEstimator
             return null;
         }
 
-        ReadOnlySpan<char> id = modelId;
-        int slash = id.LastIndexOf('/');
-        if (slash >= 0)
-        {
-            id = id[(slash + 1)..];
-        }
+        ReadOnlySpan<char> id = WithoutProvider(modelId);
 
         // OpenAI's own model-to-encoding table: the o200k families first, as "gpt-4o" also starts with "gpt-4".
         if (id.StartsWith("gpt-4o", StringComparison.OrdinalIgnoreCase) || id.StartsWith("gpt-4.1", StringComparison.OrdinalIgnoreCase)
@@ -149,6 +152,14 @@ public static class TokenEstimator
             id.Length >= 2 && (id[0] == 'o' || id[0] == 'O') && id[1] is '1' or '3' or '4' && (id.Length == 2 || id[2] == '-');
     }
 
+    /// <summary>The model id without a provider prefix such as <c>openai/</c>, <c>azure/</c> or <c>mistralai/</c>.</summary>
+    internal static ReadOnlySpan<char> WithoutProvider(string? modelId)
+    {
+        ReadOnlySpan<char> id = modelId;
+        int slash = id.LastIndexOf('/');
+        return slash >= 0 ? id[(slash + 1)..] : id;
+    }
+
     /// <summary>
     /// Estimates input tokens, tokenizing only what it must: counts already cached are exact, new text is bounded
     /// by its length, and only when that bound exceeds <paramref name="exactAbove"/> is the new text counted.
@@ -161,7 +172,7 @@ public static class TokenEstimator
         long bound = tally.Known + tally.NewBound;
         if (encoding is null)
         {
-            return new InputTokenEstimate(approximate, EstimatePrecision.Approximate, Math.Max(approximate, bound));
+            return tally.Classified();
         }
 
         if (!tally.HasUncounted)
@@ -181,7 +192,13 @@ public static class TokenEstimator
 
     private static void Measure(IEnumerable<ChatMessage> messages, ChatOptions? options, TiktokenEncoding? encoding, ref Tally tally, bool countNew)
     {
-        tally.AddFixed(TokensForReplyPriming);
+        // Without a vocabulary the template is the family's: the request and its messages are counted, and their
+        // rates are the family's (StartingRates) or learned (InputTokenCalibrator).
+        if (encoding is not null)
+        {
+            tally.AddFixed(TokensForReplyPriming);
+        }
+
         if (messages is IList<ChatMessage> list)
         {
             for (int i = 0; i < list.Count; i++)
@@ -206,10 +223,18 @@ public static class TokenEstimator
     private static void MeasureMessage(ChatMessage message, TiktokenEncoding? encoding, ref Tally tally, bool countNew)
     {
         // Each message adds 3 tokens plus its role; every known role is a single token in both encodings.
-        tally.AddFixed(TokensPerMessage + 1);
+        if (encoding is null)
+        {
+            tally.Composition = tally.Composition with { Messages = tally.Composition.Messages + 1 };
+        }
+        else
+        {
+            tally.AddFixed(TokensPerMessage + 1);
+        }
+
         if (message.AuthorName is { } name)
         {
-            tally.AddFixed(TokensPerName);
+            tally.AddFixed(encoding is null ? 0 : TokensPerName);
             MeasureText(name, encoding, ref tally, countNew);
         }
 
@@ -281,7 +306,7 @@ public static class TokenEstimator
     {
         if (encoding is null)
         {
-            tally.AddUncounted(text.Length);
+            tally.AddClassified(TextClassifier.Classify(text), text.Length);
         }
         else if (encoding.TryGetCached(text, out int count))
         {
@@ -306,6 +331,11 @@ public static class TokenEstimator
         else if (encoding is not null && countNew)
         {
             tally.AddExact(encoding.Count(content, static (c, e) => e.CountUncached(Render(c))));
+        }
+        else if (encoding is null)
+        {
+            string rendered = Render(content);
+            tally.AddClassified(TextClassifier.Classify(content, Render), rendered.Length);
         }
         else
         {
@@ -348,6 +378,11 @@ public static class TokenEstimator
             else if (encoding is not null && countNew)
             {
                 tally.AddExact(encoding.Count(function, static (f, e) => CountFunction(f, e)));
+            }
+            else if (encoding is null)
+            {
+                TextComposition composition = TextClassifier.Classify(function, static f => f.Name + f.Description + f.JsonSchema.GetRawText());
+                tally.AddClassified(composition, function.Name.Length + function.Description.Length + function.JsonSchema.GetRawText().Length);
             }
             else
             {
@@ -400,7 +435,7 @@ public static class TokenEstimator
     // The published rule drops one final period from each description, no more.
     private static string WithoutFinalPeriod(string text) => text.EndsWith('.') ? text[..^1] : text;
 
-    private static long Approximate(long characters) => (long)Math.Ceiling(characters / CharactersPerTokenForOtherFamilies);
+    internal static long Approximate(long characters) => (long)Math.Ceiling(characters / CharactersPerTokenForOtherFamilies);
 
     private struct Tally
     {
@@ -414,6 +449,9 @@ public static class TokenEstimator
         public long NewBound;
 
         public bool HasUncounted;
+
+        /// <summary>Without a vocabulary: what the text is made of, by character class.</summary>
+        public TextComposition Composition;
 
         /// <summary>Images whose size could not be read: estimated at <see cref="TokensPerImage"/>, bounded by <see cref="MaximumTokensPerImage"/>.</summary>
         public int UnsizedImages;
@@ -433,6 +471,25 @@ public static class TokenEstimator
             : new InputTokenEstimate(Known + ((long)UnsizedImages * TokensPerImage), EstimatePrecision.Approximate, Known + ((long)UnsizedImages * MaximumTokensPerImage));
 
         public void AddExact(long tokens) => Known += tokens;
+
+        public void AddClassified(in TextComposition composition, long characters)
+        {
+            Composition = Composition.Add(composition);
+            NewBound += characters * MaximumUtf8BytesPerChar;
+        }
+
+        /// <summary>
+        /// The estimate without a vocabulary, at the starting rates of an unknown family (a calibrator applies a model's
+        /// own); bounded by three tokens per character plus a generous template.
+        /// </summary>
+        public readonly InputTokenEstimate Classified()
+        {
+            const int TemplateBoundPerMessage = 16;
+            TextComposition composition = Composition with { FixedTokens = Known + NewApproximate };
+            long tokens = StartingRates.Estimate(composition, TokenizerFamily.Unknown);
+            long bound = Known + NewBound + TemplateBoundPerMessage * (composition.Messages + 1L);
+            return new InputTokenEstimate(tokens, EstimatePrecision.Approximate, Math.Max(tokens, bound)) { Composition = composition };
+        }
 
         public void AddUncounted(long characters)
         {

@@ -77,11 +77,13 @@ public sealed class BillingRulesTests
     }
 
     [Fact]
-    public async Task A_model_without_a_tokenizer_learns_its_ratio_from_reported_usage()
+    public async Task A_model_without_a_tokenizer_learns_from_reported_usage()
     {
         string model = "claude-haiku-4-5-calibration-" + Guid.NewGuid().ToString("N");
         List<ChatMessage> prompt = Governed.Prompt();
-        long estimate = TokenEstimator.EstimateInputTokens(prompt, model).Tokens;
+
+        // What the call path learns from: the estimate before calibration.
+        long estimate = TokenEstimator.Estimate(prompt, null, encoding: null, exactAbove: 0).Tokens;
         long reported = estimate + 7;
         var inner = new FakeChatClient { ModelId = model, Usage = new UsageDetails { InputTokenCount = reported, OutputTokenCount = 5 } };
         var governed = new Governed(o => o.Prices[model] = new ModelPrice { InputPerMillion = 1m, OutputPerMillion = 5m }, inner);
@@ -91,6 +93,6 @@ public sealed class BillingRulesTests
         TokenCalibration calibration = TokenEstimator.GetCalibration(model);
         Assert.Equal(1, calibration.Samples);
         Assert.Equal((double)reported / estimate, calibration.Ratio, 9);
-        Assert.Equal(reported, TokenEstimator.EstimateInputTokens(prompt, model).Tokens);
+        Assert.Equal(1, InputTokenCalibrator.Shared.GetCalibration(model).Samples);
     }
 }

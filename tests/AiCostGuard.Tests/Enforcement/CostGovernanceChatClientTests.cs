@@ -122,17 +122,18 @@ public sealed class CostGovernanceChatClientTests
             OutputPerMillion = 10m,
             LongContextTiers = [new LongContextPrice { AboveInputTokens = 200_000, InputPerMillion = 2m, OutputPerMillion = 40m }],
         };
+        // An OpenAI family, counted exactly, so the ceiling can be set to the input the call will reserve.
         List<ChatMessage> prompt = Governed.Prompt();
-        long input = ExactInput(prompt, "tiered-model");
+        long input = ExactInput(prompt, "gpt-4o-tiered");
         var governed = new Governed(o =>
         {
-            o.Prices["tiered-model"] = tiered;
+            o.Prices["gpt-4o-tiered"] = tiered;
             o.UnknownModels = UnknownModelPolicy.AllowUnpriced;
             o.RequestLimits.MaximumCost = tiered.GetWorstCaseCost(input, 300);
             o.OverBudgetAction = OverBudgetAction.Clamp;
         });
 
-        await governed.Client.GetResponseAsync(prompt, new ChatOptions { ModelId = "tiered-model", MaxOutputTokens = 4000 });
+        await governed.Client.GetResponseAsync(prompt, new ChatOptions { ModelId = "gpt-4o-tiered", MaxOutputTokens = 4000 });
 
         Assert.Equal(300, governed.Inner.ReceivedOptions[0]!.MaxOutputTokens);
     }

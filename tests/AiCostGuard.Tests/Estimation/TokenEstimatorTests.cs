@@ -55,14 +55,24 @@ public sealed class TokenEstimatorTests
         Assert.Throws<ArgumentException>(() => TokenEstimator.CountTokens("x", "p50k_base"));
 
     [Fact]
-    public void Other_families_are_estimated_from_length_with_the_documented_ratio()
+    public void Other_families_are_estimated_per_character_class_at_their_starting_rates()
     {
-        string text = new('a', 350);
-        InputTokenEstimate estimate = TokenEstimator.EstimateInputTokens([new ChatMessage(ChatRole.User, text)], "claude-sonnet-4-5");
+        // A model no calibrator has seen: the family's starting rates, per request, per message and per class.
+        const string Text = "The invoice für München: 1234567 Yen, 请求书 と 見積 🚀";
+        InputTokenEstimate estimate = TokenEstimator.EstimateInputTokens([new ChatMessage(ChatRole.User, Text)], "claude-unseen-" + Guid.NewGuid());
         Assert.Equal(EstimatePrecision.Approximate, estimate.Precision);
 
-        // 3 for reply priming + 4 for the message (3 plus its role) + 350 / 3.5.
-        Assert.Equal(3 + 4 + 100, estimate.Tokens);
+        TextComposition composition = TextClassifier.Classify(Text) with { Messages = 1 };
+        Assert.Equal(composition, estimate.Composition);
+        ReadOnlySpan<double> rates = StartingRates.For(TokenizerFamily.Claude);
+        double expected = rates[0] + rates[1] + (rates[2] * composition.CommonWords) + (rates[3] * composition.LatinWords) + (rates[4] * composition.LatinLetters)
+            + (rates[5] * composition.AccentedLetters) + (rates[6] * composition.CapitalizedWords) + (rates[7] * composition.Cjk) + (rates[8] * composition.Kana)
+            + (rates[10] * composition.Digits) + (rates[11] * composition.DigitGroups) + (rates[12] * composition.Punctuation) + (rates[13] * composition.PunctuationRuns)
+            + (rates[14] * composition.Whitespace) + (rates[15] * composition.Symbols);
+        Assert.Equal((long)Math.Ceiling(expected), estimate.Tokens);
+
+        // Reserved: the upper bound at the shared calibrator's quantile with the starting uncertainty (15 %).
+        Assert.Equal((long)Math.Ceiling(expected * (1 + (InputTokenCalibrator.NormalQuantile(InputTokenCalibrator.DefaultQuantile) * 0.15))), estimate.UpperBound, tolerance: 1);
     }
 
     [Fact]
@@ -141,6 +151,25 @@ public sealed class TokenEstimatorTests
     public void Output_tokens_are_counted_exactly_for_OpenAI_models_and_estimated_for_others()
     {
         Assert.Equal(TokenEstimator.CountTokens("The answer is forty-two.", "o200k_base"), TokenEstimator.EstimateOutputTokens("The answer is forty-two.", "gpt-4o"));
-        Assert.Equal(2, TokenEstimator.EstimateOutputTokens("1234567", "mistral-large-latest"));
+        Assert.Equal(SentencePieceVocabulary.MistralV3.CountUncached("The answer is forty-two."), TokenEstimator.EstimateOutputTokens("The answer is forty-two.", "mistral-large-2411"));
+
+        // Mistral's Tekken vocabulary is not shipped: estimated at its starting rates, which split digits one by one.
+        Assert.Equal(7, TokenEstimator.EstimateOutputTokens("1234567", "mistral-large-latest"));
+    }
+
+    [Fact]
+    public void Counting_a_history_already_counted_allocates_nothing()
+    {
+        // The exact OpenAI path on the hot path of every turn: cached counts, no character classes.
+        List<ChatMessage> history = [new(ChatRole.System, "You are terse."), new(ChatRole.User, "How many tokens is this? " + Guid.NewGuid())];
+        InputTokenEstimate first = TokenEstimator.Estimate(history, null, TiktokenEncoding.O200kBase, exactAbove: 0);
+        Assert.True(first.Composition.IsEmpty);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        InputTokenEstimate again = TokenEstimator.Estimate(history, null, TiktokenEncoding.O200kBase, exactAbove: long.MaxValue);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(first, again);
+        Assert.Equal(0, allocated);
     }
 }
