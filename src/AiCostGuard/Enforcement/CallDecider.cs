@@ -11,7 +11,7 @@ namespace AiCostGuard;
 /// only when the bound does not fit what the ceilings leave. Degrade prefers a cheaper model with the whole output to a
 /// clamp or a refusal on the model asked for. Thread-safe: it holds configuration only.
 /// </remarks>
-internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver models)
+internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver models, InputTokenCalibrator calibrator)
 {
     private readonly BudgetLimits _request = options.RequestLimits.Clone();
     private readonly OverBudgetAction _overBudgetAction = options.OverBudgetAction;
@@ -37,7 +37,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
 
         // Tool definitions are input only when they are sent.
         ChatOptions? counted = turn.OmitsTools ? null : options;
-        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: long.MaxValue);
+        InputTokenEstimate estimate = profile.Tokenizer.Estimate(messages, counted, exactAbove: long.MaxValue);
         if (hasCeiling && estimate.UpperBound > BudgetGate.InputRoomIfBounded(estimate, _request, scope, profile, wantedOutput))
         {
             Exact(ref estimate, messages, counted, profile);
@@ -77,7 +77,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
             && verdict.LimitKind is BudgetLimitKind.Cost or BudgetLimitKind.OutputTokens or BudgetLimitKind.TotalTokens)
         {
             // Nothing fits the call as asked: end the run with an answer, without tools, rather than an exception.
-            InputTokenEstimate toolless = TokenEstimator.Estimate(messages, null, profile.Encoding, exactAbove: 0);
+            InputTokenEstimate toolless = profile.Tokenizer.Estimate(messages, null, exactAbove: 0);
             BudgetGate.Verdict last = BudgetGate.Admit(Demand(profile, Reserved(toolless, profile), wantedOutput, finalTurn: true), scope);
             if (last.Decision != BudgetDecision.Rejected)
             {
@@ -175,18 +175,22 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
     /// <summary>Whether a gate after the scopes may clamp the call: by policy, or because it is a final turn.</summary>
     public bool MayClamp(BudgetDecision decision) => _overBudgetAction == OverBudgetAction.Clamp || decision == BudgetDecision.FinalTurn;
 
-    private static long Reserved(InputTokenEstimate estimate, ModelProfile profile) =>
-        profile.Encoding is null ? TokenEstimator.Calibrated(profile.ModelId, estimate.Tokens) : estimate.UpperBound;
+    /// <summary>
+    /// The input to reserve for <paramref name="estimate"/>: its bound for a counted family; for an estimated one, the
+    /// calibrator's upper bound at its quantile, so a ceiling holds on the input the provider will report.
+    /// </summary>
+    public long Reserved(InputTokenEstimate estimate, ModelProfile profile) =>
+        profile.Tokenizer.IsCounted ? estimate.UpperBound : calibrator.Apply(profile.ModelId, estimate).UpperBound;
 
     /// <summary>Counts the input exactly when it was only bounded and the model has a tokenizer; whether it did.</summary>
     private static bool Exact(ref InputTokenEstimate estimate, IEnumerable<ChatMessage> messages, ChatOptions? counted, ModelProfile profile)
     {
-        if (estimate.Precision != EstimatePrecision.Approximate || profile.Encoding is null)
+        if (estimate.Precision != EstimatePrecision.Approximate || !profile.Tokenizer.IsCounted)
         {
             return false;
         }
 
-        estimate = TokenEstimator.Estimate(messages, counted, profile.Encoding, exactAbove: 0);
+        estimate = profile.Tokenizer.Estimate(messages, counted, exactAbove: 0);
         return true;
     }
 
@@ -197,7 +201,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
         for (int i = at + 1; i < _degradeModels.Length; i++)
         {
             ModelProfile cheaper = models.Resolve(_degradeModels[i]);
-            InputTokenEstimate estimate = TokenEstimator.Estimate(messages, counted, cheaper.Encoding, exactAbove: 0);
+            InputTokenEstimate estimate = cheaper.Tokenizer.Estimate(messages, counted, exactAbove: 0);
             long output = options?.MaxOutputTokens ?? cheaper.MaximumOutputTokens;
             BudgetGate.Demand whole = Demand(cheaper, Reserved(estimate, cheaper), output, finalTurn: false) with { Action = OverBudgetAction.Reject };
             if (BudgetGate.Evaluate(whole, scope).Decision == BudgetDecision.Allowed)

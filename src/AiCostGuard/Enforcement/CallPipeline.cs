@@ -27,7 +27,8 @@ internal sealed partial class CallPipeline
     {
         PriceCatalog catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices).WithAliases(options.ModelAliases);
         Models = new ModelResolver(catalog, metadata?.DefaultModelId, options.DefaultMaximumOutputTokens);
-        Decider = new CallDecider(options, Models);
+        Calibrator = options.InputCalibrator ?? new InputTokenCalibrator();
+        Decider = new CallDecider(options, Models, Calibrator);
         _telemetry = new CallTelemetry(options.Telemetry);
         _attribution = new AttributionPolicy(options.RequiredAttribution, options.UnattributedCalls);
         _unknownModels = options.UnknownModels;
@@ -37,7 +38,7 @@ internal sealed partial class CallPipeline
         _time = time;
         _logger = logger;
         Recorder = new CallRecorder(options.Ledger ?? new InMemoryCostLedger(), _telemetry, time, metadata?.ProviderName, logger);
-        Settlement = new CallSettlement(Models, Recorder, time, logger);
+        Settlement = new CallSettlement(Models, Recorder, Calibrator, time, logger);
 
         var gates = new List<ICallGate>();
         if (options.SpendVelocity.Count > 0)
@@ -55,6 +56,9 @@ internal sealed partial class CallPipeline
     }
 
     public ModelResolver Models { get; }
+
+    /// <summary>What the client has learned of the families it estimates, from the usage their providers report.</summary>
+    public InputTokenCalibrator Calibrator { get; }
 
     public CallDecider Decider { get; }
 
@@ -191,7 +195,7 @@ internal sealed partial class CallPipeline
     public CostQuote Quote(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         ModelProfile profile = Models.Resolve(Models.Requested(options));
-        InputTokenEstimate estimate = TokenEstimator.Estimate(messages, options, profile.Encoding, exactAbove: 0);
+        InputTokenEstimate estimate = profile.Tokenizer.Estimate(messages, options, exactAbove: 0);
         long wantedOutput = options?.MaxOutputTokens ?? profile.MaximumOutputTokens;
         BudgetGate.Verdict verdict = Decider.Evaluate(profile, estimate.Tokens, wantedOutput, BudgetScope.Current);
         return new CostQuote
@@ -200,7 +204,7 @@ internal sealed partial class CallPipeline
             InputTokens = estimate.Tokens,
             Precision = estimate.Precision,
             MaximumOutputTokens = wantedOutput,
-            WorstCaseCost = profile.Price?.GetWorstCaseCost(estimate.UpperBound, wantedOutput),
+            WorstCaseCost = profile.Price?.GetWorstCaseCost(Decider.Reserved(estimate, profile), wantedOutput),
             Decision = verdict.Decision,
             LimitKind = verdict.LimitKind,
             AllowedOutputTokens = verdict.OutputTokens,

@@ -11,7 +11,7 @@ namespace AiCostGuard;
 /// Settling never loses a billed call nor keeps a hold: should working out the usage or the cost fail, the call is
 /// charged its reserved worst case, flagged as estimated, and still committed and recorded.
 /// </remarks>
-internal sealed partial class CallSettlement(ModelResolver models, CallRecorder recorder, TimeProvider time, ILogger logger)
+internal sealed partial class CallSettlement(ModelResolver models, CallRecorder recorder, InputTokenCalibrator calibrator, TimeProvider time, ILogger logger)
 {
     /// <summary>Settles a call that ended with <paramref name="outcome"/>; returns what it used, for the gates.</summary>
     public BudgetUsage Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId = null)
@@ -49,7 +49,8 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             CachedInputTokens = usage.CachedInputTokens,
             OutputTokens = usage.OutputTokens,
             ReasoningTokens = usage.ReasoningTokens,
-            EstimatedInputTokens = admission.Estimate.Tokens,
+            // What was reserved for an estimated family (the calibrated bound), so the estimate-error metric measures it.
+            EstimatedInputTokens = admission.Profile.Tokenizer.IsCounted ? admission.Estimate.Tokens : admission.ReservedInput,
             EstimatePrecision = admission.Estimate.Precision,
             Cost = charge.Cost,
             CostSource = charge.Source,
@@ -94,9 +95,9 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             cached = input.Value;
         }
 
-        if (!estimated && profile.Encoding is null && admission.Estimate.Precision == EstimatePrecision.Approximate)
+        if (!estimated && !admission.Profile.Tokenizer.IsCounted && admission.Estimate.Precision == EstimatePrecision.Approximate)
         {
-            TokenEstimator.Calibrate(admission.Profile.ModelId, admission.Estimate.Tokens, input.Value);
+            calibrator.Learn(admission.Profile.ModelId, admission.Estimate, input.Value);
         }
 
         TokenUsage usage = (normalized with { InputTokens = input.Value, OutputTokens = output.Value, CachedInputTokens = cached }).FittedToTotals();
@@ -120,9 +121,9 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
     }
 
     private static long ExactInput(in Admission admission, IEnumerable<ChatMessage> messages) =>
-        admission.Estimate.Precision == EstimatePrecision.Exact || admission.Profile.Encoding is null
+        admission.Estimate.Precision == EstimatePrecision.Exact || !admission.Profile.Tokenizer.IsCounted
             ? admission.Estimate.Tokens
-            : TokenEstimator.Estimate(messages, admission.Options, admission.Profile.Encoding, exactAbove: 0).Tokens;
+            : admission.Profile.Tokenizer.Estimate(messages, admission.Options, exactAbove: 0).Tokens;
 
     private static long? Positive(long? value) => value is >= 0 ? value : null;
 

@@ -62,6 +62,13 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
         }
 
         _streams = new GovernedStream(_pipeline, innerClient);
+
+        // A vocabulary missing from a damaged install is found now, not on the first call that needs it.
+        TokenEstimator.ThrowIfVocabularyMissing(_pipeline.Models.DefaultModelId);
+        foreach (string model in options.DegradeModels)
+        {
+            TokenEstimator.ThrowIfVocabularyMissing(Catalog.Canonical(model));
+        }
     }
 
     /// <summary>
@@ -76,6 +83,9 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
 
     /// <summary>Gets the prices in force: the configured catalog with the configured overrides.</summary>
     public PriceCatalog Catalog => _pipeline.Models.Catalog;
+
+    /// <summary>Gets what this client has learned of the model families it estimates, from the usage their providers report.</summary>
+    public InputTokenCalibrator InputCalibrator => _pipeline.Calibrator;
 
     /// <summary>Gets the store period budgets keep their spend in; <see langword="null"/> when no period budget or velocity rule is configured.</summary>
     public IBudgetStore? BudgetStore => _pipeline.Periods?.Store;

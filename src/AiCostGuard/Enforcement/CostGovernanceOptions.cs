@@ -79,6 +79,13 @@ public sealed class CostGovernanceOptions
     /// <value>The default, <see langword="null"/>, uses <see cref="PriceCatalog.Default"/>.</value>
     public PriceCatalog? Catalog { get; set; }
 
+    /// <summary>
+    /// Gets or sets what the client learns of the model families it estimates rather than counts (Claude, Gemini,
+    /// Llama, …) from the usage their providers report; share one instance between clients to learn once.
+    /// </summary>
+    /// <value>The default, <see langword="null"/>, gives each client its own <see cref="InputTokenCalibrator"/>.</value>
+    public InputTokenCalibrator? InputCalibrator { get; set; }
+
     /// <summary>Gets or sets the ledger that records every call.</summary>
     /// <value>The default, <see langword="null"/>, uses the <see cref="ICostLedger"/> registered in the service provider, else a new <see cref="InMemoryCostLedger"/>.</value>
     public ICostLedger? Ledger { get; set; }

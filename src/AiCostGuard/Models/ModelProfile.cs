@@ -1,7 +1,7 @@
 namespace AiCostGuard;
 
 /// <summary>What the middleware needs to know about one model id, resolved once and cached.</summary>
-internal sealed class ModelProfile(string? modelId, ModelPrice? price, TiktokenEncoding? encoding, int maximumOutputTokens, ModelProfile? standard = null)
+internal sealed class ModelProfile(string? modelId, ModelPrice? price, ModelTokenizer tokenizer, int maximumOutputTokens, ModelProfile? standard = null)
 {
     private ModelProfile? _flex;
     private ModelProfile? _priority;
@@ -12,8 +12,11 @@ internal sealed class ModelProfile(string? modelId, ModelPrice? price, TiktokenE
     /// <summary>The price, or <see langword="null"/> when the model is unpriced.</summary>
     public ModelPrice? Price { get; } = price;
 
-    /// <summary>The model's tokenizer, or <see langword="null"/> for families without a public one.</summary>
-    public TiktokenEncoding? Encoding { get; } = encoding;
+    /// <summary>How the model's input is counted: exactly with its vocabulary, or estimated for its family.</summary>
+    public ModelTokenizer Tokenizer { get; } = tokenizer;
+
+    /// <summary>The model's tiktoken vocabulary (OpenAI families, which stream one token per update), or <see langword="null"/>.</summary>
+    public TiktokenEncoding? Encoding => Tokenizer.Tiktoken;
 
     /// <summary>The worst-case output of a call that sets no <c>MaxOutputTokens</c>.</summary>
     public int MaximumOutputTokens { get; } = maximumOutputTokens;
@@ -44,6 +47,6 @@ internal sealed class ModelProfile(string? modelId, ModelPrice? price, TiktokenE
         }
 
         ModelPrice tiered = slot?.Price ?? Price.ForServiceTier(serviceTier);
-        return ReferenceEquals(tiered, Price) ? this : slot ??= new ModelProfile(ModelId, tiered, Encoding, MaximumOutputTokens, this);
+        return ReferenceEquals(tiered, Price) ? this : slot ??= new ModelProfile(ModelId, tiered, Tokenizer, MaximumOutputTokens, this);
     }
 }

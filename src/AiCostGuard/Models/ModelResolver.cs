@@ -21,7 +21,7 @@ internal sealed class ModelResolver
         Catalog = catalog;
         DefaultModelId = defaultModelId;
         _defaultMaximumOutput = defaultMaximumOutput;
-        NoModel = new ModelProfile(null, null, null, defaultMaximumOutput);
+        NoModel = new ModelProfile(null, null, ModelTokenizer.For(null), defaultMaximumOutput);
     }
 
     /// <summary>Gets the prices in force.</summary>
@@ -66,7 +66,7 @@ internal sealed class ModelResolver
 
         // An alias (an Azure deployment name) stands for its model in everything: price, tokenizer and output limit.
         Catalog.TryGetPrice(modelId, out ModelPrice? price);
-        profile = new ModelProfile(modelId, price, TokenEstimator.GetEncoding(Catalog.Canonical(modelId)), price?.MaximumOutputTokens ?? _defaultMaximumOutput);
+        profile = new ModelProfile(modelId, price, ModelTokenizer.For(Catalog.Canonical(modelId)), price?.MaximumOutputTokens ?? _defaultMaximumOutput);
         if (_profiles.Count < MaximumProfiles)
         {
             _profiles.TryAdd(modelId, profile);

@@ -90,9 +90,12 @@ public sealed class BillingRulesTests
 
         await governed.Client.GetResponseAsync(prompt);
 
-        TokenCalibration calibration = TokenEstimator.GetCalibration(model);
+        // Each client learns for itself: nothing reaches the process-wide calibrator.
+        InputTokenCalibrator calibrator = governed.Client.GetService<CostGovernanceChatClient>()!.InputCalibrator;
+        TokenCalibration calibration = calibrator.GetScalarCalibration(model);
         Assert.Equal(1, calibration.Samples);
         Assert.Equal((double)reported / estimate, calibration.Ratio, 9);
-        Assert.Equal(1, InputTokenCalibrator.Shared.GetCalibration(model).Samples);
+        Assert.Equal(1, calibrator.GetCalibration(model).Samples);
+        Assert.Equal(0, InputTokenCalibrator.Shared.GetCalibration(model).Samples);
     }
 }

@@ -58,4 +58,23 @@ public sealed class ReportedUsageTests
 
         Assert.Equal((EstimatePrecision.Exact, model.InputTokens, model.WorstCaseCost), (alias.Precision, alias.InputTokens, alias.WorstCaseCost));
     }
+
+    [Fact]
+    public async Task For_an_estimated_family_the_ledger_carries_the_input_that_was_reserved()
+    {
+        var inner = new FakeChatClient { ModelId = "claude-sonnet-4-5" };
+        long? reserved = null;
+        inner.OnCall = (_, _) =>
+        {
+            reserved = BudgetScope.Current!.Reserved.InputTokens;
+            return Task.CompletedTask;
+        };
+        var governed = new Governed(inner: inner);
+        using BudgetScope run = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1m }, "run");
+
+        await governed.Client.GetResponseAsync(Governed.Prompt());
+
+        Assert.NotNull(reserved);
+        Assert.Equal((reserved.Value, EstimatePrecision.Approximate), (governed.Last.EstimatedInputTokens, governed.Last.EstimatePrecision));
+    }
 }
