@@ -507,7 +507,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
             return BudgetReservation.Reserved;
         }
 
-        var kind = (BudgetLimitKind)((int)r[1] - 1);
+        BudgetLimitKind kind = Ceilings.FromCode((int)r[1]);
         decimal limit = (long)r[2];
         decimal used = (long)r[3];
         return kind == BudgetLimitKind.Cost

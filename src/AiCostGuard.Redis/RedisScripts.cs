@@ -45,7 +45,8 @@ internal static class RedisScripts
     /// ARGV: 1 id, 2 now (ms), 3 expiry (ms), 4 keys' time to live (s), 5–7 spend to flush, 8 flush id (or empty),
     /// 9–11 carried (still reserved locally), 12–14 wanted, 15–17 minimum, 18–21 ceilings (input, output, total,
     /// nanos; -1 for none), 22 how long commit ids are remembered (ms).
-    /// Returns {granted (2 wanted, 1 minimum, 0 refused), refusing kind (1 input, 2 output, 3 total, 4 cost), its ceiling, used}.
+    /// Returns {granted (2 wanted, 1 minimum, 0 refused), refusing kind (1 input, 2 output, 3 total, 4 cost: the 1-based
+    /// position in <see cref="Ceilings.Kinds"/>, checked in that order, as a test asserts), its ceiling, used}.
     /// </summary>
     public const string Reserve = Common + "\n" + """
         if ARGV[8] ~= '' then commit(ARGV[8], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])) end
