@@ -103,7 +103,7 @@ internal sealed partial class CallPipeline
         CallPlan plan = Decider.Decide(messages, options, profile, scope, turn, Decider.HasRequestCeiling || scope is not null || Gates.Length > 0);
         if (plan.Verdict.Decision == BudgetDecision.Rejected)
         {
-            Recorder.Record(new CostRecord
+            var rejected = new CostRecord
             {
                 Timestamp = _time.GetUtcNow(),
                 Attribution = attribution,
@@ -120,7 +120,8 @@ internal sealed partial class CallPipeline
                 LimitBudget = plan.Verdict.LimitBudget,
                 MaximumOutputTokens = options?.MaxOutputTokens ?? plan.Profile.MaximumOutputTokens,
                 Outcome = CallOutcome.NotSent,
-            }, scope);
+            };
+            Recorder.Record(ref rejected, scope);
             Log.Rejected(_logger, plan.Profile.ModelId, plan.Verdict.Rejection!.Message);
             throw plan.Verdict.Rejection;
         }

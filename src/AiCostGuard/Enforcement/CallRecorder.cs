@@ -13,8 +13,9 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
 
     public string? Provider => provider;
 
-    /// <summary>Observes <paramref name="record"/> and writes it to the ledger.</summary>
-    public void Record(CostRecord record, BudgetScope? scope)
+    /// <summary>Observes <paramref name="record"/> (which may stamp it) and writes it to the ledger.</summary>
+    /// <remarks>By reference: the record is large, and this runs once per call.</remarks>
+    public void Record(ref CostRecord record, BudgetScope? scope)
     {
         if (record.Attempt == 0 && (record.Outcome == CallOutcome.NotSent || record.Decision == BudgetDecision.Rejected))
         {
@@ -35,14 +36,17 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
     }
 
     /// <summary>Records a call refused before it was sent.</summary>
-    public void Refuse(CostAttribution attribution, string? modelId, bool streaming, string reason, BudgetLimitKind? kind = null, string? budget = null, long estimatedInput = 0) =>
-        Record(CostRecord.Refusal(time.GetUtcNow(), attribution, modelId, provider, streaming, reason, kind, budget, estimatedInput), BudgetScope.Current);
+    public void Refuse(CostAttribution attribution, string? modelId, bool streaming, string reason, BudgetLimitKind? kind = null, string? budget = null, long estimatedInput = 0)
+    {
+        CostRecord record = CostRecord.Refusal(time.GetUtcNow(), attribution, modelId, provider, streaming, reason, kind, budget, estimatedInput);
+        Record(ref record, BudgetScope.Current);
+    }
 
     /// <summary>Records a call a gate refused after its scopes admitted it, with what it was admitted as.</summary>
     public void Refuse(in Admission admission, Exception refusal)
     {
         var budgetRefusal = refusal as BudgetExceededException;
-        Record(new CostRecord
+        var record = new CostRecord
         {
             Timestamp = time.GetUtcNow(),
             Attribution = admission.Attribution,
@@ -60,7 +64,8 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
             MaximumOutputTokens = admission.OutputTokens,
             Outcome = refusal is OperationCanceledException ? CallOutcome.Cancelled : CallOutcome.NotSent,
             RefusalReason = refusal.Message,
-        }, admission.Scope);
+        };
+        Record(ref record, admission.Scope);
     }
 
     private static partial class Log

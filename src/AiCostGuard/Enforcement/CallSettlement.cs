@@ -34,7 +34,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
         TokenUsage usage = charge.Usage;
         var actual = new BudgetUsage(usage.InputTokens, usage.OutputTokens, charge.Cost);
         admission.Scope?.Settle(admission.Verdict.Reserved, actual);
-        recorder.Record(new CostRecord
+        var record = new CostRecord
         {
             Timestamp = admission.StartTime,
             Duration = time.GetElapsedTime(admission.StartTimestamp),
@@ -63,7 +63,8 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             CacheWriteTokens = usage.AllCacheWriteTokens,
             ServiceTier = charge.Priced?.ServiceTier,
             PricingNotes = charge.Priced?.Notes ?? PricingNotes.None,
-        }, admission.Scope);
+        };
+        recorder.Record(ref record, admission.Scope);
         return actual;
     }
 

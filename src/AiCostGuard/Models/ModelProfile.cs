@@ -1,13 +1,16 @@
 namespace AiCostGuard;
 
 /// <summary>What the middleware needs to know about one model id, resolved once and cached.</summary>
-internal sealed class ModelProfile(string? modelId, ModelPrice? price, ModelTokenizer tokenizer, int maximumOutputTokens, ModelProfile? standard = null)
+internal sealed class ModelProfile(string? modelId, ModelPrice? price, ModelTokenizer tokenizer, int maximumOutputTokens, string? family = null, ModelProfile? standard = null)
 {
     private ModelProfile? _flex;
     private ModelProfile? _priority;
     private ModelProfile? _batch;
 
     public string? ModelId { get; } = modelId;
+
+    /// <summary>The model's family — its id without provider prefix or snapshot date, through its alias — worked out once: a response naming a model of another family is priced with care.</summary>
+    public string? Family { get; } = family;
 
     /// <summary>The price, or <see langword="null"/> when the model is unpriced.</summary>
     public ModelPrice? Price { get; } = price;
@@ -47,6 +50,6 @@ internal sealed class ModelProfile(string? modelId, ModelPrice? price, ModelToke
         }
 
         ModelPrice tiered = slot?.Price ?? Price.ForServiceTier(serviceTier);
-        return ReferenceEquals(tiered, Price) ? this : slot ??= new ModelProfile(ModelId, tiered, Tokenizer, MaximumOutputTokens, this);
+        return ReferenceEquals(tiered, Price) ? this : slot ??= new ModelProfile(ModelId, tiered, Tokenizer, MaximumOutputTokens, Family, this);
     }
 }

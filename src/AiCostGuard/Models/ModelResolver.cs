@@ -66,7 +66,7 @@ internal sealed class ModelResolver
 
         // An alias (an Azure deployment name) stands for its model in everything: price, tokenizer and output limit.
         Catalog.TryGetPrice(modelId, out ModelPrice? price);
-        profile = new ModelProfile(modelId, price, ModelTokenizer.For(Catalog.Canonical(modelId)), price?.MaximumOutputTokens ?? _defaultMaximumOutput);
+        profile = new ModelProfile(modelId, price, ModelTokenizer.For(Catalog.Canonical(modelId)), price?.MaximumOutputTokens ?? _defaultMaximumOutput, Catalog.FamilyOf(modelId));
         if (_profiles.Count < MaximumProfiles)
         {
             _profiles.TryAdd(modelId, profile);
@@ -96,7 +96,7 @@ internal sealed class ModelResolver
             return answering.Price is not null || profile.Price is null ? answering : profile;
         }
 
-        if (Catalog.IsSameFamily(profile.ModelId, reportedModelId))
+        if (string.Equals(profile.Family, answering.Family, StringComparison.OrdinalIgnoreCase))
         {
             return answering.Price is not null ? answering : profile;
         }

@@ -7,12 +7,11 @@ public sealed partial class PriceCatalog
     internal string Canonical(string modelId) => _aliasTargets.TryGetValue(modelId, out string? target) ? target : modelId;
 
     /// <summary>
-    /// Whether <paramref name="reported"/> — the model a response names — is <paramref name="requested"/> or one of its
-    /// dated snapshots, under any provider prefix (<c>gpt-4o</c> and <c>gpt-4o-2024-08-06</c>, an Azure deployment
-    /// aliased to <c>gpt-4o</c> and <c>gpt-4o-2024-08-06</c>); <c>gpt-4o-mini</c> is not <c>gpt-4o</c>.
+    /// The family of <paramref name="modelId"/> through its alias, without provider prefix or dated snapshot: <c>gpt-4o</c>
+    /// for <c>gpt-4o-2024-08-06</c>, <c>openai/gpt-4o</c> and an Azure deployment aliased to <c>gpt-4o</c>; <c>gpt-4o-mini</c>
+    /// is its own. Compare families with <see cref="StringComparison.OrdinalIgnoreCase"/>.
     /// </summary>
-    internal bool IsSameFamily(string requested, string reported) =>
-        string.Equals(Family(Canonical(requested)), Family(Canonical(reported)), StringComparison.OrdinalIgnoreCase);
+    internal string FamilyOf(string modelId) => Family(Canonical(modelId));
 
     private static string Family(string modelId)
     {
