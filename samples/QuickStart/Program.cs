@@ -121,7 +121,7 @@ using (CostAttribution.Begin(new CostAttribution { Team = "growth", Feature = "n
 
 Section("4. Clamped: the output is limited to what the budget can still pay");
 
-using (BudgetScope report = BudgetScope.Begin(new BudgetLimits { MaximumCost = 0.002m }, "weekly-report"))
+using (BudgetScope report = BudgetScope.Begin(new BudgetLimits { MaximumCost = 0.004m }, "weekly-report"))
 using (CostAttribution.Begin(new CostAttribution { Team = "finance", Feature = "weekly-report" }))
 {
     await client.GetResponseAsync(Prompts.Outline, Options(SmallModel, 200));
