@@ -25,7 +25,10 @@ public sealed class OtlpExportTests
                 context.Response.StatusCode = 200;
                 context.Response.ContentType = "application/x-protobuf";
                 context.Response.Close();
-                if (context.Request.Url!.AbsolutePath == "/v1/traces" && Contains(body.ToArray(), "gen_ai.usage.cost.amount"u8.ToArray()))
+                // Tests running beside this one make governed calls too, and the provider listens to the library's source
+                // process-wide: wait for this test's span, known by its team.
+                if (context.Request.Url!.AbsolutePath == "/v1/traces" && Contains(body.ToArray(), "gen_ai.usage.cost.amount"u8.ToArray())
+                    && Contains(body.ToArray(), "otlp-team"u8.ToArray()))
                 {
                     received.TrySetResult(body.ToArray());
                 }
