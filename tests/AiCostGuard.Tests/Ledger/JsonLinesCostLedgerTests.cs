@@ -151,8 +151,9 @@ public sealed class JsonLinesCostLedgerTests
     public void Invalid_options_list_every_problem()
     {
         var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
-            new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = null, MaximumFileBytes = 1, FilePrefix = "a/b" }));
-        Assert.Equal(3, e.Failures.Count());
+            new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = null, MaximumFileBytes = 1, FilePrefix = "a/b", RetryDelay = TimeSpan.FromSeconds(10), MaximumRetryDelay = TimeSpan.FromSeconds(1) }));
+        Assert.Equal(4, e.Failures.Count());
+        Assert.Contains(e.Failures, f => f.StartsWith("MaximumRetryDelay: 00:00:01 is shorter than RetryDelay (00:00:10)", StringComparison.Ordinal));
     }
 
     [Fact]
