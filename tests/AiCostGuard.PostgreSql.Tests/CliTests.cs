@@ -1,5 +1,6 @@
 using System.Globalization;
 using AiCostGuard.PostgreSql.Tests.Infrastructure;
+using AiCostGuard.Tests.Shared;
 
 namespace AiCostGuard.PostgreSql.Tests;
 

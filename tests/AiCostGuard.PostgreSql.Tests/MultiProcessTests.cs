@@ -1,4 +1,5 @@
 using AiCostGuard.PostgreSql.Tests.Infrastructure;
+using AiCostGuard.Tests.Shared;
 
 namespace AiCostGuard.PostgreSql.Tests;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AiCostGuard.Redis.Tests.Infrastructure;
+using AiCostGuard.Tests.Shared;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AiCostGuard.Redis.Tests;

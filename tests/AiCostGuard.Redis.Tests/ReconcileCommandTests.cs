@@ -1,4 +1,5 @@
 using AiCostGuard.Redis.Tests.Infrastructure;
+using AiCostGuard.Tests.Shared;
 using Microsoft.Extensions.AI;
 using StackExchange.Redis;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace AiCostGuard.Redis.Tests.Infrastructure;
+namespace AiCostGuard.Tests.Shared;
 
 /// <summary>Runs the built <c>aicostguard</c> tool (src/AiCostGuard.Cli) as a process, as a user would.</summary>
-public static class Cli
+internal static class Cli
 {
     private static readonly string Assembly = typeof(Cli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CliAssembly").Value!;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);

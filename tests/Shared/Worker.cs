@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace AiCostGuard.Redis.Tests.Infrastructure;
+namespace AiCostGuard.Tests.Shared;
 
-/// <summary>A worker process (tests/AiCostGuard.Redis.Worker) launched with <c>dotnet worker.dll args</c>.</summary>
-public sealed class Worker : IDisposable
+/// <summary>A worker process launched with <c>dotnet worker.dll args</c>: the test project names its worker in the <c>WorkerAssembly</c> assembly metadata.</summary>
+internal sealed class Worker : IDisposable
 {
     private static readonly string Assembly = typeof(Worker).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "WorkerAssembly").Value!;
 
@@ -16,7 +16,7 @@ public sealed class Worker : IDisposable
     {
         if (!File.Exists(Assembly))
         {
-            throw new FileNotFoundException($"The worker is not built at {Assembly}; build tests/AiCostGuard.Redis.Worker.", Assembly);
+            throw new FileNotFoundException($"The worker is not built at {Assembly}; build the worker project this test project names.", Assembly);
         }
 
         var start = new ProcessStartInfo("dotnet")
