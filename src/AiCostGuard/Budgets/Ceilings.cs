@@ -167,7 +167,7 @@ internal static class Ceilings
         if (limits.MaximumCost is { } cost && price is { InputPerMillion: > 0 })
         {
             decimal left = cost - used.Cost - price.GetWorstCaseCost(0, wantedOutput);
-            room = Math.Min(room, left <= 0 ? 0 : (long)Math.Min(long.MaxValue, decimal.Floor(left * 1_000_000m / price.InputPerMillion)));
+            room = Math.Min(room, price.InputTokensAffordable(left));
         }
 
         return room;

@@ -47,10 +47,10 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
         string? degradedBy = null;
         if (_runLimitAction == RunLimitAction.Degrade && _degradeModels.Length > 0)
         {
-            BudgetGate.Verdict preview = BudgetGate.Evaluate(Demand(profile, Reserved(estimate, profile), wantedOutput, finalTurn), scope);
+            BudgetGate.Verdict preview = BudgetGate.Evaluate(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
             if (preview.Decision != BudgetDecision.Allowed && Exact(ref estimate, messages, counted, profile))
             {
-                preview = BudgetGate.Evaluate(Demand(profile, Reserved(estimate, profile), wantedOutput, finalTurn), scope);
+                preview = BudgetGate.Evaluate(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
             }
 
             if (preview.Decision != BudgetDecision.Allowed && preview.LimitKind == BudgetLimitKind.Cost
@@ -61,11 +61,11 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
             }
         }
 
-        BudgetGate.Verdict verdict = BudgetGate.Admit(Demand(profile, Reserved(estimate, profile), wantedOutput, finalTurn), scope);
+        BudgetGate.Verdict verdict = BudgetGate.Admit(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
         if (verdict.Decision == BudgetDecision.Rejected && Exact(ref estimate, messages, counted, profile))
         {
             // The bound did not fit; the exact count may.
-            verdict = BudgetGate.Admit(Demand(profile, Reserved(estimate, profile), wantedOutput, finalTurn), scope);
+            verdict = BudgetGate.Admit(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
         }
 
         if (degradedFrom is not null)
@@ -78,7 +78,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
         {
             // Nothing fits the call as asked: end the run with an answer, without tools, rather than an exception.
             InputTokenEstimate toolless = profile.Tokenizer.Estimate(messages, null, exactAbove: 0);
-            BudgetGate.Verdict last = BudgetGate.Admit(Demand(profile, Reserved(toolless, profile), wantedOutput, finalTurn: true), scope);
+            BudgetGate.Verdict last = BudgetGate.Admit(Demand(profile, Reserved(in toolless, profile), wantedOutput, finalTurn: true), scope);
             if (last.Decision != BudgetDecision.Rejected)
             {
                 (finalTurn, verdict, estimate) = (true, last, toolless);
@@ -92,7 +92,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
             : finalTurn && (stripTools || verdict.Decision == BudgetDecision.Clamped) ? BudgetDecision.FinalTurn
             : turn.DropsTools && stripTools ? BudgetDecision.ToolsDropped
             : verdict.Decision;
-        return new CallPlan(profile, degradedFrom, estimate, Reserved(estimate, profile), verdict with { Decision = decision }, clamped, stripTools, hasCeiling && _mode == EnforcementMode.Enforce);
+        return new CallPlan(profile, degradedFrom, estimate, Reserved(in estimate, profile), verdict with { Decision = decision }, clamped, stripTools, hasCeiling && _mode == EnforcementMode.Enforce);
     }
 
     /// <summary>Evaluates a call as <see cref="Decide"/> would at the scope gate, without reserving anything.</summary>
@@ -179,7 +179,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
     /// The input to reserve for <paramref name="estimate"/>: its bound for a counted family; for an estimated one, the
     /// calibrator's upper bound at its quantile, so a ceiling holds on the input the provider will report.
     /// </summary>
-    public long Reserved(InputTokenEstimate estimate, ModelProfile profile) =>
+    public long Reserved(in InputTokenEstimate estimate, ModelProfile profile) =>
         profile.Tokenizer.IsCounted ? estimate.UpperBound : calibrator.Apply(profile.ModelId, estimate).UpperBound;
 
     /// <summary>Counts the input exactly when it was only bounded and the model has a tokenizer; whether it did.</summary>
@@ -203,7 +203,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
             ModelProfile cheaper = models.Resolve(_degradeModels[i]);
             InputTokenEstimate estimate = cheaper.Tokenizer.Estimate(messages, counted, exactAbove: 0);
             long output = options?.MaxOutputTokens ?? cheaper.MaximumOutputTokens;
-            BudgetGate.Demand whole = Demand(cheaper, Reserved(estimate, cheaper), output, finalTurn: false) with { Action = OverBudgetAction.Reject };
+            BudgetGate.Demand whole = Demand(cheaper, Reserved(in estimate, cheaper), output, finalTurn: false) with { Action = OverBudgetAction.Reject };
             if (BudgetGate.Evaluate(whole, scope).Decision == BudgetDecision.Allowed)
             {
                 return (cheaper, estimate, output);

@@ -144,9 +144,13 @@ internal sealed partial class CallPipeline
 
     /// <summary>
     /// Runs the gates after the scopes. A refusal releases what the scopes and the gates before it hold, is recorded,
-    /// and is thrown; otherwise what the gates found is folded into the decision.
+    /// and is thrown; otherwise returns what each gate holds, for <see cref="CallDecider.WithGates"/> to fold into the decision.
     /// </summary>
-    public async ValueTask<Admission> AdmitGatesAsync(Admission admission, CancellationToken cancellationToken)
+    /// <remarks>
+    /// It returns the holds, not the admission: an awaiter holds its result inline, and an admission is large, so every
+    /// caller's state machine (a stream's iterator lives on the heap) would carry a second copy of it.
+    /// </remarks>
+    public async ValueTask<GateHold[]> AdmitGatesAsync(Admission admission, CancellationToken cancellationToken)
     {
         var demand = new GateDemand(admission.Attribution, admission.Profile.ModelId, admission.ReservedInput, admission.OutputTokens, admission.Profile.Price,
             Decider.MayClamp(admission.Verdict.Decision), Decider.MinimumClampedOutput);
@@ -173,7 +177,7 @@ internal sealed partial class CallPipeline
             throw;
         }
 
-        return CallDecider.WithGates(admission, holds);
+        return holds;
     }
 
     /// <summary>Settles the gates with what the call really used.</summary>
@@ -205,7 +209,7 @@ internal sealed partial class CallPipeline
             InputTokens = estimate.Tokens,
             Precision = estimate.Precision,
             MaximumOutputTokens = wantedOutput,
-            WorstCaseCost = profile.Price?.GetWorstCaseCost(Decider.Reserved(estimate, profile), wantedOutput),
+            WorstCaseCost = profile.Price?.GetWorstCaseCost(Decider.Reserved(in estimate, profile), wantedOutput),
             Decision = verdict.Decision,
             LimitKind = verdict.LimitKind,
             AllowedOutputTokens = verdict.OutputTokens,

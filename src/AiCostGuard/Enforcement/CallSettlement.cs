@@ -103,12 +103,12 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
 
         TokenUsage usage = (normalized with { InputTokens = input.Value, OutputTokens = output.Value, CachedInputTokens = cached }).FittedToTotals();
         string? serviceTier = ServiceTiers.FromResponse(response) ?? ServiceTiers.FromOptions(admission.Options);
-        CostBreakdown? priced = profile.Price?.At(admission.StartTime).GetCostBreakdown(usage, serviceTier);
+        PricedCost? priced = profile.Price?.At(admission.StartTime).GetCharge(in usage, serviceTier);
         if (outsideFamily)
         {
             // A response may not name its own price: of the model asked for and the model named, the dearer is charged.
-            CostBreakdown asked = admission.Profile.Standard.Price!.At(admission.StartTime).GetCostBreakdown(usage, serviceTier);
-            CostBreakdown dearer = priced is { } named && named.Total >= asked.Total ? named : asked;
+            PricedCost asked = admission.Profile.Standard.Price!.At(admission.StartTime).GetCharge(in usage, serviceTier);
+            PricedCost dearer = priced is { } named && named.Total >= asked.Total ? named : asked;
             priced = dearer with { Notes = dearer.Notes | PricingNotes.ReportedModelMismatch };
             Log.ReportedModelMismatch(logger, admission.Profile.ModelId, profile.ModelId);
         }
@@ -129,7 +129,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
     private static long? Positive(long? value) => value is >= 0 ? value : null;
 
     /// <summary>What a call is charged: the model it is priced by, its usage, the priced breakdown and where the cost came from.</summary>
-    private readonly record struct Charge(ModelProfile Profile, TokenUsage Usage, CostBreakdown? Priced, decimal Cost, CostSource Source, bool OutsideFamily = false);
+    private readonly record struct Charge(ModelProfile Profile, TokenUsage Usage, PricedCost? Priced, decimal Cost, CostSource Source, bool OutsideFamily = false);
 
     private static partial class Log
     {

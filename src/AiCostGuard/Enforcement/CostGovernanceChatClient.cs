@@ -100,7 +100,8 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
             Admission admission = _pipeline.Admit(messages, options, streaming: false);
             if (_pipeline.Gates.Length > 0)
             {
-                admission = await _pipeline.AdmitGatesAsync(admission, cancellationToken);
+                GateHold[] holds = await _pipeline.AdmitGatesAsync(admission, cancellationToken);
+                admission = CallDecider.WithGates(admission, holds);
             }
 
             ChatResponse response;

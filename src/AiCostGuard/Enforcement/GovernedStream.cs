@@ -37,7 +37,8 @@ internal sealed class GovernedStream(CallPipeline pipeline, IChatClient inner)
             admission = pipeline.Admit(messages, options, streaming: true);
             if (pipeline.Gates.Length > 0)
             {
-                admission = await pipeline.AdmitGatesAsync(admission, cancellationToken);
+                GateHold[] holds = await pipeline.AdmitGatesAsync(admission, cancellationToken);
+                admission = CallDecider.WithGates(admission, holds);
             }
         }
         catch

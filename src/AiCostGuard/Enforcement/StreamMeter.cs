@@ -72,7 +72,9 @@ internal struct StreamMeter(long outputCeiling, bool oneTokenPerUpdate)
             _textUpdates++;
         }
 
-        if (update.ModelId is { Length: > 0 } model)
+        // Every update of a stream names the same instance as a rule: compare first, so the meter (a field of the
+        // stream's iterator, on the heap) is written, with its write barrier, only when the name changes.
+        if (update.ModelId is { Length: > 0 } model && !ReferenceEquals(model, ModelId))
         {
             ModelId = model;
         }

@@ -14,6 +14,9 @@ internal sealed class ModelResolver
     private const int MaximumProfiles = 1024;
 
     private readonly ConcurrentDictionary<string, ModelProfile> _profiles = new(StringComparer.Ordinal);
+
+    // One instance per family, so that comparing the families of a request and its response is a reference check.
+    private readonly ConcurrentDictionary<string, string> _families = new(StringComparer.OrdinalIgnoreCase);
     private readonly int _defaultMaximumOutput;
 
     public ModelResolver(PriceCatalog catalog, string? defaultModelId, int defaultMaximumOutput)
@@ -51,6 +54,15 @@ internal sealed class ModelResolver
         return modelId ?? DefaultModelId;
     }
 
+    /// <summary>The family of <paramref name="modelId"/>, as the one instance this resolver keeps for it.</summary>
+    private string Family(string modelId)
+    {
+        string family = Catalog.FamilyOf(modelId);
+        return _families.TryGetValue(family, out string? shared) ? shared
+            : _families.Count < MaximumProfiles ? _families.GetOrAdd(family, family)
+            : family;
+    }
+
     /// <summary>The profile of <paramref name="modelId"/>; <see cref="NoModel"/> for none.</summary>
     public ModelProfile Resolve(string? modelId)
     {
@@ -66,7 +78,7 @@ internal sealed class ModelResolver
 
         // An alias (an Azure deployment name) stands for its model in everything: price, tokenizer and output limit.
         Catalog.TryGetPrice(modelId, out ModelPrice? price);
-        profile = new ModelProfile(modelId, price, ModelTokenizer.For(Catalog.Canonical(modelId)), price?.MaximumOutputTokens ?? _defaultMaximumOutput, Catalog.FamilyOf(modelId));
+        profile = new ModelProfile(modelId, price, ModelTokenizer.For(Catalog.Canonical(modelId)), price?.MaximumOutputTokens ?? _defaultMaximumOutput, Family(modelId));
         if (_profiles.Count < MaximumProfiles)
         {
             _profiles.TryAdd(modelId, profile);

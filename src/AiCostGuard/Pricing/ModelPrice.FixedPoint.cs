@@ -39,6 +39,47 @@ public sealed partial record ModelPrice
     private bool TryGetCostBreakdownFixed(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier, out CostBreakdown breakdown)
     {
         breakdown = default;
+        if (!TryGetPicoParts(in usage, uncached, plainOutput, serviceTier, out PicoParts parts)
+            || !TryToDollars(parts.Uncached, out decimal uncachedCost)
+            || !TryToDollars(parts.Cached, out decimal cachedCost)
+            || !TryToDollars(parts.CacheWrite, out decimal writeCost)
+            || !TryToDollars(parts.Output, out decimal outputCost)
+            || !TryToDollars(parts.Reasoning, out decimal reasoningCost))
+        {
+            return false;
+        }
+
+        breakdown = new CostBreakdown(uncachedCost, cachedCost, writeCost, outputCost, reasoningCost, 0m, RequestFee ?? 0m, StandardTier, null, parts.Notes);
+        return true;
+    }
+
+    /// <summary>
+    /// The total of <see cref="TryGetCostBreakdownFixed"/>, converted once: the parts are exact, so the sum of their
+    /// conversions is the conversion of their sum, and the per-call path pays one conversion instead of five.
+    /// </summary>
+    private bool TryGetCostFixed(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier, out decimal cost, out PricingNotes notes)
+    {
+        cost = 0m;
+        notes = PricingNotes.None;
+        if (!TryGetPicoParts(in usage, uncached, plainOutput, serviceTier, out PicoParts parts)
+            || !TryToDollars(parts.Uncached + parts.Cached + parts.CacheWrite + parts.Output + parts.Reasoning, out cost))
+        {
+            return false;
+        }
+
+        if (RequestFee is { } fee)
+        {
+            cost += fee;
+        }
+
+        notes = parts.Notes;
+        return true;
+    }
+
+    /// <summary>The parts of a standard-tier call in picodollars; false where the integer path does not apply.</summary>
+    private bool TryGetPicoParts(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier, out PicoParts parts)
+    {
+        parts = default;
         if (Pico is not { } pico || !IsStandardTier(serviceTier) || usage.InputTokens > pico.LongContextFrom
             || usage.AudioInputTokens != 0 || usage.ImageInputTokens != 0 || usage.AudioOutputTokens != 0)
         {
@@ -49,15 +90,6 @@ public sealed partial record ModelPrice
         long writeRate = pico.CacheWrite >= 0 ? pico.CacheWrite : pico.Input;
         long writeHourRate = pico.CacheWriteOneHour >= 0 ? pico.CacheWriteOneHour : writeRate;
         long reasoningRate = pico.Reasoning >= 0 ? pico.Reasoning : pico.Output;
-        if (!TryToDollars(Times(uncached, pico.Input), out decimal uncachedCost)
-            || !TryToDollars(Times(usage.CachedInputTokens, cachedRate), out decimal cachedCost)
-            || !TryToDollars(Times(usage.CacheWriteTokens, writeRate) + Times(usage.CacheWriteOneHourTokens, writeHourRate), out decimal writeCost)
-            || !TryToDollars(Times(plainOutput, pico.Output), out decimal outputCost)
-            || !TryToDollars(Times(usage.ReasoningTokens, reasoningRate), out decimal reasoningCost))
-        {
-            return false;
-        }
-
         PricingNotes notes = PricingNotes.None;
         if (usage.CachedInputTokens > 0 && pico.CachedInput < 0)
         {
@@ -69,7 +101,13 @@ public sealed partial record ModelPrice
             notes |= PricingNotes.CacheWriteAtInputRate;
         }
 
-        breakdown = new CostBreakdown(uncachedCost, cachedCost, writeCost, outputCost, reasoningCost, 0m, RequestFee ?? 0m, "standard", null, notes);
+        parts = new PicoParts(
+            Times(uncached, pico.Input),
+            Times(usage.CachedInputTokens, cachedRate),
+            Times(usage.CacheWriteTokens, writeRate) + Times(usage.CacheWriteOneHourTokens, writeHourRate),
+            Times(plainOutput, pico.Output),
+            Times(usage.ReasoningTokens, reasoningRate),
+            notes);
         return true;
     }
 
@@ -100,9 +138,32 @@ public sealed partial record ModelPrice
             return false;
         }
 
-        UInt128 affordable = pico.WorstOutput == 0 ? long.MaxValue : picos / (ulong)pico.WorstOutput;
+        // A budget's amount fits in 64 bits of picodollars (up to $18 million): divide in 64 bits, not in software 128.
+        UInt128 affordable = pico.WorstOutput == 0 ? long.MaxValue
+            : picos <= ulong.MaxValue ? (ulong)picos / (ulong)pico.WorstOutput
+            : picos / (ulong)pico.WorstOutput;
         tokens = affordable >= long.MaxValue ? long.MaxValue : (long)affordable;
         return true;
+    }
+
+    /// <summary>
+    /// How many input tokens <paramref name="amount"/> buys at the uncached input rate, rounded down: the same number as
+    /// <c>floor(amount × 10⁶ / InputPerMillion)</c>, in integers when the rates are whole picodollars.
+    /// </summary>
+    internal long InputTokensAffordable(decimal amount)
+    {
+        if (amount <= 0m)
+        {
+            return 0;
+        }
+
+        if (Pico is { Input: > 0 } pico && TryToPicos(amount, out UInt128 picos))
+        {
+            UInt128 tokens = picos <= ulong.MaxValue ? (ulong)picos / (ulong)pico.Input : picos / (ulong)pico.Input;
+            return tokens >= long.MaxValue ? long.MaxValue : (long)tokens;
+        }
+
+        return (long)Math.Min(long.MaxValue, decimal.Floor(amount * TokensPerUnit / InputPerMillion));
     }
 
     private static Int128 Times(long tokens, long picosPerToken) =>
@@ -127,6 +188,14 @@ public sealed partial record ModelPrice
         {
             // The usual case, in 64-bit arithmetic: dividing by a constant ten is a multiplication.
             var small = (ulong)picos;
+
+            // Whole thousands first: rates are whole thousands of picodollars for most published prices.
+            while (scale >= 3 && small % 1000 == 0)
+            {
+                small /= 1000;
+                scale -= 3;
+            }
+
             while (scale > 0 && small % 10 == 0)
             {
                 small /= 10;
@@ -186,6 +255,9 @@ public sealed partial record ModelPrice
 
         return powers;
     }
+
+    /// <summary>The standard-tier parts of a call in picodollars, and the notes on the rates they were priced at.</summary>
+    private readonly record struct PicoParts(Int128 Uncached, Int128 Cached, Int128 CacheWrite, Int128 Output, Int128 Reasoning, PricingNotes Notes);
 
     /// <summary>The standard rates of one price in whole picodollars per token; -1 where the price leaves a rate unset.</summary>
     private sealed class PicoRates

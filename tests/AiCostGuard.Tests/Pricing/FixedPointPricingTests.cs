@@ -64,6 +64,38 @@ public sealed class FixedPointPricingTests
                 && price.OutputTokensAffordable(budget, usage.InputTokens) == price.OutputTokensAffordableInDecimal(budget, usage.InputTokens);
         });
 
+    [Property(MaxTest = 1000)]
+    public Property A_charge_is_the_total_of_its_breakdown_in_one_conversion() =>
+        Prop.ForAll(Prices.ToArbitrary(), Usages.ToArbitrary(), (price, usage) =>
+        {
+            PricedCost charge = price.GetCharge(in usage, serviceTier: null);
+            long uncached = usage.InputTokens - usage.CachedInputTokens - usage.AllCacheWriteTokens;
+            CostBreakdown formula = price.GetCostBreakdownInDecimal(in usage, uncached, usage.OutputTokens - usage.ReasoningTokens, serviceTier: null);
+            return charge.Total == formula.Total && charge.ServiceTier == formula.ServiceTier && charge.Notes == formula.Notes;
+        });
+
+    [Property(MaxTest = 1000)]
+    public Property The_input_a_budget_buys_equals_the_decimal_formula() =>
+        Prop.ForAll(Prices.ToArbitrary(), Gen.Choose(-1_000, 100_000_000).ToArbitrary(), (price, budgetMicros) =>
+        {
+            decimal budget = budgetMicros / 1_000_000m;
+            long formula = price.InputPerMillion <= 0 ? -1 : budget <= 0 ? 0 : (long)decimal.Floor(budget * 1_000_000m / price.InputPerMillion);
+            return price.InputPerMillion <= 0 || price.InputTokensAffordable(budget) == formula;
+        });
+
+    [Fact]
+    public void A_charge_on_another_service_tier_is_the_total_of_that_tier()
+    {
+        var price = new ModelPrice { InputPerMillion = 2.5m, OutputPerMillion = 10m, Flex = new ServiceTierPrice { InputPerMillion = 1.25m, OutputPerMillion = 5m } };
+        var usage = new TokenUsage(1_000_000, 1000);
+
+        PricedCost charge = price.GetCharge(in usage, "flex");
+
+        Assert.Equal(price.GetCostBreakdown(usage, "flex").Total, charge.Total);
+        Assert.Equal("flex", charge.ServiceTier);
+        Assert.Equal("1.255", charge.Total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public void Amounts_carry_no_trailing_zeros()
     {
@@ -73,6 +105,10 @@ public sealed class FixedPointPricingTests
 
         Assert.Equal("2.5", cost.UncachedInput.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("0.01", cost.Output.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Half a dollar of input and half of output: the parts sum to 1.0, the charge is converted once, to 1.
+        var usage = new TokenUsage(200_000, 50_000);
+        Assert.Equal("1", price.GetCharge(in usage, serviceTier: null).Total.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

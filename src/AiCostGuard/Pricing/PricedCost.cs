@@ -1,0 +1,7 @@
+namespace AiCostGuard;
+
+/// <summary>What a call is charged: the total of its <see cref="CostBreakdown"/>, the service tier applied and the notes, without the parts.</summary>
+/// <param name="Total">The cost in US dollars.</param>
+/// <param name="ServiceTier">The service tier the call was priced at.</param>
+/// <param name="Notes">How the rates were applied.</param>
+internal readonly record struct PricedCost(decimal Total, string ServiceTier, PricingNotes Notes);
