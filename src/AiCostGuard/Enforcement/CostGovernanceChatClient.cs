@@ -157,8 +157,11 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
     internal void RecordRefusal(CostAttribution attribution, string? modelId, bool streaming, string reason, BudgetLimitKind? kind = null, string? budget = null, long estimatedInput = 0) =>
         _pipeline.Recorder.Refuse(attribution, modelId, streaming, reason, kind, budget, estimatedInput);
 
-    internal static CallOutcome Ended(Exception e, CancellationToken cancellationToken) =>
-        e is OperationCanceledException && cancellationToken.IsCancellationRequested ? CallOutcome.Cancelled : CallOutcome.Failed;
+    internal static CallOutcome Ended(Exception e, CancellationToken cancellationToken) => Ended(e, cancellationToken.IsCancellationRequested);
+
+    /// <summary>How a call that threw <paramref name="e"/> ended: cancelled only when its caller asked for it.</summary>
+    internal static CallOutcome Ended(Exception e, bool callerCancelled) =>
+        e is OperationCanceledException && callerCancelled ? CallOutcome.Cancelled : CallOutcome.Failed;
 
     private ValueTask SettleAsync(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, ChatResponse? response)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace AiCostGuard;
@@ -15,10 +14,17 @@ namespace AiCostGuard;
 /// read is started and the upstream token cancelled while it waits. Of what arrives before that, only a usage report
 /// is taken, as the provider's own count of what it billed; text after the cut is neither delivered nor counted again.
 /// </para>
-/// <para>One instance per governed client; the upstream token sources are pooled, so a stream that is not cut allocates none.</para>
+/// <para>
+/// One instance per governed client; the upstream token sources are pooled, so a stream that is not cut allocates none.
+/// A stream is one <see cref="Run"/>, an enumerator written out rather than an async iterator: an update the inner
+/// client has ready is counted and handed on without a state machine step, which is what a stream pays per update.
+/// </para>
 /// </remarks>
-internal sealed class GovernedStream(CallPipeline pipeline, IChatClient inner)
+internal sealed partial class GovernedStream(CallPipeline pipeline, IChatClient inner)
 {
+    private readonly CallPipeline _pipeline = pipeline;
+    private readonly IChatClient _inner = inner;
+
     private const int MaximumPooledSources = 64;
 
     // Updates already buffered when a stream is cut are read until a read has to wait (an HTTP response holds dozens);
@@ -28,107 +34,8 @@ internal sealed class GovernedStream(CallPipeline pipeline, IChatClient inner)
     private readonly Stack<CancellationTokenSource> _sources = new();
     private readonly Lock _sync = new();
 
-    public async IAsyncEnumerable<ChatResponseUpdate> RunAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        FanOutLease lease = await pipeline.AcquireFanOut(options, streaming: true, cancellationToken);
-        Admission admission;
-        try
-        {
-            admission = pipeline.Admit(messages, options, streaming: true);
-            if (pipeline.Gates.Length > 0)
-            {
-                GateHold[] holds = await pipeline.AdmitGatesAsync(admission, cancellationToken);
-                admission = CallDecider.WithGates(admission, holds);
-            }
-        }
-        catch
-        {
-            lease.Release();
-            throw;
-        }
-
-        var meter = new StreamMeter(admission.EnforceOutputCeiling ? admission.OutputTokens : long.MaxValue, oneTokenPerUpdate: admission.Profile.Encoding is not null);
-        CallOutcome outcome = CallOutcome.Cancelled;
-        BudgetLimitKind? cut = null;
-        IAsyncEnumerator<ChatResponseUpdate>? updates = null;
-        CancellationTokenSource upstream = Rent();
-        CancellationTokenRegistration caller = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), upstream);
-        try
-        {
-            updates = inner.GetStreamingResponseAsync(messages, admission.Options, upstream.Token).GetAsyncEnumerator(upstream.Token);
-            while (true)
-            {
-                bool hasNext;
-                try
-                {
-                    hasNext = await updates.MoveNextAsync();
-                }
-                catch (Exception e)
-                {
-                    outcome = CostGovernanceChatClient.Ended(e, cancellationToken);
-                    throw;
-                }
-
-                if (!hasNext)
-                {
-                    outcome = CallOutcome.Succeeded;
-                    break;
-                }
-
-                ChatResponseUpdate update = updates.Current;
-                if (meter.Observe(update))
-                {
-                    // This update would take the output past the reserved ceiling: it is charged, not delivered.
-                    cut = admission.Verdict.LimitKind ?? BudgetLimitKind.OutputTokens;
-                    outcome = CallOutcome.Succeeded;
-                    foreach (ChatResponseUpdate late in await AbortAsync(updates, upstream))
-                    {
-                        meter.ObserveUsage(late);
-                    }
-
-                    break;
-                }
-
-                yield return update;
-            }
-        }
-        finally
-        {
-            if (updates is not null)
-            {
-                if (outcome == CallOutcome.Cancelled && !upstream.IsCancellationRequested)
-                {
-                    // Abandoned by the consumer mid-stream: stop the provider as a cut does, and charge what it sent meanwhile.
-                    foreach (ChatResponseUpdate late in await AbortAsync(updates, upstream))
-                    {
-                        meter.ObserveUsage(late);
-                    }
-                }
-
-                await updates.DisposeAsync();
-            }
-
-            caller.Dispose();
-            Return(upstream);
-
-            BudgetUsage actual = pipeline.Settlement.Settle(in admission, messages, outcome, meter.Usage, response: null, meter.OutputTokens, cut, meter.ModelId);
-            if (admission.Holds is { } holds)
-            {
-                await pipeline.SettleGatesAsync(holds, actual);
-            }
-
-            lease.Release();
-        }
-
-        if (cut is { } kind)
-        {
-            yield return new ChatResponseUpdate(ChatRole.Assistant, [new BudgetCutContent(kind, meter.OutputTokens)])
-            {
-                FinishReason = ChatFinishReason.Length,
-                ModelId = admission.Profile.ModelId,
-            };
-        }
-    }
+    public IAsyncEnumerable<ChatResponseUpdate> RunAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        new Run(this, messages, options, cancellationToken);
 
     /// <summary>
     /// Reads until a read has to wait, cancels that read while it is pending — which aborts the HTTP response instead

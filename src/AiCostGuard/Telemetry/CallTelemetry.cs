@@ -17,6 +17,8 @@ internal sealed class CallTelemetry : ICostRecordObserver
 {
     private static readonly string[] BaggageKeys = ["aicostguard.tenant", "aicostguard.team", "aicostguard.feature", "aicostguard.user", "aicostguard.cost_center", "aicostguard.environment"];
 
+    private static readonly object OneCall = 1L;
+
     private readonly MetricSeries _series;
     private const int MaximumSpanNames = 256;
 
@@ -190,11 +192,13 @@ internal sealed class CallTelemetry : ICostRecordObserver
                 cost += span.GetTagItem(CostGovernanceTelemetry.CostAttribute) is double sum ? sum : 0d;
             }
 
-            Put(span, CostGovernanceTelemetry.CostAttribute, cost, own);
-            Put(span, CostGovernanceTelemetry.CostAmountAttribute, cost, own);
+            // Boxed once for both names; the call count is one on almost every span, boxed once for the process.
+            object boxedCost = cost;
+            Put(span, CostGovernanceTelemetry.CostAttribute, boxedCost, own);
+            Put(span, CostGovernanceTelemetry.CostAmountAttribute, boxedCost, own);
             Put(span, CostGovernanceTelemetry.CostCurrencyAttribute, "USD", own);
             Put(span, CostGovernanceTelemetry.CostSourceAttribute, "local", own);
-            Put(span, CostGovernanceTelemetry.ModelCallsAttribute, calls, own);
+            Put(span, CostGovernanceTelemetry.ModelCallsAttribute, calls == 1 ? OneCall : calls, own);
             Put(span, CostGovernanceTelemetry.UsageSourceAttribute, RecordNames.Name(record.CostSource), own);
         }
 

@@ -192,4 +192,93 @@ public sealed class StreamingTests
         await Assert.ThrowsAsync<BudgetExceededException>(() => ReadAll(governed.Client.GetStreamingResponseAsync(Governed.Prompt(), new ChatOptions { MaxOutputTokens = 1000 })));
         Assert.Equal(0, inner.Calls);
     }
+
+    [Fact]
+    public async Task A_stream_enumerated_twice_is_two_calls_each_settled()
+    {
+        var inner = new FakeChatClient();
+        var governed = new Governed(inner: inner);
+        IAsyncEnumerable<ChatResponseUpdate> stream = governed.Client.GetStreamingResponseAsync(Governed.Prompt());
+
+        List<ChatResponseUpdate> first = await ReadAll(stream);
+        List<ChatResponseUpdate> second = await ReadAll(stream);
+
+        Assert.Equal(first.ToChatResponse().Text, second.ToChatResponse().Text);
+        Assert.Equal(2, inner.Calls);
+        Assert.Equal(2, inner.StreamsDisposed);
+        Assert.Equal(2, governed.Ledger.TotalRecorded);
+        Assert.All(governed.Ledger.GetRecords(), r => Assert.Equal((CallOutcome.Succeeded, CostSource.ProviderReported), (r.Outcome, r.CostSource)));
+    }
+
+    [Fact]
+    public async Task A_stream_disposed_before_its_first_update_is_never_sent_nor_recorded()
+    {
+        var inner = new FakeChatClient();
+        var governed = new Governed(inner: inner);
+
+        await using (IAsyncEnumerator<ChatResponseUpdate> updates = governed.Client.GetStreamingResponseAsync(Governed.Prompt()).GetAsyncEnumerator())
+        {
+            Assert.NotNull(updates);
+        }
+
+        Assert.Equal(0, inner.Calls);
+        Assert.Equal(0, governed.Ledger.TotalRecorded);
+    }
+
+    [Fact]
+    public async Task The_token_given_to_the_enumerator_cancels_the_stream_as_the_callers_own_does()
+    {
+        using var cts = new CancellationTokenSource();
+        var inner = new FakeChatClient { StreamWords = 50 };
+        var governed = new Governed(inner: inner);
+        using BudgetScope scope = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1m });
+        int seen = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (ChatResponseUpdate _ in governed.Client.GetStreamingResponseAsync(Governed.Prompt()).WithCancellation(cts.Token))
+            {
+                if (++seen == 3)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        });
+
+        Assert.Equal(3, seen);
+        Assert.Equal(1, inner.StreamsDisposed);
+        Assert.Equal(CallOutcome.Cancelled, governed.Last.Outcome);
+        Assert.True(governed.Last.OutputTokens >= 3);
+        Assert.Equal(default, scope.Reserved);
+    }
+
+    [Fact]
+    public async Task A_client_that_throws_before_its_stream_begins_is_recorded_as_failed_and_releases_its_reservation()
+    {
+        var ledger = new InMemoryCostLedger();
+        IChatClient client = new ChatClientBuilder(new ThrowingStreamClient()).UseCostGovernance(o => o.Ledger = ledger).Build();
+        using BudgetScope scope = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1m });
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => ReadAll(client.GetStreamingResponseAsync(Governed.Prompt())));
+
+        Assert.Equal(CallOutcome.Failed, ledger.GetRecords()[^1].Outcome);
+        Assert.Equal(default, scope.Reserved);
+    }
+
+    /// <summary>A client whose <c>GetStreamingResponseAsync</c> throws when called, before any enumerator exists, as a client validating its arguments does.</summary>
+    private sealed class ThrowingStreamClient : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new HttpRequestException("No connection could be made.");
+
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("fake", defaultModelId: "gpt-4o-mini") : null;
+
+        public void Dispose()
+        {
+        }
+    }
 }
