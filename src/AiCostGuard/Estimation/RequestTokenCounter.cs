@@ -1,0 +1,248 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace AiCostGuard;
+
+/// <summary>
+/// Adds up the input of one chat request for <see cref="TokenEstimator"/>: OpenAI's published chat format (per message,
+/// per name, reply priming) over a tiktoken vocabulary, or, without one, the request's <see cref="TextComposition"/>.
+/// </summary>
+internal static class RequestTokenCounter
+{
+    private const int TokensPerMessage = 3;
+    private const int TokensPerName = 1;
+    private const int TokensForReplyPriming = 3;
+
+    private static readonly JsonSerializerOptions CompactJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Estimates input tokens, tokenizing only what it must: counts already cached are exact, new text is bounded
+    /// by its length, and only when that bound exceeds <paramref name="exactAbove"/> is the new text counted.
+    /// </summary>
+    internal static InputTokenEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, TiktokenEncoding? encoding, long exactAbove)
+    {
+        var tally = default(RequestTally);
+        Measure(messages, options, encoding, ref tally, countNew: false);
+        long approximate = tally.Known + tally.NewApproximate;
+        long bound = tally.Known + tally.NewBound;
+        if (encoding is null)
+        {
+            return tally.Classified();
+        }
+
+        if (!tally.HasUncounted)
+        {
+            return tally.Counted();
+        }
+
+        if (bound <= exactAbove)
+        {
+            return new InputTokenEstimate(approximate, EstimatePrecision.Approximate, bound);
+        }
+
+        tally = default;
+        Measure(messages, options, encoding, ref tally, countNew: true);
+        return tally.Counted();
+    }
+
+    private static void Measure(IEnumerable<ChatMessage> messages, ChatOptions? options, TiktokenEncoding? encoding, ref RequestTally tally, bool countNew)
+    {
+        // Without a vocabulary the template is the family's: the request and its messages are counted, and their
+        // rates are the family's (StartingRates) or learned (InputTokenCalibrator).
+        if (encoding is not null)
+        {
+            tally.AddFixed(TokensForReplyPriming);
+        }
+
+        if (messages is IList<ChatMessage> list)
+        {
+            for (int i = 0; i < list.Count; i++)
+            {
+                MeasureMessage(list[i], encoding, ref tally, countNew);
+            }
+        }
+        else
+        {
+            foreach (ChatMessage message in messages)
+            {
+                MeasureMessage(message, encoding, ref tally, countNew);
+            }
+        }
+
+        if (options?.Tools is { Count: > 0 } tools)
+        {
+            MeasureTools(tools, encoding, ref tally, countNew);
+        }
+    }
+
+    private static void MeasureMessage(ChatMessage message, TiktokenEncoding? encoding, ref RequestTally tally, bool countNew)
+    {
+        // Each message adds 3 tokens plus its role; every known role is a single token in both encodings.
+        if (encoding is null)
+        {
+            tally.Composition = tally.Composition with { Messages = tally.Composition.Messages + 1 };
+        }
+        else
+        {
+            tally.AddFixed(TokensPerMessage + 1);
+        }
+
+        if (message.AuthorName is { } name)
+        {
+            tally.AddFixed(encoding is null ? 0 : TokensPerName);
+            MeasureText(name, encoding, ref tally, countNew);
+        }
+
+        IList<AIContent> contents = message.Contents;
+        for (int i = 0; i < contents.Count; i++)
+        {
+            switch (contents[i])
+            {
+                case TextContent text:
+                    MeasureText(text.Text, encoding, ref tally, countNew);
+                    break;
+                case DataContent data when data.HasTopLevelMediaType("image"):
+                    if (CountImage(data, encoding) is { } imageTokens)
+                    {
+                        tally.AddFixed(imageTokens);
+                    }
+                    else
+                    {
+                        tally.AddUnsizedImage();
+                    }
+
+                    break;
+                case UriContent uri when uri.HasTopLevelMediaType("image"):
+                    if (IsLowDetail(uri))
+                    {
+                        tally.AddFixed(ImageTokenCounter.LowDetailTokens);
+                    }
+                    else
+                    {
+                        tally.AddUnsizedImage();
+                    }
+
+                    break;
+                case FunctionCallContent or FunctionResultContent:
+                    MeasureRendered(contents[i], encoding, ref tally, countNew);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The tokens of an image given as bytes; <see langword="null"/> when its size cannot be read from them.</summary>
+    private static int? CountImage(DataContent data, TiktokenEncoding? encoding)
+    {
+        // The header is parsed once per content instance: a history re-sent on every turn re-reads no image. An image
+        // whose size cannot be read is cached as -1.
+        if (encoding is not null && encoding.TryGetCached(data, out int cached))
+        {
+            return cached < 0 ? null : cached;
+        }
+
+        bool low = IsLowDetail(data);
+        int tokens = low ? ImageTokenCounter.LowDetailTokens
+            : ImageTokenCounter.TryReadSize(data.Data.Span, out int width, out int height) ? ImageTokenCounter.Count(width, height, lowDetail: false)
+            : -1;
+        if (encoding is not null)
+        {
+            tokens = encoding.Count(data, (_, _) => tokens);
+        }
+
+        return tokens < 0 ? null : tokens;
+    }
+
+    private static bool IsLowDetail(AIContent content) =>
+        content.AdditionalProperties?.TryGetValue("detail", out object? detail) == true && string.Equals(detail?.ToString(), "low", StringComparison.OrdinalIgnoreCase);
+
+    private static void MeasureText(string text, TiktokenEncoding? encoding, ref RequestTally tally, bool countNew)
+    {
+        if (encoding is null)
+        {
+            tally.AddClassified(TextClassifier.Classify(text), text.Length);
+        }
+        else if (encoding.TryGetCached(text, out int count))
+        {
+            tally.AddExact(count);
+        }
+        else if (countNew)
+        {
+            tally.AddExact(encoding.Count(text));
+        }
+        else
+        {
+            tally.AddUncounted(text.Length);
+        }
+    }
+
+    private static void MeasureRendered(AIContent content, TiktokenEncoding? encoding, ref RequestTally tally, bool countNew)
+    {
+        if (encoding is not null && encoding.TryGetCached(content, out int count))
+        {
+            tally.AddExact(count);
+        }
+        else if (encoding is not null && countNew)
+        {
+            tally.AddExact(encoding.Count(content, static (c, e) => e.CountUncached(Render(c))));
+        }
+        else if (encoding is null)
+        {
+            string rendered = Render(content);
+            tally.AddClassified(TextClassifier.Classify(content, Render), rendered.Length);
+        }
+        else
+        {
+            tally.AddUncounted(Render(content).Length);
+        }
+    }
+
+    private static string Render(AIContent content) => content switch
+    {
+        FunctionCallContent call => call.Name + JsonSerializer.Serialize(call.Arguments, CompactJson),
+        FunctionResultContent result => result.Result switch
+        {
+            null => string.Empty,
+            string s => s,
+            JsonElement json => json.GetRawText(),
+            object o => JsonSerializer.Serialize(o, CompactJson),
+        },
+        _ => string.Empty,
+    };
+
+    private static void MeasureTools(IList<AITool> tools, TiktokenEncoding? encoding, ref RequestTally tally, bool countNew)
+    {
+        // OpenAI's published counting rule for function definitions (per function, per property, per enum item).
+        bool o200k = ReferenceEquals(encoding, TiktokenEncoding.O200kBase) || encoding is null;
+        int functionInit = o200k ? 7 : 10;
+        const int FunctionsEnd = 12;
+        tally.AddFixed(FunctionsEnd);
+        for (int i = 0; i < tools.Count; i++)
+        {
+            if (tools[i] is not AIFunctionDeclaration function)
+            {
+                continue;
+            }
+
+            tally.AddFixed(functionInit);
+            if (encoding is not null && encoding.TryGetCached(function, out int count))
+            {
+                tally.AddExact(count);
+            }
+            else if (encoding is not null && countNew)
+            {
+                tally.AddExact(encoding.Count(function, static (f, e) => FunctionDefinitionCounter.Count(f, e)));
+            }
+            else if (encoding is null)
+            {
+                TextComposition composition = TextClassifier.Classify(function, static f => f.Name + f.Description + f.JsonSchema.GetRawText());
+                tally.AddClassified(composition, function.Name.Length + function.Description.Length + function.JsonSchema.GetRawText().Length);
+            }
+            else
+            {
+                tally.AddUncounted(function.Name.Length + function.Description.Length + function.JsonSchema.GetRawText().Length);
+            }
+        }
+    }
+}
