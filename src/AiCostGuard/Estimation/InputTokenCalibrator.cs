@@ -117,17 +117,21 @@ public sealed class InputTokenCalibrator
         Span<double> x = stackalloc double[K];
         Features(estimate, x);
         double central = Math.Max(1, fit.Predict(x));
-        long tokens = (long)Math.Ceiling(central);
-        return estimate with { Tokens = tokens, UpperBound = Math.Max(tokens, (long)Math.Ceiling(central * fit.Factor(x, central))) };
+
+        // Content bounded by its per-kind rules is not text: its bound is added as it is, never scaled by what text taught.
+        ContentTokenBound bounded = estimate.BoundedContent;
+        long tokens = (long)Math.Ceiling(central) + bounded.Tokens;
+        return estimate with { Tokens = tokens, UpperBound = Math.Max(tokens, (long)Math.Ceiling(central * fit.Factor(x, central)) + bounded.UpperBound) };
     }
 
     /// <summary>Learns from one call: the estimate made before sending it (raw or as <see cref="Apply"/> returned it) and the input tokens the provider reported.</summary>
     /// <param name="modelId">The model id; <see langword="null"/> is ignored.</param>
-    /// <param name="estimate">The estimate; exact ones and those of counted families are ignored.</param>
+    /// <param name="estimate">The estimate; exact ones, those of counted families and those with <see cref="InputTokenEstimate.BoundedContent"/> (whose report says nothing of the text alone) are ignored.</param>
     /// <param name="reportedInputTokens">The input tokens the provider reported, cached ones included; zero or less is ignored.</param>
     public void Learn(string? modelId, in InputTokenEstimate estimate, long reportedInputTokens)
     {
-        if (modelId is null || reportedInputTokens <= 0 || estimate.Precision == EstimatePrecision.Exact || (estimate.Composition.IsEmpty && estimate.Tokens <= 0))
+        if (modelId is null || reportedInputTokens <= 0 || estimate.Precision == EstimatePrecision.Exact || !estimate.BoundedContent.IsEmpty
+            || (estimate.Composition.IsEmpty && estimate.Tokens <= 0))
         {
             return;
         }
@@ -172,7 +176,7 @@ public sealed class InputTokenCalibrator
     private static void Features(in InputTokenEstimate estimate, Span<double> x)
     {
         // An estimate without a composition is a plain token count: its tokens are the one feature with the request.
-        TextComposition composition = estimate.Composition.IsEmpty ? new TextComposition { FixedTokens = estimate.Tokens } : estimate.Composition;
+        TextComposition composition = estimate.Composition.IsEmpty ? new TextComposition { FixedTokens = estimate.Tokens - estimate.BoundedContent.Tokens } : estimate.Composition;
         StartingRates.Features(composition, x);
     }
 

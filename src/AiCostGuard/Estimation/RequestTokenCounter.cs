@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -19,12 +20,18 @@ internal static class RequestTokenCounter
     /// Estimates input tokens, tokenizing only what it must: counts already cached are exact, new text is bounded
     /// by its length, and only when that bound exceeds <paramref name="exactAbove"/> is the new text counted.
     /// </summary>
-    internal static InputTokenEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, TiktokenEncoding? encoding, long exactAbove)
+    /// <param name="messages">The messages.</param>
+    /// <param name="options">The chat options; their tools count as input.</param>
+    /// <param name="encoding">The model's vocabulary; <see langword="null"/> for a family estimated by character class.</param>
+    /// <param name="exactAbove">The bound above which new text is counted.</param>
+    /// <param name="family">The model's family, whose published rules bound images, PDFs, audio and video.</param>
+    /// <param name="bounds">The worst cases of files the request only refers to.</param>
+    internal static InputTokenEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, TiktokenEncoding? encoding, long exactAbove, TokenizerFamily family, ContentBoundOptions bounds)
     {
-        var tally = default(RequestTally);
+        var tally = new RequestTally(family, bounds);
         Measure(messages, options, encoding, ref tally, countNew: false);
-        long approximate = tally.Known + tally.NewApproximate;
-        long bound = tally.Known + tally.NewBound;
+        long approximate = tally.Known + tally.NewApproximate + tally.Bounded.Tokens;
+        long bound = tally.Known + tally.NewBound + tally.Bounded.UpperBound;
         if (encoding is null)
         {
             return tally.Classified();
@@ -37,10 +44,10 @@ internal static class RequestTokenCounter
 
         if (bound <= exactAbove)
         {
-            return new InputTokenEstimate(approximate, EstimatePrecision.Approximate, bound);
+            return new InputTokenEstimate(approximate, tally.Bounded.IsEmpty ? EstimatePrecision.Approximate : EstimatePrecision.Bounded, bound) { BoundedContent = tally.Bounded };
         }
 
-        tally = default;
+        tally = new RequestTally(family, bounds);
         Measure(messages, options, encoding, ref tally, countNew: true);
         return tally.Counted();
     }
@@ -96,48 +103,39 @@ internal static class RequestTokenCounter
         IList<AIContent> contents = message.Contents;
         for (int i = 0; i < contents.Count; i++)
         {
-            switch (contents[i])
+            AIContent content = contents[i];
+            switch (content)
             {
                 case TextContent text:
                     MeasureText(text.Text, encoding, ref tally, countNew);
                     break;
-                case DataContent data when data.HasTopLevelMediaType("image"):
-                    if (CountImage(data, encoding) is { } imageTokens)
-                    {
-                        tally.AddFixed(imageTokens);
-                    }
-                    else
-                    {
-                        tally.AddUnsizedImage();
-                    }
-
+                case TextReasoningContent reasoning:
+                    MeasureText(reasoning.Text, encoding, ref tally, countNew);
                     break;
-                case UriContent uri when uri.HasTopLevelMediaType("image"):
-                    if (IsLowDetail(uri))
-                    {
-                        tally.AddFixed(ImageTokenCounter.LowDetailTokens);
-                    }
-                    else
-                    {
-                        tally.AddUnsizedImage();
-                    }
-
+                case DataContent data when encoding is not null && data.HasTopLevelMediaType("image") && CountImage(data, encoding) is { } imageTokens:
+                    // OpenAI's published rule, exact for an image whose size the header gives.
+                    tally.AddFixed(imageTokens);
                     break;
-                case FunctionCallContent or FunctionResultContent:
-                    MeasureRendered(contents[i], encoding, ref tally, countNew);
+                case UriContent uri when encoding is not null && uri.HasTopLevelMediaType("image") && IsLowDetail(uri):
+                    tally.AddFixed(ImageTokenCounter.LowDetailTokens);
+                    break;
+                case var _ when ContentBounds.IsBounded(content):
+                    tally.AddBounded(ContentBounds.Bound(content, tally.Family, tally.Bounds));
                     break;
                 default:
+                    // Function calls and results, text given as bytes, and any other kind: their serialized form, as text.
+                    MeasureRendered(content, encoding, ref tally, countNew);
                     break;
             }
         }
     }
 
     /// <summary>The tokens of an image given as bytes; <see langword="null"/> when its size cannot be read from them.</summary>
-    private static int? CountImage(DataContent data, TiktokenEncoding? encoding)
+    private static int? CountImage(DataContent data, TiktokenEncoding encoding)
     {
         // The header is parsed once per content instance: a history re-sent on every turn re-reads no image. An image
         // whose size cannot be read is cached as -1.
-        if (encoding is not null && encoding.TryGetCached(data, out int cached))
+        if (encoding.TryGetCached(data, out int cached))
         {
             return cached < 0 ? null : cached;
         }
@@ -146,11 +144,7 @@ internal static class RequestTokenCounter
         int tokens = low ? ImageTokenCounter.LowDetailTokens
             : ImageTokenCounter.TryReadSize(data.Data.Span, out int width, out int height) ? ImageTokenCounter.Count(width, height, lowDetail: false)
             : -1;
-        if (encoding is not null)
-        {
-            tokens = encoding.Count(data, (_, _) => tokens);
-        }
-
+        tokens = encoding.Count(data, (_, _) => tokens);
         return tokens < 0 ? null : tokens;
     }
 
@@ -198,7 +192,8 @@ internal static class RequestTokenCounter
         }
     }
 
-    private static string Render(AIContent content) => content switch
+    /// <summary>What a content that is counted as text is counted as.</summary>
+    internal static string Render(AIContent content) => content switch
     {
         FunctionCallContent call => call.Name + JsonSerializer.Serialize(call.Arguments, CompactJson),
         FunctionResultContent result => result.Result switch
@@ -208,8 +203,12 @@ internal static class RequestTokenCounter
             JsonElement json => json.GetRawText(),
             object o => JsonSerializer.Serialize(o, CompactJson),
         },
-        _ => string.Empty,
+        DataContent data => Encoding.UTF8.GetString(data.Data.Span),
+        _ => RenderOther(content),
     };
+
+    /// <summary>Content of a kind without a rule of its own, as the JSON it serializes to (<see cref="ContentBounds.IsBounded"/> takes those that do not serialize).</summary>
+    private static string RenderOther(AIContent content) => JsonSerializer.Serialize(content, content.GetType(), AIJsonUtilities.DefaultOptions);
 
     private static void MeasureTools(IList<AITool> tools, TiktokenEncoding? encoding, ref RequestTally tally, bool countNew)
     {

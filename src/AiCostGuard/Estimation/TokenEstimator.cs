@@ -30,7 +30,7 @@ public static class TokenEstimator
     /// The tokens estimated for an image whose size cannot be read (a URI, or bytes in an unknown format): a 1024×1024
     /// image at high detail (4 tiles × 170 + 85). Images given as PNG, JPEG, GIF or WebP bytes are counted by their size.
     /// </summary>
-    /// <remarks>Such an estimate is <see cref="EstimatePrecision.Approximate"/>, and its upper bound, which is what is reserved, counts <see cref="MaximumTokensPerImage"/>.</remarks>
+    /// <remarks>Such an estimate is <see cref="EstimatePrecision.Bounded"/>, and its upper bound, which is what is reserved, counts <see cref="MaximumTokensPerImage"/>.</remarks>
     public const int TokensPerImage = 765;
 
     /// <summary>
@@ -157,5 +157,5 @@ public static class TokenEstimator
     /// by its length, and only when that bound exceeds <paramref name="exactAbove"/> is the new text counted.
     /// </summary>
     internal static InputTokenEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, TiktokenEncoding? encoding, long exactAbove) =>
-        RequestTokenCounter.Estimate(messages, options, encoding, exactAbove);
+        RequestTokenCounter.Estimate(messages, options, encoding, exactAbove, encoding is null ? TokenizerFamily.Unknown : TokenizerFamily.OpenAI, ContentBounds.DefaultOptions);
 }
