@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using AiCostGuard.Tests.Estimation;
 using AiCostGuard.Tests.Fakes;
+using AiCostGuard.Tests.Telemetry;
 
 namespace AiCostGuard.Tests.Enforcement;
 
@@ -48,6 +50,21 @@ public sealed class NonTextContentCeilingTests
         await configured.Client.GetResponseAsync(prompt, Short);
         Assert.Equal(1, configured.Inner.Calls);
         Assert.Equal(EstimatePrecision.Bounded, configured.Last.EstimatePrecision);
+    }
+
+    [Fact]
+    public async Task The_chat_span_of_a_call_whose_input_was_bounded_says_so()
+    {
+        using var telemetry = new TelemetryHarness();
+        using IChatClient client = new ChatClientBuilder(new FakeChatClient()).UseOpenTelemetry().UseCostGovernance(o => o.Ledger = new InMemoryCostLedger()).Build();
+
+        await client.GetResponseAsync([new(ChatRole.User, [new TextContent("Summarize this."), new DataContent(MediaSamples.Pdf(pages: 2, size: 4000), "application/pdf")])]);
+        await client.GetResponseAsync([new(ChatRole.User, "Summarize this.")]);
+
+        Activity[] chats = [.. telemetry.Spans.Where(s => s.Source.Name == CostGovernanceTelemetry.ExtensionsAISourceName)];
+        Assert.Equal(2, chats.Length);
+        Assert.Equal("bounded", chats[0].GetTagItem("aicostguard.estimate.precision"));
+        Assert.Null(chats[1].GetTagItem("aicostguard.estimate.precision"));
     }
 
     [Fact]
