@@ -14,6 +14,7 @@ namespace AiCostGuard;
 /// <item>PDFs: pages (counted from the page objects, compressed ones included; else one page per <see cref="MinimumBytesPerPdfPage"/> bytes, at most the family's page limit) × (<see cref="MaximumTextTokensPerPdfPage"/> of text + a page image).</item>
 /// <item>Audio: seconds (a WAV header's duration; else the bytes at <see cref="MinimumAudioBytesPerSecond"/>, the lowest bitrate a provider accepts) × <see cref="MaximumAudioTokensPerSecond"/>.</item>
 /// <item>Video: seconds (an MP4 header's duration; else the bytes at <see cref="MinimumVideoBytesPerSecond"/>) × <see cref="MaximumVideoTokensPerSecond"/>.</item>
+/// <item>Encrypted reasoning sent back: one token per character of the blob (<see cref="ProtectedReasoning"/>); its readable text is counted as text.</item>
 /// <item>Other bytes: one token per byte, the most a byte-level vocabulary spends (text media types are counted as text instead).</item>
 /// <item>Hosted files, vector stores and non-image URIs: by size and media type when the file's size is known, else <see cref="ContentBoundOptions.MaximumTokensPerFileReference"/>; so is content of a kind that does not serialize.</item>
 /// </list>
@@ -61,6 +62,14 @@ internal static class ContentBounds
         mediaType is not null && (mediaType.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
             || mediaType.EndsWith("/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
             || mediaType.EndsWith("/xml", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+xml", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The reasoning a provider returned encrypted (<see cref="TextReasoningContent.ProtectedData"/>) and is sent back with
+    /// the history: at most one token per character of the blob, which is larger than the text it encrypts; estimated at
+    /// a quarter of that.
+    /// </summary>
+    public static ContentTokenBound ProtectedReasoning(TextReasoningContent reasoning) =>
+        reasoning.ProtectedData is { Length: > 0 } data ? new(Ceiling(data.Length, 4), data.Length) : default;
 
     /// <summary>Bounds one content that <see cref="IsBounded"/> for a model of <paramref name="family"/>.</summary>
     public static ContentTokenBound Bound(AIContent content, TokenizerFamily family, ContentBoundOptions options) => content switch

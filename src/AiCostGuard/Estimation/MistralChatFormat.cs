@@ -314,6 +314,7 @@ internal sealed class MistralChatFormat
                     break;
                 case TextReasoningContent reasoning:
                     counter.AddRendered(reasoning, static r => r.Text);
+                    counter.AddBounded(ContentBounds.ProtectedReasoning(reasoning));
                     break;
                 case var content when ContentBounds.IsBounded(content):
                     counter.AddBounded(ContentBounds.Bound(content, TokenizerFamily.MistralSentencePiece, counter.Bounds));

@@ -111,6 +111,7 @@ internal static class RequestTokenCounter
                     break;
                 case TextReasoningContent reasoning:
                     MeasureText(reasoning.Text, encoding, ref tally, countNew);
+                    tally.AddBounded(ContentBounds.ProtectedReasoning(reasoning));
                     break;
                 case DataContent data when encoding is not null && data.HasTopLevelMediaType("image") && CountImage(data, encoding) is { } imageTokens:
                     // OpenAI's published rule, exact for an image whose size the header gives.

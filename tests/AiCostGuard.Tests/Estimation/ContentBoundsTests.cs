@@ -97,6 +97,16 @@ public sealed class ContentBoundsTests
     }
 
     [Fact]
+    public void Encrypted_reasoning_sent_back_is_bounded_by_the_length_of_its_blob()
+    {
+        string blob = Convert.ToBase64String(MediaSamples.Noise(3000, seed: 5));
+        ContentTokenBound bound = Added(new TextReasoningContent(string.Empty) { ProtectedData = blob }, OpenAI);
+
+        Assert.Equal(blob.Length, bound.UpperBound);
+        Assert.Equal(EstimatePrecision.Bounded, TokenEstimator.EstimateInputTokens([new(ChatRole.Assistant, [new TextReasoningContent(null) { ProtectedData = blob }])], "claude-sonnet-4-5").Precision);
+    }
+
+    [Fact]
     public void Content_of_a_kind_without_a_rule_is_counted_as_its_JSON_and_never_as_nothing()
     {
         ContentTokenBound custom = Added(new Annotation { Note = new string('x', 4000) }, OpenAI);
@@ -165,6 +175,7 @@ public sealed class ContentBoundsTests
         Gen.Elements("image/png", "application/pdf", "audio/wav", "video/mp4").Select(t => (AIContent)new UriContent("https://example.com/file", t)),
         Gen.Elements<long?>(null, 10, 100_000).Select(size => (AIContent)new HostedFileContent("file-1") { SizeInBytes = size, MediaType = size is null ? null : "application/pdf" }),
         Gen.Elements("Let me think.", "思考中").Select(t => (AIContent)new TextReasoningContent(t)),
+        Gen.Constant((AIContent)new TextReasoningContent(null) { ProtectedData = "gAAAAABhZW5jcnlwdGVkIHJlYXNvbmluZw==" }),
         Gen.Constant((AIContent)new FunctionCallContent("call-1", "lookup", new Dictionary<string, object?> { ["city"] = "Paris" })),
         Gen.Constant((AIContent)new FunctionResultContent("call-1", "22 °C and sunny")),
         Gen.Constant((AIContent)new Annotation { Note = "checked" }));
