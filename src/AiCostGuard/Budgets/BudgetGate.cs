@@ -162,7 +162,7 @@ internal static class BudgetGate
     /// <see cref="long.MaxValue"/> otherwise, without reading any scope.
     /// </summary>
     public static long InputRoomIfBounded(in InputTokenEstimate estimate, BudgetLimits request, BudgetScope? scope, ModelProfile profile, long wantedOutput) =>
-        estimate.Precision == EstimatePrecision.Approximate && profile.Tokenizer.IsCounted ? InputRoom(request, scope, profile.Price, wantedOutput) : long.MaxValue;
+        estimate.Precision != EstimatePrecision.Exact && profile.Tokenizer.IsCounted ? InputRoom(request, scope, profile.Price, wantedOutput) : long.MaxValue;
 
     private static long InputRoom(BudgetLimits request, BudgetScope? scope, ModelPrice? price, long wantedOutput)
     {

@@ -185,7 +185,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
     /// <summary>Counts the input exactly when it was only bounded and the model has a tokenizer; whether it did.</summary>
     private static bool Exact(ref InputTokenEstimate estimate, IEnumerable<ChatMessage> messages, ChatOptions? counted, ModelProfile profile)
     {
-        if (estimate.Precision != EstimatePrecision.Approximate || !profile.Tokenizer.IsCounted)
+        if (estimate.Precision == EstimatePrecision.Exact || !profile.Tokenizer.IsCounted)
         {
             return false;
         }

@@ -86,6 +86,11 @@ public sealed class CostGovernanceOptions
     /// <value>The default, <see langword="null"/>, gives each client its own <see cref="InputTokenCalibrator"/>.</value>
     public InputTokenCalibrator? InputCalibrator { get; set; }
 
+    /// <summary>Gets or sets the worst cases that bound input which cannot be measured before sending: files a request refers to but does not carry.</summary>
+    /// <value>The default bounds a file reference at <see cref="ContentBoundOptions.DefaultMaximumTokensPerFileReference"/> tokens.</value>
+    [Required]
+    public ContentBoundOptions ContentBounds { get; set; } = new();
+
     /// <summary>Gets or sets the ledger that records every call.</summary>
     /// <value>The default, <see langword="null"/>, uses the <see cref="ICostLedger"/> registered in the service provider, else a new <see cref="InMemoryCostLedger"/>.</value>
     public ICostLedger? Ledger { get; set; }
@@ -116,6 +121,7 @@ public sealed class CostGovernanceOptions
         var copy = (CostGovernanceOptions)MemberwiseClone();
         copy.RequestLimits = RequestLimits?.Clone()!;
         copy.Telemetry = Telemetry?.Clone()!;
+        copy.ContentBounds = ContentBounds?.Clone()!;
         copy.DegradeModels = [.. DegradeModels];
         copy.Prices = new Dictionary<string, ModelPrice>(Prices, StringComparer.OrdinalIgnoreCase);
         copy.ModelAliases = new Dictionary<string, string>(ModelAliases, StringComparer.OrdinalIgnoreCase);
@@ -154,6 +160,15 @@ public sealed class CostGovernanceOptions
             if (!Validator.TryValidateObject(Telemetry, new ValidationContext(Telemetry), results, validateAllProperties: true))
             {
                 problems.AddRange(results.Select(r => $"{nameof(Telemetry)}.{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
+            }
+        }
+
+        if (ContentBounds is not null)
+        {
+            results.Clear();
+            if (!Validator.TryValidateObject(ContentBounds, new ValidationContext(ContentBounds), results, validateAllProperties: true))
+            {
+                problems.AddRange(results.Select(r => $"{nameof(ContentBounds)}.{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
             }
         }
 

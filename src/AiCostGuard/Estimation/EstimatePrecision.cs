@@ -11,4 +11,10 @@ public enum EstimatePrecision
     /// because the call was provably far from every ceiling.
     /// </summary>
     Approximate,
+
+    /// <summary>
+    /// The input holds content that cannot be counted before sending (an image whose size is unread, a PDF, audio, video,
+    /// a hosted file): <see cref="InputTokenEstimate.UpperBound"/> holds its documented worst case, which is what is reserved.
+    /// </summary>
+    Bounded,
 }

@@ -14,4 +14,11 @@ public readonly record struct InputTokenEstimate(long Tokens, EstimatePrecision 
     /// <summary>Gets what the text of the call is made of, for a model family estimated rather than counted; empty when counted.</summary>
     /// <remarks>This is what <see cref="InputTokenCalibrator"/> computes its estimate from and learns from.</remarks>
     public TextComposition Composition { get; init; }
+
+    /// <summary>
+    /// Gets the part of <see cref="Tokens"/> and <see cref="UpperBound"/> owed to content that cannot be counted before
+    /// sending (images of unread size, PDFs, audio, video, hosted files), as its per-kind rules bound it; empty when there
+    /// is none. A calibrator adds it to its estimate of the text unscaled.
+    /// </summary>
+    public ContentTokenBound BoundedContent { get; init; }
 }

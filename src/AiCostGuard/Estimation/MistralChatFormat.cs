@@ -76,22 +76,24 @@ internal sealed class MistralChatFormat
     }
 
     /// <summary>Counts the request, counting new text only when its length-based bound exceeds <paramref name="exactAbove"/>.</summary>
-    public InputTokenEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, long exactAbove)
+    public InputTokenEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, long exactAbove, ContentBoundOptions? bounds = null)
     {
-        var counter = new Counter(Vocabulary, countNew: false);
+        bounds ??= ContentBounds.DefaultOptions;
+        var counter = new Counter(Vocabulary, countNew: false, bounds);
         Measure(messages, options, ref counter);
         if (!counter.HasUncounted)
         {
             return counter.Result();
         }
 
-        if (counter.Known + counter.NewBound <= exactAbove)
+        if (counter.Known + counter.NewBound + counter.Bounded.UpperBound <= exactAbove)
         {
-            long approximate = counter.Known + counter.NewApproximate;
-            return new InputTokenEstimate(approximate, EstimatePrecision.Approximate, counter.Known + counter.NewBound);
+            long approximate = counter.Known + counter.NewApproximate + counter.Bounded.Tokens;
+            EstimatePrecision precision = counter.Bounded.IsEmpty ? EstimatePrecision.Approximate : EstimatePrecision.Bounded;
+            return new InputTokenEstimate(approximate, precision, counter.Known + counter.NewBound + counter.Bounded.UpperBound) { BoundedContent = counter.Bounded };
         }
 
-        counter = new Counter(Vocabulary, countNew: true);
+        counter = new Counter(Vocabulary, countNew: true, bounds);
         Measure(messages, options, ref counter);
         return counter.Result();
     }
@@ -155,6 +157,7 @@ internal sealed class MistralChatFormat
                 {
                     counter.AddFixed(BeginInstruction + EndInstruction);
                     counter.StartSegment();
+                    MeasureNonText(list[i], ref counter);
                     AddText(list[i], ref counter);
                 }
 
@@ -235,6 +238,7 @@ internal sealed class MistralChatFormat
         int withPrompt = counter.Segments;
         for (int m = start; m < end; m++)
         {
+            MeasureNonText(list[m], ref counter);
             AddText(list[m], ref counter);
         }
 
@@ -256,6 +260,7 @@ internal sealed class MistralChatFormat
         {
             if (list[i].Role == ChatRole.System)
             {
+                MeasureNonText(list[i], ref counter);
                 AddText(list[i], ref counter);
             }
         }
@@ -305,21 +310,27 @@ internal sealed class MistralChatFormat
                         object o => JsonSerializer.Serialize(o, CompactJson),
                     });
                     break;
-                case DataContent data when data.HasTopLevelMediaType("image"):
-                    counter.AddImage(ImageTokenCounter.TryReadSize(data.Data.Span, out int width, out int height) ? ImageTokenCounter.Count(width, height, lowDetail: false) : null);
+                case TextContent:
                     break;
-                case UriContent uri when uri.HasTopLevelMediaType("image"):
-                    counter.AddImage(null);
+                case TextReasoningContent reasoning:
+                    counter.AddRendered(reasoning, static r => r.Text);
+                    counter.AddBounded(ContentBounds.ProtectedReasoning(reasoning));
                     break;
-                default:
+                case var content when ContentBounds.IsBounded(content):
+                    counter.AddBounded(ContentBounds.Bound(content, TokenizerFamily.MistralSentencePiece, counter.Bounds));
+                    break;
+                case var content:
+                    // Text given as bytes and any other kind: their serialized form, as text.
+                    counter.AddRendered(content, RequestTokenCounter.Render);
                     break;
             }
         }
     }
 
     /// <summary>Adds up one request; text joined with a blank line inside one segment costs the two line breaks and no leading-space prefix.</summary>
-    private struct Counter(SentencePieceVocabulary vocabulary, bool countNew)
+    private struct Counter(SentencePieceVocabulary vocabulary, bool countNew, ContentBoundOptions bounds)
     {
+        public ContentTokenBound Bounded;
         public long Known;
         public long NewApproximate;
         public long NewBound;
@@ -368,15 +379,13 @@ internal sealed class MistralChatFormat
             _approximate = true;
         }
 
-        public void AddImage(int? tokens)
-        {
-            Known += tokens ?? TokenEstimator.TokensPerImage;
-            _slack += tokens is null ? TokenEstimator.MaximumTokensPerImage - TokenEstimator.TokensPerImage : 0;
-            _approximate = true;
-        }
+        public readonly ContentBoundOptions Bounds => bounds;
 
-        public readonly InputTokenEstimate Result() => _approximate
-            ? new InputTokenEstimate(Known, EstimatePrecision.Approximate, Known + _slack)
+        public void AddBounded(ContentTokenBound bound) => Bounded = Bounded.Add(bound);
+
+        public readonly InputTokenEstimate Result() =>
+            !Bounded.IsEmpty ? new InputTokenEstimate(Known + Bounded.Tokens, EstimatePrecision.Bounded, Known + _slack + Bounded.UpperBound) { BoundedContent = Bounded }
+            : _approximate ? new InputTokenEstimate(Known, EstimatePrecision.Approximate, Known + _slack)
             : new InputTokenEstimate(Known, EstimatePrecision.Exact, Known);
     }
 }

@@ -13,11 +13,12 @@ internal sealed class ModelTokenizer
     private static readonly ModelTokenizer Cl100k = new(TokenizerFamily.OpenAI, TiktokenEncoding.Cl100kBase, null);
     private static readonly Dictionary<MistralChatFormat, ModelTokenizer> Mistral = [];
 
-    private ModelTokenizer(TokenizerFamily family, TiktokenEncoding? tiktoken, MistralChatFormat? mistral)
+    private ModelTokenizer(TokenizerFamily family, TiktokenEncoding? tiktoken, MistralChatFormat? mistral, ContentBoundOptions? bounds = null)
     {
         Family = family;
         Tiktoken = tiktoken;
         MistralFormat = mistral;
+        Bounds = bounds ?? ContentBounds.DefaultOptions;
     }
 
     public TokenizerFamily Family { get; }
@@ -27,6 +28,9 @@ internal sealed class ModelTokenizer
 
     /// <summary>The Mistral SentencePiece vocabulary and chat format, for <see cref="TokenizerFamily.MistralSentencePiece"/>.</summary>
     public MistralChatFormat? MistralFormat { get; }
+
+    /// <summary>The worst cases of files a request only refers to.</summary>
+    public ContentBoundOptions Bounds { get; }
 
     /// <summary>Whether the input is counted with the model's own vocabulary (exact for text) rather than estimated.</summary>
     public bool IsCounted => Tiktoken is not null || MistralFormat is not null;
@@ -56,6 +60,10 @@ internal sealed class ModelTokenizer
         return Estimated[(int)EstimatedFamily(id)];
     }
 
+    /// <summary>This tokenizer with the worst cases of a pipeline's <paramref name="bounds"/>, copied so later changes to them do not apply.</summary>
+    public ModelTokenizer WithBounds(ContentBoundOptions? bounds) =>
+        bounds is null || bounds.MaximumTokensPerFileReference == Bounds.MaximumTokensPerFileReference ? this : new(Family, Tiktoken, MistralFormat, bounds.Clone());
+
     /// <summary>Checks that the vocabulary this model needs is in its assembly, without loading it.</summary>
     /// <exception cref="InvalidOperationException">The vocabulary is missing: the package is damaged.</exception>
     public void ThrowIfMissing()
@@ -64,9 +72,9 @@ internal sealed class ModelTokenizer
         MistralFormat?.Vocabulary.ThrowIfMissing();
     }
 
-    /// <summary>Estimates the input of a request; see <see cref="TokenEstimator.Estimate(IEnumerable{ChatMessage}, ChatOptions?, TiktokenEncoding?, long)"/> for <paramref name="exactAbove"/>.</summary>
+    /// <summary>Estimates the input of a request; see <see cref="RequestTokenCounter.Estimate"/> for <paramref name="exactAbove"/>.</summary>
     public InputTokenEstimate Estimate(IEnumerable<ChatMessage> messages, ChatOptions? options, long exactAbove) =>
-        MistralFormat is { } mistral ? mistral.Estimate(messages, options, exactAbove) : TokenEstimator.Estimate(messages, options, Tiktoken, exactAbove);
+        MistralFormat is { } mistral ? mistral.Estimate(messages, options, exactAbove, Bounds) : RequestTokenCounter.Estimate(messages, options, Tiktoken, exactAbove, Family, Bounds);
 
     private static TokenizerFamily EstimatedFamily(ReadOnlySpan<char> id)
     {

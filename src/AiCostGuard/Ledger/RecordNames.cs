@@ -61,6 +61,7 @@ internal static class RecordNames
     {
         EstimatePrecision.Exact => "exact",
         EstimatePrecision.Approximate => "approximate",
+        EstimatePrecision.Bounded => "bounded",
         _ => throw Undefined(precision),
     };
 

@@ -18,13 +18,15 @@ internal sealed class ModelResolver
     // One instance per family, so that comparing the families of a request and its response is a reference check.
     private readonly ConcurrentDictionary<string, string> _families = new(StringComparer.OrdinalIgnoreCase);
     private readonly int _defaultMaximumOutput;
+    private readonly ContentBoundOptions? _contentBounds;
 
-    public ModelResolver(PriceCatalog catalog, string? defaultModelId, int defaultMaximumOutput)
+    public ModelResolver(PriceCatalog catalog, string? defaultModelId, int defaultMaximumOutput, ContentBoundOptions? contentBounds = null)
     {
         Catalog = catalog;
         DefaultModelId = defaultModelId;
         _defaultMaximumOutput = defaultMaximumOutput;
-        NoModel = new ModelProfile(null, null, ModelTokenizer.For(null), defaultMaximumOutput);
+        _contentBounds = contentBounds;
+        NoModel = new ModelProfile(null, null, ModelTokenizer.For(null).WithBounds(contentBounds), defaultMaximumOutput);
     }
 
     /// <summary>Gets the prices in force.</summary>
@@ -78,7 +80,7 @@ internal sealed class ModelResolver
 
         // An alias (an Azure deployment name) stands for its model in everything: price, tokenizer and output limit.
         Catalog.TryGetPrice(modelId, out ModelPrice? price);
-        profile = new ModelProfile(modelId, price, ModelTokenizer.For(Catalog.Canonical(modelId)), price?.MaximumOutputTokens ?? _defaultMaximumOutput, Family(modelId));
+        profile = new ModelProfile(modelId, price, ModelTokenizer.For(Catalog.Canonical(modelId)).WithBounds(_contentBounds), price?.MaximumOutputTokens ?? _defaultMaximumOutput, Family(modelId));
         if (_profiles.Count < MaximumProfiles)
         {
             _profiles.TryAdd(modelId, profile);

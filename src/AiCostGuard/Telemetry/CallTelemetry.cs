@@ -203,6 +203,12 @@ internal sealed class CallTelemetry : ICostRecordObserver
         }
 
         Put(span, CostGovernanceTelemetry.DecisionAttribute, RecordNames.Name(record.Decision), own);
+        if (record.EstimatePrecision == EstimatePrecision.Bounded)
+        {
+            // What was reserved for content that is not text was a bound, not a count: said where the call's cost is read.
+            Put(span, "aicostguard.estimate.precision", RecordNames.Name(EstimatePrecision.Bounded), own);
+        }
+
         if (record.LimitKind is { } kind)
         {
             Put(span, CostGovernanceTelemetry.LimitKindAttribute, RecordNames.Name(kind), own);

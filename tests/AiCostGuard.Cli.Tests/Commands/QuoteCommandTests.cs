@@ -40,7 +40,7 @@ public sealed class QuoteCommandTests : IDisposable
         long worstInput = json.RootElement.GetProperty("worstCaseInputTokens").GetInt64();
 
         Assert.Equal(1445 - 765, worstInput - estimated);
-        Assert.Equal("Approximate", json.RootElement.GetProperty("precision").GetString());
+        Assert.Equal("Bounded", json.RootElement.GetProperty("precision").GetString());
         Assert.Equal(((worstInput * 2.5m) + (100 * 10m)) / 1_000_000m, json.RootElement.GetProperty("worstCase").GetDecimal());
     }
 

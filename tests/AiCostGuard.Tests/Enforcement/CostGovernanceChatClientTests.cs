@@ -394,7 +394,7 @@ public sealed class CostGovernanceChatClientTests
 
         var roomy = new Governed(o => o.RequestLimits.MaximumInputTokens = text + TokenEstimator.MaximumTokensPerImage);
         await roomy.Client.GetResponseAsync(prompt);
-        Assert.Equal((EstimatePrecision.Approximate, text + TokenEstimator.TokensPerImage), (roomy.Last.EstimatePrecision, roomy.Last.EstimatedInputTokens));
+        Assert.Equal((EstimatePrecision.Bounded, text + TokenEstimator.TokensPerImage), (roomy.Last.EstimatePrecision, roomy.Last.EstimatedInputTokens));
     }
 
     [Fact]

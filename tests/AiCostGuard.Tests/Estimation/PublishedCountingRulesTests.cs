@@ -74,7 +74,7 @@ public sealed class PublishedCountingRulesTests
             InputTokenEstimate estimate = TokenEstimator.EstimateInputTokens(withImage, "gpt-4o");
             long textOnly = TokenEstimator.EstimateInputTokens(text, "gpt-4o").Tokens;
 
-            Assert.Equal(EstimatePrecision.Approximate, estimate.Precision);
+            Assert.Equal(EstimatePrecision.Bounded, estimate.Precision);
             Assert.Equal((TokenEstimator.TokensPerImage, TokenEstimator.MaximumTokensPerImage), (estimate.Tokens - textOnly, estimate.UpperBound - textOnly));
         }
     }
