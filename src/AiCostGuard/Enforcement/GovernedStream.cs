@@ -51,12 +51,24 @@ internal sealed class GovernedStream(CallPipeline pipeline, IChatClient inner)
         BudgetLimitKind? cut = null;
         IAsyncEnumerator<ChatResponseUpdate>? updates = null;
         CancellationTokenSource upstream = Rent();
-        CancellationTokenRegistration caller = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), upstream);
+        CallerCancellation? cancellation = cancellationToken.CanBeCanceled ? new CallerCancellation(upstream) : null;
+        CancellationTokenRegistration caller = cancellation is null ? default : cancellationToken.UnsafeRegister(static s => ((CallerCancellation)s!).Cancel(), cancellation);
         try
         {
             updates = inner.GetStreamingResponseAsync(messages, admission.Options, upstream.Token).GetAsyncEnumerator(upstream.Token);
             while (true)
             {
+                if (cancellation?.BeginRead() == false)
+                {
+                    // Cancelled while the caller held the last update: abort the response at this read rather than drain it.
+                    foreach (ChatResponseUpdate late in await AbortAsync(updates, upstream))
+                    {
+                        meter.ObserveUsage(late);
+                    }
+
+                    throw new OperationCanceledException(cancellationToken);
+                }
+
                 bool hasNext;
                 try
                 {
@@ -66,6 +78,10 @@ internal sealed class GovernedStream(CallPipeline pipeline, IChatClient inner)
                 {
                     outcome = CostGovernanceChatClient.Ended(e, cancellationToken);
                     throw;
+                }
+                finally
+                {
+                    cancellation?.EndRead();
                 }
 
                 if (!hasNext)
@@ -110,7 +126,7 @@ internal sealed class GovernedStream(CallPipeline pipeline, IChatClient inner)
             caller.Dispose();
             Return(upstream);
 
-            BudgetUsage actual = pipeline.Settlement.Settle(in admission, messages, outcome, meter.Usage, response: null, meter.OutputTokens, cut, meter.ModelId);
+            BudgetUsage actual = pipeline.Settlement.Settle(in admission, messages, outcome, meter.Usage, response: null, meter.OutputTokens, cut, meter.ModelId, meter.FirstRawRepresentation);
             if (admission.Holds is { } holds)
             {
                 await pipeline.SettleGatesAsync(holds, actual);
