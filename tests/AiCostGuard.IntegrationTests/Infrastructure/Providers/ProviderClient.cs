@@ -21,6 +21,12 @@ public sealed record ProviderClient(
     ModelPrice Price,
     UsageKinds Reports)
 {
+    /// <summary>
+    /// Gets whether the SDK passes the call's token to its pending reads, so that cancelling it aborts the response.
+    /// OllamaSharp reads each line without it and checks the token only between lines.
+    /// </summary>
+    public bool AbortsPendingReads { get; init; } = true;
+
     /// <summary>Gets model aliases the governed client is configured with (an Azure deployment name).</summary>
     public IReadOnlyDictionary<string, string> Aliases { get; init; } = new Dictionary<string, string>();
 

@@ -1,4 +1,5 @@
 using Anthropic;
+using OllamaSharp;
 
 namespace AiCostGuard.IntegrationTests.Infrastructure.Providers;
 
@@ -25,6 +26,25 @@ public static class ProviderClients
         Claude,
         UsageKinds.CacheReads | UsageKinds.CacheWrites);
 
+    /// <summary>A self-hosted model's test price (GPU time spread over tokens).</summary>
+    public static readonly ModelPrice Llama = new() { InputPerMillion = 0.1m, OutputPerMillion = 0.3m };
+
+    /// <summary>OllamaSharp's <c>OllamaApiClient</c>, an <see cref="IChatClient"/> itself.</summary>
+    public static readonly ProviderClient Ollama = new(
+        "ollama",
+        () => new OllamaWire(),
+        server => new OllamaApiClient(server.Address, "llama3.2"),
+        "llama3.2",
+        "llama3.2",
+        Llama,
+        UsageKinds.None)
+    {
+        AbortsPendingReads = false,
+    };
+
+    /// <summary>The clients whose pending reads a cancelled token aborts, by name.</summary>
+    public static IEnumerable<string> Abortable => All.Values.Where(c => c.AbortsPendingReads).Select(c => c.Name);
+
     /// <summary>Every client of the matrix, by name.</summary>
-    public static readonly IReadOnlyDictionary<string, ProviderClient> All = new[] { Anthropic }.ToDictionary(c => c.Name);
+    public static readonly IReadOnlyDictionary<string, ProviderClient> All = new[] { Anthropic, Ollama }.ToDictionary(c => c.Name);
 }

@@ -159,8 +159,7 @@ public sealed class ProviderLoopbackServer : IAsyncDisposable
         {
             if (i == reply.HoldOpenAfterDeltas)
             {
-                served.MarkHolding();
-                await Task.Delay(Timeout.Infinite, stop);
+                await HoldAsync(served, reply, stop);
             }
 
             if (i == reply.FailAfterDeltas)
@@ -170,12 +169,12 @@ public sealed class ProviderLoopbackServer : IAsyncDisposable
             }
 
             await SendAsync(output, script.Deltas[i], stop);
+            served.CountDelta();
         }
 
         if (reply.HoldOpenAfterDeltas >= script.Deltas.Count)
         {
-            served.MarkHolding();
-            await Task.Delay(Timeout.Infinite, stop);
+            await HoldAsync(served, reply, stop);
         }
 
         if (reply.FailAfterDeltas >= script.Deltas.Count)
@@ -188,6 +187,14 @@ public sealed class ProviderLoopbackServer : IAsyncDisposable
         {
             await SendAsync(output, frame, stop);
         }
+
+        served.MarkCompleted();
+    }
+
+    private static async Task HoldAsync(ServedRequest served, ProviderReply reply, CancellationToken stop)
+    {
+        served.MarkHolding();
+        await (reply.ResumeWhen ?? Task.Delay(Timeout.Infinite, stop)).WaitAsync(stop);
     }
 
     private static async Task FailAsync(HttpContext context, ProviderReply reply, CancellationTokenRegistration closed, CancellationToken stop)

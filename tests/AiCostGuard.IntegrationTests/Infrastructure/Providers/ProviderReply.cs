@@ -21,6 +21,9 @@ public sealed record ProviderReply
     /// <summary>Streaming only: after this many deltas the server sends nothing more and holds the response open until the client goes away.</summary>
     public int? HoldOpenAfterDeltas { get; init; }
 
+    /// <summary>With <see cref="HoldOpenAfterDeltas"/>: once this completes the held stream goes on with the rest of the answer.</summary>
+    public Task? ResumeWhen { get; init; }
+
     /// <summary>Streaming only: after this many deltas the server aborts the connection, as a provider dying mid-answer does.</summary>
     public int? FailAfterDeltas { get; init; }
 

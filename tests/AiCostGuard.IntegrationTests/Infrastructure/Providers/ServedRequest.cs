@@ -12,6 +12,8 @@ public sealed class ServedRequest
 {
     private readonly TaskCompletionSource<long> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _deltasSent;
 
     internal ServedRequest(string path, string body, string? model, bool stream)
     {
@@ -41,6 +43,16 @@ public sealed class ServedRequest
 
     /// <summary>Completes when a held stream has sent all it will send and waits for the client to go.</summary>
     public Task Holding => _holding.Task;
+
+    /// <summary>Completes when a stream was sent to its end: the provider generated its whole answer.</summary>
+    public Task Completed => _completed.Task;
+
+    /// <summary>The content deltas sent so far.</summary>
+    public int DeltasSent => Volatile.Read(ref _deltasSent);
+
+    internal void CountDelta() => Interlocked.Increment(ref _deltasSent);
+
+    internal void MarkCompleted() => _completed.TrySetResult();
 
     internal void MarkClosed(long timestamp) => _closed.TrySetResult(timestamp);
 
