@@ -1,5 +1,10 @@
+using System.ClientModel;
 using Anthropic;
+using Azure.AI.OpenAI;
 using OllamaSharp;
+using OpenAI;
+using OpenAI.Chat;
+using OpenAI.Responses;
 
 namespace AiCostGuard.IntegrationTests.Infrastructure.Providers;
 
@@ -42,9 +47,45 @@ public static class ProviderClients
         AbortsPendingReads = false,
     };
 
+    /// <summary>Test prices of the gpt-4o family.</summary>
+    public static readonly ModelPrice Gpt = new() { InputPerMillion = 3m, CachedInputPerMillion = 0.75m, OutputPerMillion = 12m };
+
+    /// <summary>The OpenAI SDK's chat client and <c>AsIChatClient()</c>.</summary>
+    public static readonly ProviderClient OpenAiChat = new(
+        "openai-chat",
+        () => new OpenAiChatWire(),
+        server => new ChatClient("gpt-4o", new ApiKeyCredential("loopback-test-key"), new OpenAIClientOptions { Endpoint = new Uri(server.Address, "v1/") }).AsIChatClient(),
+        "gpt-4o",
+        "gpt-4o-2024-08-06",
+        Gpt,
+        UsageKinds.CacheReads | UsageKinds.Reasoning);
+
+    /// <summary>The OpenAI SDK's Responses client and <c>AsIChatClient()</c>.</summary>
+    public static readonly ProviderClient OpenAiResponses = new(
+        "openai-responses",
+        () => new OpenAiResponsesWire(),
+        server => new ResponsesClient(new ApiKeyCredential("loopback-test-key"), new ResponsesClientOptions { Endpoint = new Uri(server.Address, "v1/") }).AsIChatClient("gpt-4o"),
+        "gpt-4o",
+        "gpt-4o-2024-08-06",
+        Gpt,
+        UsageKinds.CacheReads | UsageKinds.Reasoning);
+
+    /// <summary>Azure OpenAI's client on a deployment whose name the governed client aliases to gpt-4o.</summary>
+    public static readonly ProviderClient AzureOpenAi = new(
+        "azure-openai",
+        () => new OpenAiChatWire(),
+        server => new AzureOpenAIClient(server.Address, new ApiKeyCredential("loopback-test-key")).GetChatClient("prod-chat").AsIChatClient(),
+        "prod-chat",
+        "gpt-4o-2024-08-06",
+        Gpt,
+        UsageKinds.CacheReads | UsageKinds.Reasoning)
+    {
+        Aliases = new Dictionary<string, string> { ["prod-chat"] = "gpt-4o" },
+    };
+
     /// <summary>The clients whose pending reads a cancelled token aborts, by name.</summary>
     public static IEnumerable<string> Abortable => All.Values.Where(c => c.AbortsPendingReads).Select(c => c.Name);
 
     /// <summary>Every client of the matrix, by name.</summary>
-    public static readonly IReadOnlyDictionary<string, ProviderClient> All = new[] { Anthropic, Ollama }.ToDictionary(c => c.Name);
+    public static readonly IReadOnlyDictionary<string, ProviderClient> All = new[] { Anthropic, Ollama, OpenAiChat, OpenAiResponses, AzureOpenAi }.ToDictionary(c => c.Name);
 }
