@@ -13,13 +13,17 @@ namespace AiCostGuard;
 /// </remarks>
 internal sealed partial class CallSettlement(ModelResolver models, CallRecorder recorder, InputTokenCalibrator calibrator, TimeProvider time, ILogger logger)
 {
-    /// <summary>Settles a call that ended with <paramref name="outcome"/>; returns what it used, for the gates.</summary>
-    public BudgetUsage Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId = null)
+    /// <summary>
+    /// Settles a call that ended with <paramref name="outcome"/>; returns what it used, for the gates. The provider's raw
+    /// response (<paramref name="rawUsage"/> for a stream, else the response's) holds what its adapter may not pass on,
+    /// such as Anthropic's split of cache writes by time to live.
+    /// </summary>
+    public BudgetUsage Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId = null, object? rawUsage = null)
     {
         Charge charge;
         try
         {
-            charge = Price(in admission, messages, outcome, reported, response, streamedOutput, cut, answeringModelId ?? response?.ModelId);
+            charge = Price(in admission, messages, outcome, reported, rawUsage ?? response?.RawRepresentation, response, streamedOutput, cut, answeringModelId ?? response?.ModelId);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -68,11 +72,11 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
         return actual;
     }
 
-    private Charge Price(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId)
+    private Charge Price(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, object? rawUsage, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId)
     {
         // Copy the numbers out at once: a tool loop adds later iterations into the first response's UsageDetails.
         // Normalizing once (Anthropic-style cache reads and writes folded into input) means every token is priced once.
-        TokenUsage normalized = reported is null ? default : TokenUsage.FromUsageDetails(reported);
+        TokenUsage normalized = reported is null ? default : TokenUsage.FromUsageDetails(reported, rawUsage);
 
         // Zero input for a sent prompt, or zero output beside an answer, is a client that fills what the provider did
         // not report with zeros (OllamaSharp): not reported, so estimated and flagged, never a silent $0.

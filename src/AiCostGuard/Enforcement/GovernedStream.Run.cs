@@ -10,8 +10,17 @@ internal sealed partial class GovernedStream
     /// output ceiling, and settled exactly once — when it ends, fails, is cut, or is disposed before its end.
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// A caller's cancel is carried upstream in the way that stops the provider. Cancelling the upstream token while a
+    /// read is pending aborts the HTTP response; cancelling it while the caller holds an update leaves no read to abort,
+    /// and <c>SocketsHttpHandler</c> then drains the disposed response for up to 2 s while the provider goes on
+    /// generating. So a cancel between reads is only noted, and the stream aborts at its next read, as a cut does. The
+    /// reads are marked only when the caller can cancel at all.
+    /// </para>
+    /// <para>
     /// Enumerated once, like an async iterator: the first <see cref="GetAsyncEnumerator"/> returns this instance, any
     /// later one a new stream (a new call) with the same arguments. Not safe for concurrent moves, as no enumerator is.
+    /// </para>
     /// </remarks>
     private sealed class Run(GovernedStream owner, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
         : IAsyncEnumerable<ChatResponseUpdate>, IAsyncEnumerator<ChatResponseUpdate>
@@ -20,6 +29,10 @@ internal sealed partial class GovernedStream
         private const int Taken = 1;
         private const int Streaming = 2;
         private const int Ended = 3;
+
+        private const int Idle = 0;
+        private const int Reading = 1;
+        private const int CancelNoted = 2;
 
         private int _state;
         private CancellationToken _enumeratorToken;
@@ -33,6 +46,8 @@ internal sealed partial class GovernedStream
         private CancellationTokenRegistration _caller;
         private CancellationTokenRegistration _enumeratorCaller;
         private ChatResponseUpdate? _current;
+        private bool _watchesCaller;
+        private int _read;
 
         public ChatResponseUpdate Current => _current!;
 
@@ -50,17 +65,7 @@ internal sealed partial class GovernedStream
                 return _state == Taken ? StartAsync() : new ValueTask<bool>(false);
             }
 
-            ValueTask<bool> next;
-            try
-            {
-                next = _updates!.MoveNextAsync();
-            }
-            catch (Exception e)
-            {
-                return FailAsync(e);
-            }
-
-            return next.IsCompletedSuccessfully ? Take(next.Result) : AwaitNextAsync(next);
+            return Read();
         }
 
         public async ValueTask DisposeAsync()
@@ -72,6 +77,64 @@ internal sealed partial class GovernedStream
             }
 
             _state = Ended;
+        }
+
+        /// <summary>Starts the next upstream read; an update it has ready is taken without a state machine.</summary>
+        private ValueTask<bool> Read()
+        {
+            if (_watchesCaller && Interlocked.CompareExchange(ref _read, Reading, Idle) != Idle)
+            {
+                return CancelledBetweenReadsAsync();
+            }
+
+            ValueTask<bool> next;
+            try
+            {
+                next = _updates!.MoveNextAsync();
+            }
+            catch (Exception e)
+            {
+                EndRead();
+                return FailAsync(e);
+            }
+
+            if (!next.IsCompletedSuccessfully)
+            {
+                return AwaitNextAsync(next);
+            }
+
+            EndRead();
+            return Take(next.Result);
+        }
+
+        private void EndRead()
+        {
+            if (_watchesCaller)
+            {
+                Interlocked.CompareExchange(ref _read, Idle, Reading);
+            }
+        }
+
+        /// <summary>The caller's token callback: cancels a pending read at once, otherwise notes the cancel for the next read.</summary>
+        private void OnCallerCancel()
+        {
+            if (Interlocked.Exchange(ref _read, CancelNoted) == Reading)
+            {
+                _upstream!.Cancel();
+            }
+        }
+
+        private async ValueTask<bool> CancelledBetweenReadsAsync()
+        {
+            // Cancelled while the caller held the last update: abort the response at this read rather than drain it.
+            foreach (ChatResponseUpdate late in await AbortAsync(_updates!, _upstream!))
+            {
+                _meter.ObserveUsage(late);
+            }
+
+            _outcome = CallOutcome.Cancelled;
+            await EndAsync();
+            throw new OperationCanceledException(cancellationToken.IsCancellationRequested ? cancellationToken : _enumeratorToken);
         }
 
         private ValueTask<bool> Take(bool hasNext)
@@ -114,21 +177,20 @@ internal sealed partial class GovernedStream
             _meter = new StreamMeter(_admission.EnforceOutputCeiling ? _admission.OutputTokens : long.MaxValue, oneTokenPerUpdate: _admission.Profile.Encoding is not null);
             CancellationTokenSource upstream = owner.Rent();
             _upstream = upstream;
-            _caller = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), upstream);
-            _enumeratorCaller = _enumeratorToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), upstream);
+            _watchesCaller = cancellationToken.CanBeCanceled || _enumeratorToken.CanBeCanceled;
+            _caller = cancellationToken.UnsafeRegister(static s => ((Run)s!).OnCallerCancel(), this);
+            _enumeratorCaller = _enumeratorToken.UnsafeRegister(static s => ((Run)s!).OnCallerCancel(), this);
             _state = Streaming;
-            ValueTask<bool> first;
             try
             {
                 _updates = owner._inner.GetStreamingResponseAsync(messages, _admission.Options, upstream.Token).GetAsyncEnumerator(upstream.Token);
-                first = _updates.MoveNextAsync();
             }
             catch (Exception e)
             {
                 return await FailAsync(e);
             }
 
-            return first.IsCompletedSuccessfully ? await Take(first.Result) : await AwaitNextAsync(first);
+            return await Read();
         }
 
         private async ValueTask<bool> AwaitNextAsync(ValueTask<bool> next)
@@ -140,8 +202,11 @@ internal sealed partial class GovernedStream
             }
             catch (Exception e)
             {
+                EndRead();
                 return await FailAsync(e);
             }
+
+            EndRead();
 
             return await Take(hasNext);
         }
@@ -206,7 +271,7 @@ internal sealed partial class GovernedStream
             owner.Return(upstream);
             try
             {
-                BudgetUsage actual = owner._pipeline.Settlement.Settle(in _admission, messages, _outcome, _meter.Usage, response: null, _meter.OutputTokens, _cut, _meter.ModelId);
+                BudgetUsage actual = owner._pipeline.Settlement.Settle(in _admission, messages, _outcome, _meter.Usage, response: null, _meter.OutputTokens, _cut, _meter.ModelId, _meter.FirstRawRepresentation);
                 if (_admission.Holds is { } holds)
                 {
                     await owner._pipeline.SettleGatesAsync(holds, actual);

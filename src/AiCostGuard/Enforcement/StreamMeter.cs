@@ -41,6 +41,12 @@ internal struct StreamMeter(long outputCeiling, bool oneTokenPerUpdate)
     /// <summary>Gets the model the updates name (the snapshot that answered), or <see langword="null"/> when none did.</summary>
     public string? ModelId { get; private set; }
 
+    /// <summary>
+    /// Gets the raw representation of the first update that had one: Anthropic's <c>message_start</c>, the only place
+    /// its stream reports how its cache writes split by time to live.
+    /// </summary>
+    public object? FirstRawRepresentation { get; private set; }
+
     /// <summary>Counts one update.</summary>
     /// <returns><see langword="true"/> when the output has passed the ceiling and the stream must be cut.</returns>
     public bool Observe(ChatResponseUpdate update)
@@ -72,8 +78,10 @@ internal struct StreamMeter(long outputCeiling, bool oneTokenPerUpdate)
             _textUpdates++;
         }
 
+        FirstRawRepresentation ??= update.RawRepresentation;
+
         // Every update of a stream names the same instance as a rule: compare first, so the meter (a field of the
-        // stream's iterator, on the heap) is written, with its write barrier, only when the name changes.
+        // stream's enumerator, on the heap) is written, with its write barrier, only when the name changes.
         if (update.ModelId is { Length: > 0 } model && !ReferenceEquals(model, ModelId))
         {
             ModelId = model;

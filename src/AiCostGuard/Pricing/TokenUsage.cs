@@ -12,7 +12,7 @@ namespace AiCostGuard;
 /// <param name="CachedInputTokens">The input tokens read from the provider's prompt cache.</param>
 /// <param name="ReasoningTokens">The output tokens spent on reasoning.</param>
 /// <remarks>
-/// Build it from a provider's report with <see cref="FromUsageDetails"/> (Microsoft.Extensions.AI) or
+/// Build it from a provider's report with <see cref="FromUsageDetails(UsageDetails)"/> (Microsoft.Extensions.AI) or
 /// <see cref="FromAnthropic"/> (Anthropic's wire usage, where cache reads and writes are reported beside input).
 /// </remarks>
 public readonly record struct TokenUsage(long InputTokens, long OutputTokens, long CachedInputTokens = 0, long ReasoningTokens = 0)
@@ -61,7 +61,14 @@ public readonly record struct TokenUsage(long InputTokens, long OutputTokens, lo
     /// rather than priced out of it, so nothing billed goes unpriced.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="usage"/> is <see langword="null"/>.</exception>
-    public static TokenUsage FromUsageDetails(UsageDetails usage)
+    public static TokenUsage FromUsageDetails(UsageDetails usage) => FromUsageDetails(usage, rawRepresentation: null);
+
+    /// <summary>
+    /// Normalizes <paramref name="usage"/> as <see cref="FromUsageDetails(UsageDetails)"/> does and, where it reports only
+    /// a total of cache writes, splits that total into 5-minute and 1-hour writes as the provider's raw response
+    /// (<paramref name="rawRepresentation"/>) reports them, so each is priced at its own rate.
+    /// </summary>
+    internal static TokenUsage FromUsageDetails(UsageDetails usage, object? rawRepresentation)
     {
         ArgumentNullException.ThrowIfNull(usage);
         long input = NonNegative(usage.InputTokenCount);
@@ -74,6 +81,13 @@ public readonly record struct TokenUsage(long InputTokens, long OutputTokens, lo
         if (write5m == 0 && write1h == 0)
         {
             write5m = Read(extra, CacheWriteKeys);
+
+            // The reported total stays the count; the raw split only apportions it between the two rates.
+            if (write5m > 0 && CacheWriteSplit.TryRead(rawRepresentation, out _, out long oneHour))
+            {
+                write1h = Math.Min(oneHour, write5m);
+                write5m -= write1h;
+            }
         }
 
         cached = Math.Min(cached, input);
