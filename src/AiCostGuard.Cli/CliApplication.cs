@@ -27,6 +27,7 @@ internal static class CliApplication
         root.Subcommands.Add(ReconcileCommand.Create(output, error));
         root.Subcommands.Add(ForecastCommand.Create(output, error));
         root.Subcommands.Add(AnomaliesCommand.Create(output, error));
+        root.Subcommands.Add(WritersCommand.Create(output, error));
         return root;
     }
 

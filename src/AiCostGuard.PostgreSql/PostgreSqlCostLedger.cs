@@ -19,8 +19,16 @@ namespace AiCostGuard.PostgreSql;
 /// with <see cref="JsonLinesCostLedger"/>: when it is full the caller waits for room or the record is dropped and counted,
 /// as <see cref="PostgreSqlLedgerOptions.WaitWhenQueueFull"/> says. One background writer takes up to
 /// <see cref="PostgreSqlLedgerOptions.MaximumBatchSize"/> records at a time and writes them with binary <c>COPY</c> in one
-/// transaction. Each record gets an id when it is taken from the queue and keeps it across retries; rows are inserted
-/// with <c>ON CONFLICT (id) DO NOTHING</c>, so a batch written again after a failure whose commit did land is stored once.
+/// transaction. Each record is numbered when it is handed over — record n of this ledger instance (its writer) — and its id
+/// is the writer's random name followed by that number; it keeps it across retries, and rows are inserted with
+/// <c>ON CONFLICT (id) DO NOTHING</c>, so a batch written again after a failure whose commit did land is stored once.
+/// </para>
+/// <para>
+/// Because the numbers have no gap, what a writer was handed and never stored is counted after the fact, even when the
+/// process was killed: each batch stores how many records the writer had been handed in <c>{schema}.writers</c>, and
+/// with <see cref="PostgreSqlLedgerOptions.HandOffJournalDirectory"/> that count is also kept in a memory-mapped file
+/// that outlives the process, stored by the next ledger started on the same directory.
+/// <see cref="PostgreSqlLedgerWriters.ReadAsync"/> lists each writer's missing records.
 /// </para>
 /// <para>
 /// A failed write (the database down, a lost connection) is logged once per episode, counted in
@@ -51,7 +59,9 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
     private readonly List<TaskCompletionSource> _flushes = [];
     private readonly Task _writer;
     private readonly ulong _idPrefix = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8));
-    private ulong _idSequence;
+    private readonly HandOffJournal _journal;
+    private readonly PostgreSqlBatchWriter _batches;
+    private readonly string? _journalDirectory;
     private bool _migrated;
     private long _dropped;
     private volatile Exception? _failure;
@@ -64,6 +74,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
     /// <param name="logger">The logger for write failures and drops; <see langword="null"/> logs nothing.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="OptionsValidationException">The options are invalid; the exception lists every problem.</exception>
+    /// <exception cref="IOException">The hand-off journal cannot be created in <see cref="PostgreSqlLedgerOptions.HandOffJournalDirectory"/>.</exception>
     public PostgreSqlCostLedger(PostgreSqlLedgerOptions options, NpgsqlDataSource? dataSource = null, TimeProvider? timeProvider = null, ILogger<PostgreSqlCostLedger>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -84,6 +95,9 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
         _maximumRetryDelay = options.MaximumRetryDelay;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _journalDirectory = options.HandOffJournalDirectory;
+        _batches = new PostgreSqlBatchWriter(_dataSource, _schema);
+        _journal = HandOffJournal.Start(_journalDirectory, _schema, _idPrefix, _time.GetUtcNow());
         _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
@@ -101,15 +115,21 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
     /// </summary>
     public event EventHandler? AvailabilityChanged;
 
+    /// <summary>Gets this ledger instance's name in <c>{schema}.writers</c>: 16 hex digits, the first half of every record id it writes.</summary>
+    public string WriterName => _journal.Writer;
+
+    /// <summary>Gets how many records have been handed to this ledger: the number of the last one.</summary>
+    public long HandedOffCount => _journal.Count;
+
     /// <summary>Gets how many records this ledger has dropped: refused by a full queue, pushed out of the retry buffer, or left unwritten at disposal.</summary>
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <inheritdoc/>
     /// <remarks>Queues the record and returns; it waits only when the queue is full and <see cref="PostgreSqlLedgerOptions.WaitWhenQueueFull"/> is set.</remarks>
-    public void Record(in CostRecord record) => Enqueue(new Entry(record, default, IsOutcome: false, Flushed: null));
+    public void Record(in CostRecord record) => Enqueue(new Entry(record, default, IsOutcome: false, Flushed: null, _journal.Next()));
 
     /// <inheritdoc/>
-    public void Record(in OutcomeRecord outcome) => Enqueue(new Entry(default, outcome, IsOutcome: true, Flushed: null));
+    public void Record(in OutcomeRecord outcome) => Enqueue(new Entry(default, outcome, IsOutcome: true, Flushed: null, _journal.Next()));
 
     /// <inheritdoc/>
     public void ThrowIfUnavailable()
@@ -126,12 +146,17 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new Entry(default, default, IsOutcome: false, flushed), cancellationToken);
+        await _queue.Writer.WriteAsync(new Entry(default, default, IsOutcome: false, flushed, 0), cancellationToken);
         Volatile.Read(ref _wake).TrySetResult();
         await flushed.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Writes what is queued (one more attempt for records kept after a failure; what still fails is dropped and counted) and closes the data source the ledger opened.</summary>
+    /// <summary>
+    /// Writes what is queued (one more attempt for records kept after a failure; what still fails is dropped and counted),
+    /// stores the final hand-off count in <c>{schema}.writers</c> (then deletes the hand-off journal; when the database
+    /// cannot be reached the journal stays, for the next ledger on its directory to store), and closes the data source
+    /// the ledger opened.
+    /// </summary>
     /// <returns>A task that completes when the writer has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -139,6 +164,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
         {
             Volatile.Read(ref _wake).TrySetResult();
             await _writer;
+            await EndAsync();
             if (_ownsDataSource)
             {
                 await _dataSource.DisposeAsync();
@@ -148,6 +174,27 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
 
     /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task EndAsync()
+    {
+        bool stored = _journal.Count == 0;
+        if (!stored)
+        {
+            try
+            {
+                await PostgreSqlLedgerWriters.StoreAsync(_dataSource, _schema, Writer(), "closed", CancellationToken.None);
+                stored = true;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Log.EndNotStored(_logger, e, _schema, _journal.Count, _journal.Path ?? "none: set HandOffJournalDirectory to keep it");
+            }
+        }
+
+        _journal.Close(delete: stored);
+    }
+
+    private PostgreSqlLedgerWriters.WriterRow Writer() => new(_journal.Writer, Environment.MachineName, Environment.ProcessId, _journal.StartedAt, _journal.Count);
 
     private void Enqueue(in Entry entry)
     {
@@ -240,7 +287,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
                 continue;
             }
 
-            _pending.Add(new LedgerRow(NextId(), entry.Call, entry.Outcome, entry.IsOutcome));
+            _pending.Add(new LedgerRow(HandOffJournal.RecordId(_idPrefix, entry.Sequence), entry.Call, entry.Outcome, entry.IsOutcome));
             if (_pending.Count >= _batchSize && _failure is null)
             {
                 // Enough for a batch while healthy; the rest stays queued (and keeps applying back-pressure).
@@ -263,13 +310,19 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
             if (!_migrated)
             {
                 await PostgreSqlLedgerSchema.MigrateAsync(_dataSource, _schema);
+                if (_journalDirectory is not null)
+                {
+                    // Writers killed before they could store their final count left it in their journals.
+                    await PostgreSqlLedgerWriters.StoreDeadAsync(_dataSource, _schema, _journalDirectory, CancellationToken.None);
+                }
+
                 _migrated = true;
             }
 
             while (_pending.Count > 0)
             {
                 int count = Math.Min(_pending.Count, _batchSize);
-                await PostgreSqlBatchWriter.WriteAsync(_dataSource, _schema, _pending.GetRange(0, count), CancellationToken.None);
+                await _batches.WriteAsync(_pending, count, Writer(), CancellationToken.None);
                 _pending.RemoveRange(0, count);
             }
 
@@ -346,17 +399,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
         _flushes.Clear();
     }
 
-    private Guid NextId()
-    {
-        // Random per ledger, sequential within it: unique across processes without a random number per record, and
-        // increasing (big-endian, as PostgreSQL compares uuids), so each ledger appends to its own part of the index.
-        Span<byte> bytes = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, _idPrefix);
-        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], ++_idSequence);
-        return new Guid(bytes);
-    }
-
-    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed);
+    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed, long Sequence);
 
     private static partial class Log
     {
@@ -368,6 +411,9 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
 
         [LoggerMessage(304, LogLevel.Error, "A handler of the PostgreSQL cost ledger's (schema '{Schema}') availability event threw.")]
         public static partial void HandlerFailed(ILogger logger, Exception exception, string schema);
+
+        [LoggerMessage(305, LogLevel.Warning, "The PostgreSQL cost ledger (schema '{Schema}') could not store its final count of {Count} records handed over; its hand-off journal ({Journal}) keeps it for the next ledger started on that directory.")]
+        public static partial void EndNotStored(ILogger logger, Exception exception, string schema, long count, string journal);
 
         [LoggerMessage(303, LogLevel.Error, "The PostgreSQL cost ledger (schema '{Schema}') dropped {Count} records.")]
         public static partial void Dropped(ILogger logger, int count, string schema);

@@ -55,6 +55,18 @@ public sealed class PostgreSqlLedgerOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
     public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets a local directory for the hand-off journal: a small memory-mapped file per ledger instance holding
+    /// how many records it was handed, which survives the process being killed (not the machine losing power). The next
+    /// ledger started on the same directory, or <c>aicostguard writers --journal</c>, stores a dead writer's count in
+    /// <c>{schema}.writers</c>, so the records it never stored are counted exactly. Give each database its own directory.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="null"/>: the count is kept in memory and stored with each batch, so the records
+    /// a killed writer had been handed since its last batch are not counted (a writer closed normally stores its final count).
+    /// </value>
+    public string? HandOffJournalDirectory { get; set; }
+
     /// <summary>Lists every problem with these options.</summary>
     /// <param name="hasDataSource">Whether the ledger is given a data source, which makes <see cref="ConnectionString"/> optional.</param>
     /// <returns>The problems; empty when valid.</returns>

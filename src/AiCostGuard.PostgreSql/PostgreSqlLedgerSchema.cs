@@ -6,7 +6,9 @@ namespace AiCostGuard.PostgreSql;
 /// <summary>
 /// The tables of the PostgreSQL ledger and their versioned migrations: <c>{schema}.calls</c> (one row per
 /// <see cref="CostRecord"/>), <c>{schema}.outcomes</c> (one per <see cref="OutcomeRecord"/>) and
-/// <c>{schema}.schema_version</c> (one row per migration applied). The SQL is listed in the README.
+/// <c>{schema}.writers</c> (one row per ledger instance that wrote, with how many records it was handed: see
+/// <see cref="PostgreSqlLedgerWriters"/>) and <c>{schema}.schema_version</c> (one row per migration applied). The SQL is
+/// listed in the README.
 /// </summary>
 /// <remarks>
 /// <see cref="PostgreSqlCostLedger"/> migrates on its first write; run <see cref="MigrateAsync"/> from a deployment step
@@ -16,7 +18,7 @@ namespace AiCostGuard.PostgreSql;
 public static class PostgreSqlLedgerSchema
 {
     /// <summary>The schema version this library writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     // The advisory lock's first key: "ACG" in ASCII; the second is the hash of the schema name.
     private const int LockKey = 0x414347;
@@ -67,6 +69,19 @@ public static class PostgreSqlLedgerSchema
             name text NOT NULL, is_success boolean NOT NULL, value numeric
         );
         CREATE INDEX outcomes_occurred_at ON {0}.outcomes (occurred_at);
+        """,
+
+        // 2: the writers, so that what a writer was handed and never stored (killed, or dropped) is counted after the fact.
+        """
+        CREATE TABLE {0}.writers (
+            writer text PRIMARY KEY,
+            host text NOT NULL,
+            process_id integer NOT NULL,
+            started_at timestamptz NOT NULL,
+            handed_off bigint NOT NULL,
+            ended_at timestamptz,
+            ending text
+        );
         """,
     ];
 

@@ -4,7 +4,7 @@ using AiCostGuard.Tests.Shared;
 
 namespace AiCostGuard.PostgreSql.Tests;
 
-/// <summary><c>aicostguard report|export --connection</c> gives the same answers from PostgreSQL as <c>--ledger</c> from files, on the same records.</summary>
+/// <summary><c>aicostguard report|export|forecast|anomalies --connection</c> gives the same answers from PostgreSQL as <c>--ledger</c> from files, on the same records.</summary>
 public sealed class CliTests(PostgreSqlServer server) : IClassFixture<PostgreSqlServer>, IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("aicostguard-pg-cli-").FullName;
@@ -86,6 +86,68 @@ public sealed class CliTests(PostgreSqlServer server) : IClassFixture<PostgreSql
         // A header, then one row per call sent: 31 of the 400 were refused unsent.
         Assert.Equal(1 + 369, File.ReadAllLines(fileCsv).Length);
         Assert.Equal(File.ReadAllText(fileCsv), File.ReadAllText(databaseCsv));
+    }
+
+    /// <summary>Writes 60 days of generated spend for two teams, a spike on day 45 for one, to a JSON Lines ledger and to PostgreSQL.</summary>
+    private async Task<(string Files, string Connection)> WriteHistoryAsync()
+    {
+        string files = Path.Combine(_folder, "history");
+        string connection = await server.CreateDatabaseAsync();
+        await using (var file = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = files }))
+        await using (var database = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection }))
+        {
+            var both = new CompositeCostLedger(file, database);
+            foreach (CostRecord call in GeneratedLedger.Calls(seed: 7, team: "search", spike: d => d == 45 ? 6 : 1).Concat(GeneratedLedger.Calls(seed: 8, level: 5, team: "support")))
+            {
+                both.Record(call);
+            }
+        }
+
+        return (files, connection);
+    }
+
+    [Theory]
+    [InlineData("forecast", "--by", "team", "--horizon", "10", "--json")]
+    [InlineData("forecast", "--as-of", "2026-04-20")]
+    [InlineData("anomalies", "--by", "team", "--json")]
+    [InlineData("anomalies", "--threshold", "3")]
+    public async Task Forecast_and_anomalies_from_PostgreSQL_equal_those_from_files(params string[] args)
+    {
+        (string files, string connection) = await WriteHistoryAsync();
+
+        var fromFiles = await Cli.RunAsync([args[0], "--ledger", files, .. args[1..]]);
+        var fromDatabase = await Cli.RunAsync([args[0], "--connection", connection, .. args[1..]]);
+
+        Assert.Equal((0, string.Empty), (fromFiles.Code, fromFiles.Error));
+        Assert.Equal((0, string.Empty), (fromDatabase.Code, fromDatabase.Error));
+        Assert.Matches(@"2026-0[45]-\d\d", fromFiles.Output);
+        Assert.Equal(fromFiles.Output, fromDatabase.Output);
+    }
+
+    [Fact]
+    public async Task Anomalies_from_PostgreSQL_find_the_spike_the_files_hold()
+    {
+        (_, string connection) = await WriteHistoryAsync();
+
+        var result = await Cli.RunAsync("anomalies", "--connection", connection, "--by", "team");
+
+        Assert.Equal(0, result.Code);
+        Assert.StartsWith("2026-04-16  team=search  ", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("forecast")]
+    [InlineData("anomalies")]
+    public async Task Forecast_and_anomalies_take_either_files_or_a_connection_and_name_a_database_that_cannot_be_read(string command)
+    {
+        var neither = await Cli.RunAsync(command);
+        var both = await Cli.RunAsync(command, "--ledger", _folder, "--connection", "Host=x");
+        var unreachable = await Cli.RunAsync(command, "--connection", "Host=127.0.0.1;Port=1;Database=none;Timeout=2");
+
+        Assert.All([neither, both], r => Assert.Equal((1, true), (r.Code, r.Error.Contains("give either --ledger", StringComparison.Ordinal))));
+        Assert.Equal(1, unreachable.Code);
+        Assert.Contains("cannot read the PostgreSQL ledger", unreachable.Error, StringComparison.Ordinal);
+        Assert.Single(unreachable.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Theory]

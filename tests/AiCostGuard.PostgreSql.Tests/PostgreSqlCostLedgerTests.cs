@@ -62,18 +62,20 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         string connection = await server.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(connection);
         await PostgreSqlLedgerSchema.MigrateAsync(dataSource);
-        LedgerRow[] batch =
+        var writer = new PostgreSqlLedgerWriters.WriterRow("0123456789abcdef", "test", 1, DateTimeOffset.UnixEpoch, 550);
+        Task<(int Calls, int Outcomes)> WriteAsync(List<LedgerRow> rows) => new PostgreSqlBatchWriter(dataSource, "aicostguard").WriteAsync(rows, rows.Count, writer, CancellationToken.None);
+        List<LedgerRow> batch =
         [
             .. Enumerable.Range(0, 500).Select(i => new LedgerRow(Guid.NewGuid(), Records.Call(i), default, IsOutcome: false)),
             .. Enumerable.Range(0, 50).Select(i => new LedgerRow(Guid.NewGuid(), default, Records.Outcome(i), IsOutcome: true)),
         ];
 
-        (int Calls, int Outcomes) first = await PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", batch, CancellationToken.None);
-        (int Calls, int Outcomes) retried = await PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", batch, CancellationToken.None);
-        (int Calls, int Outcomes)[] racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", batch, CancellationToken.None)));
+        (int Calls, int Outcomes) first = await WriteAsync(batch);
+        (int Calls, int Outcomes) retried = await WriteAsync(batch);
+        (int Calls, int Outcomes)[] racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => WriteAsync(batch)));
 
-        LedgerRow[] overlapping = [.. batch[250..500], .. Enumerable.Range(500, 100).Select(i => new LedgerRow(Guid.NewGuid(), Records.Call(i), default, IsOutcome: false))];
-        (int Calls, int Outcomes) partly = await PostgreSqlBatchWriter.WriteAsync(dataSource, "aicostguard", overlapping, CancellationToken.None);
+        List<LedgerRow> overlapping = [.. batch[250..500], .. Enumerable.Range(500, 100).Select(i => new LedgerRow(Guid.NewGuid(), Records.Call(i), default, IsOutcome: false))];
+        (int Calls, int Outcomes) partly = await WriteAsync(overlapping);
 
         Assert.Equal((500, 50), first);
         Assert.Equal((100, 0), partly);
@@ -95,7 +97,7 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         Assert.Equal(1, before.Count(v => v == 0));
         Assert.All(before.Where(v => v != 0), v => Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, v));
         Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, again);
-        Assert.Equal(1L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.schema_version"));
+        Assert.Equal((long)PostgreSqlLedgerSchema.CurrentVersion, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.schema_version"));
         Assert.Equal(2L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'aicostguard' AND table_name IN ('calls', 'outcomes')"));
     }
 

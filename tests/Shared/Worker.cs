@@ -49,6 +49,13 @@ internal sealed class Worker : IDisposable
         }
     }
 
+    /// <summary>Writes a line to the worker's standard input.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         try

@@ -5,20 +5,22 @@ using System.Text.Json;
 namespace AiCostGuard.Cli.Commands;
 
 /// <summary>
-/// <c>aicostguard anomalies --ledger F... [--by team,feature,model] [--threshold S] [--json]</c>: the days whose spend
+/// <c>aicostguard anomalies --ledger F...|--connection C [--schema S] [--by team,feature,model] [--threshold S] [--json]</c>: the days whose spend
 /// departs from their group's robust, weekly-seasonal baseline, highest score first.
 /// </summary>
 internal static class AnomaliesCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var ledger = new Option<string[]>("--ledger") { Description = "JSON Lines ledger files, or directories of them.", Required = true, AllowMultipleArgumentsPerToken = true };
+        Option<string[]> ledger = LedgerGroups.LedgersOption();
+        Option<string> connection = LedgerInput.ConnectionOption();
+        Option<string> schema = LedgerInput.SchemaOption();
         var by = new Option<string>("--by") { Description = "Group by a comma-separated list of: team, feature, model. The default is one group.", DefaultValueFactory = _ => string.Empty };
         var threshold = new Option<string>("--threshold") { Description = "The score (robust standard deviations from the baseline) from which a day is an anomaly, e.g. 4.5.", DefaultValueFactory = _ => SpendAnomalyDetector.DefaultThreshold.ToString(CultureInfo.InvariantCulture) };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var command = new Command("anomalies", "Days whose spend departs from the group's robust baseline (trend and weekly seasonality of the four weeks before), highest score first.")
         {
-            ledger, by, threshold, json,
+            ledger, connection, schema, by, threshold, json,
         };
         command.SetAction(result => CommandOutput.Run(error, () =>
         {
@@ -36,7 +38,7 @@ internal static class AnomaliesCommand
                 throw new CommandInputException(string.Create(CultureInfo.InvariantCulture, $"--threshold {score} is outside 1 to 1000."));
             }
 
-            LedgerContents contents = LedgerGroups.Read(result.GetValue(ledger)!, error);
+            LedgerContents contents = LedgerGroups.Read(result, ledger, connection, schema, error);
             var detector = new SpendAnomalyDetector(threshold: score);
             IReadOnlyList<SpendAnomaly> anomalies = SpendAnomaly.Find(contents.Calls, dimensions, detector);
             DateOnly[] days = [.. contents.Calls.Where(c => c.Outcome != CallOutcome.NotSent).Select(c => DateOnly.FromDateTime(c.Timestamp.UtcDateTime))];

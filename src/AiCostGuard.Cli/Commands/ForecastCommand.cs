@@ -5,14 +5,16 @@ using System.Text.Json;
 namespace AiCostGuard.Cli.Commands;
 
 /// <summary>
-/// <c>aicostguard forecast --ledger F... [--by team,feature,model] [--horizon N] [--as-of YYYY-MM-DD] [--budgets F] [--json]</c>:
+/// <c>aicostguard forecast --ledger F...|--connection C [--schema S] [--by team,feature,model] [--horizon N] [--as-of YYYY-MM-DD] [--budgets F] [--json]</c>:
 /// the daily spend of the next days per group with 80 % intervals, and when each period budget runs out.
 /// </summary>
 internal static class ForecastCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var ledger = new Option<string[]>("--ledger") { Description = "JSON Lines ledger files, or directories of them.", Required = true, AllowMultipleArgumentsPerToken = true };
+        Option<string[]> ledger = LedgerGroups.LedgersOption();
+        Option<string> connection = LedgerInput.ConnectionOption();
+        Option<string> schema = LedgerInput.SchemaOption();
         var by = new Option<string>("--by") { Description = "Group by a comma-separated list of: team, feature, model. The default is one group.", DefaultValueFactory = _ => string.Empty };
         var horizon = new Option<int>("--horizon") { Description = "Days to forecast.", DefaultValueFactory = _ => SpendForecast.DefaultHorizonDays };
         var asOf = new Option<string?>("--as-of") { Description = "First day to forecast, YYYY-MM-DD; the history is every day before it. The default is the day after the last call." };
@@ -20,7 +22,7 @@ internal static class ForecastCommand
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var command = new Command("forecast", "Forecast daily spend per group with 80 % prediction intervals (trend and weekly seasonality), and the runway of period budgets.")
         {
-            ledger, by, horizon, asOf, budgets, json,
+            ledger, connection, schema, by, horizon, asOf, budgets, json,
         };
         command.SetAction(result => CommandOutput.Run(error, () =>
         {
@@ -33,7 +35,7 @@ internal static class ForecastCommand
 
             DateOnly? start = LedgerGroups.ParseDay("--as-of", result.GetValue(asOf));
             IReadOnlyList<PeriodBudgetOptions>? periodBudgets = result.GetValue(budgets) is { } file ? BudgetsFile.Read(file) : null;
-            LedgerContents contents = LedgerGroups.Read(result.GetValue(ledger)!, error);
+            LedgerContents contents = LedgerGroups.Read(result, ledger, connection, schema, error);
             SpendForecast forecast = SpendForecast.Create(contents.Calls, dimensions, start, days);
             IReadOnlyList<BudgetRunway>? runways = null;
             if (periodBudgets is not null)

@@ -1,11 +1,47 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 
 namespace AiCostGuard.Cli.Commands;
 
-/// <summary>What the FinOps commands share: several ledgers read as one, groups and days parsed, keys and amounts written as JSON.</summary>
+/// <summary>What the FinOps commands share: several ledgers (or the PostgreSQL ledger) read as one, groups and days parsed, keys and amounts written as JSON.</summary>
 internal static class LedgerGroups
 {
+    /// <summary>A new <c>--ledger F...</c> option: JSON Lines ledger files or directories; <c>--connection</c> reads PostgreSQL instead.</summary>
+    public static Option<string[]> LedgersOption() => new("--ledger") { Description = "JSON Lines ledger files, or directories of them.", AllowMultipleArgumentsPerToken = true };
+
+    /// <summary>Reads the ledger files of <paramref name="ledger"/> or the PostgreSQL ledger of <paramref name="connection"/>: exactly one must be given.</summary>
+    public static LedgerContents Read(ParseResult result, Option<string[]> ledger, Option<string> connection, Option<string> schema, TextWriter error)
+    {
+        string[]? paths = result.GetValue(ledger);
+        string? database = result.GetValue(connection);
+        if ((paths is not { Length: > 0 }) == (database is null))
+        {
+            throw new CommandInputException("give either --ledger (JSON Lines files or directories) or --connection (a PostgreSQL ledger).");
+        }
+
+        if (database is null)
+        {
+            return Read(paths!, error);
+        }
+
+        string name = result.GetValue(schema)!;
+        LedgerContents contents = LedgerInput.ReadPostgreSql(database, name);
+        if (contents.Calls.Count == 0 && contents.Outcomes.Count == 0)
+        {
+            throw new CommandInputException(contents.SkippedLines.Count > 0
+                ? $"the PostgreSQL ledger in schema '{name}' holds no readable ledger record ({contents.SkippedLines.Count} rows skipped; first: {contents.SkippedLines[0]})."
+                : $"the PostgreSQL ledger in schema '{name}' holds no ledger record.");
+        }
+
+        foreach (string line in contents.SkippedLines)
+        {
+            CommandOutput.Warn(error, "skipped " + line);
+        }
+
+        return contents;
+    }
+
     /// <summary>Reads every ledger given, naming each skipped line on <paramref name="error"/>.</summary>
     public static LedgerContents Read(IReadOnlyList<string> paths, TextWriter error)
     {

@@ -17,13 +17,19 @@ internal sealed class LedgerInput
 
     public Option<string> Ledger { get; } = new("--ledger") { Description = "A JSON Lines ledger file, a directory of them, or - for standard input." };
 
-    public Option<string> Connection { get; } = new("--connection") { Description = "An Npgsql connection string (\"Host=...;Database=...\"): read the PostgreSQL ledger instead of files." };
+    public Option<string> Connection { get; } = ConnectionOption();
 
-    public Option<string> Schema { get; } = new("--schema") { Description = "The PostgreSQL schema of the ledger (with --connection).", DefaultValueFactory = _ => "aicostguard" };
+    public Option<string> Schema { get; } = SchemaOption();
 
     public Option<string> Since { get; } = new("--since") { Description = "Only records at or after this UTC time: 2026-07-01 or 2026-07-01T09:30:00Z." };
 
     public Option<string> Until { get; } = new("--until") { Description = "Only records before this UTC time (exclusive): 2026-08-01 or 2026-07-31T18:00:00Z." };
+
+    /// <summary>A new <c>--connection</c> option: the PostgreSQL ledger to read instead of files.</summary>
+    public static Option<string> ConnectionOption() => new("--connection") { Description = "An Npgsql connection string (\"Host=...;Database=...\"): read the PostgreSQL ledger instead of files." };
+
+    /// <summary>A new <c>--schema</c> option: the PostgreSQL schema of the ledger.</summary>
+    public static Option<string> SchemaOption() => new("--schema") { Description = "The PostgreSQL schema of the ledger (with --connection).", DefaultValueFactory = _ => "aicostguard" };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -77,7 +83,8 @@ internal sealed class LedgerInput
         return new LedgerContents([.. contents.Calls.Where(c => InRange(c.Timestamp))], [.. contents.Outcomes.Where(o => InRange(o.Timestamp))], contents.SkippedLines);
     }
 
-    private static LedgerContents ReadPostgreSql(string connection, string schema)
+    /// <summary>Reads the PostgreSQL ledger; a database that cannot be read is a one-line input error.</summary>
+    public static LedgerContents ReadPostgreSql(string connection, string schema)
     {
         try
         {

@@ -1,11 +1,7 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace AiCostGuard;
 
@@ -42,37 +38,16 @@ namespace AiCostGuard;
 /// </remarks>
 public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable, IDisposable
 {
-    private const int MaximumBatch = 4096;
-
-    private readonly Channel<Entry> _queue;
+    private readonly Channel<JsonLinesLedgerWriter.Entry> _queue;
+    private readonly JsonLinesLedgerWriter _writer;
+    private readonly Task _writing;
     private readonly string _directory;
-    private readonly string _prefix;
-    private readonly long _maximumFileBytes;
-    private readonly int _retryCapacity;
     private readonly bool _waitWhenFull;
     private readonly bool _failClosed;
-    private readonly TimeSpan _firstRetryDelay;
-    private readonly TimeSpan _maximumRetryDelay;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Task _writer;
-    private readonly List<Entry> _pending = [];
-    private readonly List<int> _lineEnds = [];
-    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
-    private readonly Utf8JsonWriter _json;
     private readonly Lock _lossLock = new();
-    private SafeFileHandle? _file;
-    private long _fileLength;
-    private DateOnly _fileDay;
-    private int _fileSequence;
-    private TimeSpan _retryDelay;
-    private DateTimeOffset _nextRetry;
-    private volatile Exception? _failure;
     private volatile bool _closed;
-    private long _written;
     private long _dropped;
-    private long _writeFailures;
-    private int _pendingCount;
     private long _episodeDropped;
 
     /// <summary>Initializes a new instance and starts its background writer.</summary>
@@ -90,23 +65,16 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
         }
 
         _directory = Path.GetFullPath(options.Directory!);
-        _prefix = options.FilePrefix;
-        _maximumFileBytes = options.MaximumFileBytes;
-        _retryCapacity = options.QueueCapacity;
         _waitWhenFull = options.WaitWhenQueueFull;
         _failClosed = options.FailClosed;
-        _firstRetryDelay = options.RetryDelay;
-        _maximumRetryDelay = options.MaximumRetryDelay;
-        _retryDelay = _firstRetryDelay;
-        _time = options.TimeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
-        _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(options.QueueCapacity)
+        _queue = Channel.CreateBounded<JsonLinesLedgerWriter.Entry>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _writer = Task.Run(WriteAsync);
+        _writer = new JsonLinesLedgerWriter(this, _queue.Reader, options, _directory, _logger);
+        _writing = Task.Run(_writer.RunAsync);
     }
 
     /// <summary>
@@ -119,34 +87,34 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
     public string Directory => _directory;
 
     /// <summary>Gets whether the last write failed (and its records wait for a retry).</summary>
-    public bool IsFailing => _failure is not null;
+    public bool IsFailing => _writer.Failure is not null;
 
     /// <summary>Gets the path of the file being written, or <see langword="null"/> before the first write.</summary>
-    public string? CurrentFile { get; private set; }
+    public string? CurrentFile => _writer.CurrentFile;
 
     /// <summary>Gets how many records this ledger has written to disk.</summary>
-    public long WrittenRecords => Interlocked.Read(ref _written);
+    public long WrittenRecords => _writer.Written;
 
     /// <summary>Gets how many records this ledger dropped without writing them; each is also raised in <see cref="RecordsDropped"/>.</summary>
     public long DroppedRecords => Interlocked.Read(ref _dropped);
 
     /// <summary>Gets how many writes failed (a full disk, a missing permission); the records of a failed write are kept for a retry.</summary>
-    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+    public long WriteFailures => _writer.WriteFailures;
 
     /// <summary>Gets how many records wait for a retry after a failed write.</summary>
-    public int PendingRecords => Volatile.Read(ref _pendingCount);
+    public int PendingRecords => _writer.PendingCount;
 
     /// <inheritdoc/>
     /// <remarks>Queues the record and returns; it waits only when the queue is full and <see cref="JsonLinesLedgerOptions.WaitWhenQueueFull"/> is set.</remarks>
-    public void Record(in CostRecord record) => Enqueue(new Entry(record, default, IsOutcome: false, Flushed: null));
+    public void Record(in CostRecord record) => Enqueue(new JsonLinesLedgerWriter.Entry(record, default, IsOutcome: false, Flushed: null));
 
     /// <inheritdoc/>
-    public void Record(in OutcomeRecord outcome) => Enqueue(new Entry(default, outcome, IsOutcome: true, Flushed: null));
+    public void Record(in OutcomeRecord outcome) => Enqueue(new JsonLinesLedgerWriter.Entry(default, outcome, IsOutcome: true, Flushed: null));
 
     /// <inheritdoc/>
     public void ThrowIfUnavailable()
     {
-        if (_failClosed && _failure is { } failure)
+        if (_failClosed && _writer.Failure is { } failure)
         {
             throw new CostLedgerUnavailableException($"The JSON Lines ledger in '{_directory}' cannot write ({failure.Message}); it is configured fail-closed, so calls are refused until a retry succeeds.", failure);
         }
@@ -161,7 +129,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new Entry(default, default, IsOutcome: false, flushed), cancellationToken);
+        await _queue.Writer.WriteAsync(new JsonLinesLedgerWriter.Entry(default, default, IsOutcome: false, flushed), cancellationToken);
         await flushed.Task.WaitAsync(cancellationToken);
     }
 
@@ -175,315 +143,17 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
         _closed = true;
         if (_queue.Writer.TryComplete())
         {
-            await _writer;
+            await _writing;
         }
     }
 
     /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private static DateOnly DayOf(in Entry e) => DateOnly.FromDateTime((e.IsOutcome ? e.Outcome.Timestamp : e.Call.Timestamp).UtcDateTime);
-
-    private void Enqueue(in Entry entry)
+    /// <summary>Counts, raises and (once per loss episode) logs records that are not written.</summary>
+    internal void Dropped(int count, CostLedgerDropReason reason, bool logged = false)
     {
-        if (_queue.Writer.TryWrite(entry))
-        {
-            return;
-        }
-
-        if (_waitWhenFull)
-        {
-            // Back-pressure: the caller waits for the writer, so the record is never dropped.
-            ValueTask wait = _queue.Writer.WriteAsync(entry);
-            try
-            {
-                wait.AsTask().GetAwaiter().GetResult();
-            }
-            catch (ChannelClosedException)
-            {
-                Dropped(1, CostLedgerDropReason.Shutdown);
-            }
-
-            return;
-        }
-
-        Dropped(1, _closed ? CostLedgerDropReason.Shutdown : CostLedgerDropReason.QueueFull);
-    }
-
-    private async Task WriteAsync()
-    {
-        var flushes = new List<TaskCompletionSource>();
-        Task<bool>? readable = null;
-        while (true)
-        {
-            // Healthy, the writer waits for records; failing, for records or the retry time, whichever comes first.
-            readable ??= _queue.Reader.WaitToReadAsync().AsTask();
-            if (_failure is null)
-            {
-                await readable;
-            }
-            else if (_nextRetry - _time.GetUtcNow() is { } untilRetry && untilRetry > TimeSpan.Zero)
-            {
-                using var stop = new CancellationTokenSource();
-                Task timer = Task.Delay(untilRetry, _time, stop.Token);
-                await Task.WhenAny(readable, timer);
-                await stop.CancelAsync();
-            }
-
-            if (readable.IsCompleted)
-            {
-                bool open = await readable;
-                readable = null;
-                if (!open)
-                {
-                    break;
-                }
-            }
-
-            bool flushRequested = Drain(flushes);
-            if (_failure is null || flushRequested || _time.GetUtcNow() >= _nextRetry)
-            {
-                WritePending();
-            }
-
-            foreach (TaskCompletionSource flushed in flushes)
-            {
-                flushed.TrySetResult();
-            }
-
-            flushes.Clear();
-        }
-
-        WritePending();
-        if (_pending.Count > 0)
-        {
-            int left = _pending.Count;
-            _pending.Clear();
-            Volatile.Write(ref _pendingCount, 0);
-            Log.DroppedAtShutdown(_logger, _failure, _directory, left);
-            Dropped(left, CostLedgerDropReason.Shutdown, logged: true);
-        }
-
-        CloseFile();
-        await _json.DisposeAsync();
-    }
-
-    /// <summary>Moves what is queued into the records to write, keeping at most the retry capacity while failing.</summary>
-    /// <returns>Whether a flush asked for an attempt now.</returns>
-    private bool Drain(List<TaskCompletionSource> flushes)
-    {
-        int taken = 0;
-        while (taken < MaximumBatch && _queue.Reader.TryRead(out Entry entry))
-        {
-            if (entry.Flushed is { } flushed)
-            {
-                flushes.Add(flushed);
-            }
-            else
-            {
-                _pending.Add(entry);
-                taken++;
-            }
-        }
-
-        if (_failure is not null)
-        {
-            TrimToRetryCapacity();
-        }
-
-        Volatile.Write(ref _pendingCount, _pending.Count);
-        return flushes.Count > 0;
-    }
-
-    private void TrimToRetryCapacity()
-    {
-        if (_pending.Count > _retryCapacity)
-        {
-            int excess = _pending.Count - _retryCapacity;
-            _pending.RemoveRange(0, excess);
-            Dropped(excess, CostLedgerDropReason.RetryBufferFull);
-        }
-    }
-
-    /// <summary>Appends the pending records line by line; on a failure keeps those not on disk for a retry.</summary>
-    private void WritePending()
-    {
-        if (_pending.Count == 0 && _failure is null)
-        {
-            return;
-        }
-
-        int done = 0;
-        long offset = -1;
-        try
-        {
-            if (_pending.Count == 0)
-            {
-                // Nothing to retry with: opening today's file tells whether the directory can be written again.
-                _ = FileFor(DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
-            }
-
-            while (done < _pending.Count)
-            {
-                DateOnly day = DayOf(_pending[done]);
-                SafeFileHandle file = FileFor(day);
-                int end = Serialize(done, day, out bool full);
-                if (end == done)
-                {
-                    // Not even one more line fits this file: begin the next.
-                    NextFile();
-                    continue;
-                }
-
-                offset = _fileLength;
-                RandomAccess.Write(file, _buffer.WrittenSpan[.._lineEnds[^1]], offset);
-                offset = -1;
-                _fileLength += _lineEnds[^1];
-                Interlocked.Add(ref _written, end - done);
-                done = end;
-                if (full)
-                {
-                    NextFile();
-                }
-            }
-
-            _pending.Clear();
-            Volatile.Write(ref _pendingCount, 0);
-            Recovered();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
-        {
-            if (offset >= 0)
-            {
-                done += KeepWholeLines(offset);
-            }
-
-            _pending.RemoveRange(0, done);
-            Failed(e);
-            TrimToRetryCapacity();
-            Volatile.Write(ref _pendingCount, _pending.Count);
-
-            // Counted once the outcome of the attempt is in place, so an observer of the count sees all of it.
-            Interlocked.Increment(ref _writeFailures);
-            CostLedgerTotals.AddWriteFailure();
-        }
-    }
-
-    /// <summary>Serializes the pending records from <paramref name="from"/> that belong to <paramref name="day"/> and fit the current file.</summary>
-    /// <returns>The index after the last record serialized; its line ends are in <see cref="_lineEnds"/>.</returns>
-    private int Serialize(int from, DateOnly day, out bool full)
-    {
-        _buffer.Clear();
-        _lineEnds.Clear();
-        full = false;
-        int end = from;
-        while (end < _pending.Count && _lineEnds.Count < MaximumBatch)
-        {
-            Entry e = _pending[end];
-            if (DayOf(e) != day)
-            {
-                break;
-            }
-
-            int before = _buffer.WrittenCount;
-            CostLedgerJson.WriteLine(_buffer, _json, e.Call, e.Outcome, e.IsOutcome);
-            if (_fileLength + _buffer.WrittenCount > _maximumFileBytes && (_fileLength > 0 || before > 0))
-            {
-                // The line does not fit: it is left out (its bytes stay unwritten in the buffer). A single line larger
-                // than an empty file's limit still goes in, as a record is never split.
-                full = true;
-                break;
-            }
-
-            _lineEnds.Add(_buffer.WrittenCount);
-            end++;
-        }
-
-        return end;
-    }
-
-    /// <summary>After a failed write at <paramref name="offset"/>, counts the lines that reached the disk whole and takes back a cut one.</summary>
-    /// <returns>How many of the lines being written are on disk.</returns>
-    private int KeepWholeLines(long offset)
-    {
-        long landed;
-        try
-        {
-            landed = RandomAccess.GetLength(_file!) - offset;
-        }
-        catch (IOException)
-        {
-            // The length is unknown: count nothing as written, and let the next opening start a fresh line.
-            CloseFile();
-            return 0;
-        }
-
-        int whole = 0;
-        while (whole < _lineEnds.Count && _lineEnds[whole] <= landed)
-        {
-            whole++;
-        }
-
-        long kept = whole == 0 ? 0 : _lineEnds[whole - 1];
-        Interlocked.Add(ref _written, whole);
-        _fileLength = offset + kept;
-        if (landed > kept)
-        {
-            try
-            {
-                RandomAccess.SetLength(_file!, _fileLength);
-            }
-            catch (IOException)
-            {
-                // The cut line stays; the next opening of the file starts a new line after it, so no record merges with it.
-                CloseFile();
-            }
-        }
-
-        return whole;
-    }
-
-    private void Failed(Exception e)
-    {
-        bool first = _failure is null;
-        DateTimeOffset now = _time.GetUtcNow();
-        _nextRetry = now + _retryDelay;
-        _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, _maximumRetryDelay.Ticks));
-        CloseFile();
-
-        // Published last: whoever sees the ledger failing sees when it retries, so a clock moved from then on reaches the retry.
-        _failure = e;
-        if (first)
-        {
-            Log.WriteFailed(_logger, e, _directory, _pending.Count, _failClosed ? "are refused" : "go on", _nextRetry - now);
-        }
-    }
-
-    private void Recovered()
-    {
-        _retryDelay = _firstRetryDelay;
-        if (_failure is not null)
-        {
-            _failure = null;
-            Log.Recovered(_logger, _directory);
-        }
-
-        long lost;
-        lock (_lossLock)
-        {
-            lost = _episodeDropped;
-            _episodeDropped = 0;
-        }
-
-        if (lost > 0)
-        {
-            Log.LossEnded(_logger, _directory, lost);
-        }
-    }
-
-    private void Dropped(int count, CostLedgerDropReason reason, bool logged = false)
-    {
-        Exception? failure = _failure;
+        Exception? failure = _writer.Failure;
         Interlocked.Add(ref _dropped, count);
         CostLedgerTotals.AddDropped(count);
         bool begins;
@@ -509,107 +179,55 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
         }
     }
 
-    private SafeFileHandle FileFor(DateOnly day)
+    /// <summary>Called by the writer after a successful write: a loss episode, if one was under way, ends with a log line of its count.</summary>
+    internal void EndLossEpisode()
     {
-        if (_file is not null && day == _fileDay)
+        long lost;
+        lock (_lossLock)
         {
-            return _file;
+            lost = _episodeDropped;
+            _episodeDropped = 0;
         }
 
-        CloseFile();
-        if (day != _fileDay)
+        if (lost > 0)
         {
-            _fileDay = day;
-            _fileSequence = NextSequence(day);
+            Log.LossEnded(_logger, _directory, lost);
         }
-
-        System.IO.Directory.CreateDirectory(_directory);
-        string path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{day:yyyyMMdd}-{_fileSequence:000}{CostLedgerSchema.FileExtension}"));
-        SafeFileHandle file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        try
-        {
-            _fileLength = RandomAccess.GetLength(file);
-            StartOnNewLine(file);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-
-        _file = file;
-        CurrentFile = path;
-        return file;
     }
 
-    /// <summary>Ends a line cut short (by a crash, or a write that failed) before appending, so the next record reads whole.</summary>
-    private void StartOnNewLine(SafeFileHandle file)
+    private void Enqueue(in JsonLinesLedgerWriter.Entry entry)
     {
-        if (_fileLength == 0)
+        if (_queue.Writer.TryWrite(entry))
         {
             return;
         }
 
-        Span<byte> last = stackalloc byte[1];
-        if (RandomAccess.Read(file, last, _fileLength - 1) == 1 && last[0] != (byte)'\n')
+        if (_waitWhenFull)
         {
-            RandomAccess.Write(file, "\n"u8, _fileLength);
-            _fileLength++;
-        }
-    }
-
-    private void NextFile()
-    {
-        CloseFile();
-        _fileSequence++;
-    }
-
-    /// <summary>Continues after the last file of the day already on disk, so a restart appends rather than overwrites.</summary>
-    private int NextSequence(DateOnly day)
-    {
-        if (!System.IO.Directory.Exists(_directory))
-        {
-            return 0;
-        }
-
-        string stem = string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{day:yyyyMMdd}-");
-        int last = -1;
-        foreach (string path in System.IO.Directory.EnumerateFiles(_directory, stem + "*" + CostLedgerSchema.FileExtension))
-        {
-            string name = Path.GetFileNameWithoutExtension(path);
-            if (int.TryParse(name.AsSpan(stem.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int sequence))
+            // Back-pressure: the caller waits for the writer, so the record is never dropped.
+            ValueTask wait = _queue.Writer.WriteAsync(entry);
+            try
             {
-                last = Math.Max(last, sequence);
+                wait.AsTask().GetAwaiter().GetResult();
             }
+            catch (ChannelClosedException)
+            {
+                Dropped(1, CostLedgerDropReason.Shutdown);
+            }
+
+            return;
         }
 
-        return Math.Max(last, 0);
+        Dropped(1, _closed ? CostLedgerDropReason.Shutdown : CostLedgerDropReason.QueueFull);
     }
-
-    private void CloseFile()
-    {
-        _file?.Dispose();
-        _file = null;
-    }
-
-    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed);
 
     private static partial class Log
     {
-        [LoggerMessage(101, LogLevel.Error, "The cost ledger cannot write to '{Directory}'; {Pending} records are kept for a retry in {RetryIn}, and calls {Policy} until it succeeds.")]
-        public static partial void WriteFailed(ILogger logger, Exception exception, string directory, int pending, string policy, TimeSpan retryIn);
-
-        [LoggerMessage(102, LogLevel.Information, "The cost ledger writes to '{Directory}' again.")]
-        public static partial void Recovered(ILogger logger, string directory);
-
         [LoggerMessage(103, LogLevel.Error, "The cost ledger in '{Directory}' is dropping records ({Reason}); each is counted in aicostguard.ledger.dropped until it writes again.")]
         public static partial void LossBegan(ILogger logger, Exception? exception, string directory, CostLedgerDropReason reason);
 
         [LoggerMessage(104, LogLevel.Warning, "The cost ledger in '{Directory}' writes again after dropping {Count} records.")]
         public static partial void LossEnded(ILogger logger, string directory, long count);
-
-        [LoggerMessage(105, LogLevel.Error, "The cost ledger in '{Directory}' closed with {Count} records it could not write; they are counted as dropped.")]
-        public static partial void DroppedAtShutdown(ILogger logger, Exception? exception, string directory, int count);
 
         [LoggerMessage(106, LogLevel.Error, "A RecordsDropped handler of the cost ledger in '{Directory}' threw.")]
         public static partial void HandlerFailed(ILogger logger, Exception exception, string directory);
