@@ -52,6 +52,13 @@ internal sealed partial class CallPipeline
             gates.Add(Periods);
         }
 
+        if (options.AdaptiveEnvelopes.Count > 0)
+        {
+            var envelopes = new AdaptiveEnvelopeGate(options.AdaptiveEnvelopes, Periods?.Store ?? options.BudgetStore, time, options.Mode, logger, Recorder.Ledger.Record);
+            OutcomeListeners.Add(Recorder.Ledger, envelopes);
+            gates.Add(envelopes);
+        }
+
         Gates = [.. gates];
     }
 

@@ -99,6 +99,13 @@ public sealed class CostGovernanceOptions
     /// <remarks>A call's worst case is reserved in every period budget its attribution falls in, after its scopes admitted it.</remarks>
     public IList<PeriodBudgetOptions> PeriodBudgets { get; private set; } = new List<PeriodBudgetOptions>();
 
+    /// <summary>
+    /// Gets the adaptive envelopes: period budgets whose cost ceiling grows with the successful outcomes recorded in the
+    /// client's ledger (<see cref="CostOutcomes.Record"/>), up to a cap, while the cost per success stays at its target.
+    /// </summary>
+    /// <remarks>A call's worst case is reserved against each envelope's ceiling as it stands, after the period budgets; the spend is kept in <see cref="BudgetStore"/>.</remarks>
+    public IList<AdaptiveEnvelopeOptions> AdaptiveEnvelopes { get; private set; } = new List<AdaptiveEnvelopeOptions>();
+
     /// <summary>Gets the thresholds on spend velocity (cost per second, minute or hour), kept per attribution key.</summary>
     public IList<SpendVelocityRule> SpendVelocity { get; private set; } = new List<SpendVelocityRule>();
 
@@ -121,6 +128,7 @@ public sealed class CostGovernanceOptions
         copy.ModelAliases = new Dictionary<string, string>(ModelAliases, StringComparer.OrdinalIgnoreCase);
         copy.PeriodBudgets = [.. PeriodBudgets];
         copy.SpendVelocity = [.. SpendVelocity];
+        copy.AdaptiveEnvelopes = [.. AdaptiveEnvelopes];
         return copy;
     }
 
@@ -232,6 +240,21 @@ public sealed class CostGovernanceOptions
             if (budget.Name is not null && !names.Add(budget.Name))
             {
                 problems.Add($"{nameof(PeriodBudgets)}[{i}].{nameof(PeriodBudgetOptions.Name)}: '{budget.Name}' names two period budgets; they would share one store key.");
+            }
+        }
+
+        for (int i = 0; i < AdaptiveEnvelopes.Count; i++)
+        {
+            if (AdaptiveEnvelopes[i] is not { } envelope)
+            {
+                problems.Add($"{nameof(AdaptiveEnvelopes)}[{i}]: the envelope is missing.");
+                continue;
+            }
+
+            problems.AddRange(envelope.Validate($"{nameof(AdaptiveEnvelopes)}[{i}]."));
+            if (envelope.Name is not null && !names.Add(envelope.Name))
+            {
+                problems.Add($"{nameof(AdaptiveEnvelopes)}[{i}].{nameof(AdaptiveEnvelopeOptions.Name)}: '{envelope.Name}' already names a period budget or envelope; they would share one store key.");
             }
         }
 
