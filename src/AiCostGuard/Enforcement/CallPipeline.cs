@@ -25,7 +25,7 @@ internal sealed partial class CallPipeline
 
     public CallPipeline(CostGovernanceOptions options, ChatClientMetadata? metadata, TimeProvider time, ILogger logger, Action<SpendVelocityEventArgs> onSpendVelocityExceeded)
     {
-        PriceCatalog catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices).WithAliases(options.ModelAliases);
+        PriceCatalog catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices).WithGpuPools(options.GpuPools).WithAliases(options.ModelAliases);
         Models = new ModelResolver(catalog, metadata?.DefaultModelId, options.DefaultMaximumOutputTokens);
         Calibrator = options.InputCalibrator ?? new InputTokenCalibrator();
         Decider = new CallDecider(options, Models, Calibrator);

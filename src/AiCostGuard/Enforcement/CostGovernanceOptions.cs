@@ -72,6 +72,14 @@ public sealed class CostGovernanceOptions
     /// <summary>Gets price overrides and additions by model id; they win over <see cref="Catalog"/>.</summary>
     public IDictionary<string, ModelPrice> Prices { get; private set; } = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Gets the self-hosted GPU pools (vLLM, Ollama, TGI): a call to a model a pool serves is priced at call time — its
+    /// worst case before it is sent, its usage after — by its token share of the pool's capacity
+    /// (<see cref="GpuPool.CostPerToken"/>) instead of a per-token list price, so budgets and envelopes hold for it too.
+    /// </summary>
+    /// <remarks>Its records are noted <see cref="PricingNotes.GpuPool"/>. A model may be in one pool only, and not in <see cref="Prices"/> as well.</remarks>
+    public IList<GpuPool> GpuPools { get; private set; } = new List<GpuPool>();
+
     /// <summary>Gets model aliases, such as Azure OpenAI deployment names, mapped to the catalog model they run (<c>"prod-chat": "gpt-4o"</c>).</summary>
     public IDictionary<string, string> ModelAliases { get; private set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
@@ -129,6 +137,7 @@ public sealed class CostGovernanceOptions
         copy.PeriodBudgets = [.. PeriodBudgets];
         copy.SpendVelocity = [.. SpendVelocity];
         copy.AdaptiveEnvelopes = [.. AdaptiveEnvelopes];
+        copy.GpuPools = [.. GpuPools];
         return copy;
     }
 
@@ -209,6 +218,7 @@ public sealed class CostGovernanceOptions
             }
         }
 
+        ValidateGpuPools(problems);
         ValidateTimeWindows(problems);
         return problems;
     }
@@ -221,6 +231,22 @@ public sealed class CostGovernanceOptions
         if (problems.Count > 0)
         {
             throw new OptionsValidationException(SectionName, typeof(CostGovernanceOptions), problems);
+        }
+    }
+
+    private void ValidateGpuPools(List<string> problems)
+    {
+        GpuPool[] pools = [.. GpuPools];
+        problems.AddRange(GpuPool.Validate(pools, nameof(GpuPools)));
+        for (int i = 0; i < pools.Length; i++)
+        {
+            foreach (string model in pools[i]?.Models ?? [])
+            {
+                if (model is not null && Prices.ContainsKey(model))
+                {
+                    problems.Add($"{nameof(GpuPools)}[{i}].models: '{model}' also has a price in {nameof(Prices)}; a model is priced by its pool or by its price, not both.");
+                }
+            }
         }
     }
 

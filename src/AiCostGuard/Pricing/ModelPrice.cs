@@ -98,6 +98,10 @@ public sealed partial record ModelPrice
     [Range(1, int.MaxValue)]
     public int? ContextWindow { get; init; }
 
+    /// <summary>Gets the GPU pool whose cost per hour and capacity these rates derive from (<see cref="AiCostGuard.GpuPool.CostPerToken"/>); its calls are noted <see cref="PricingNotes.GpuPool"/>.</summary>
+    /// <value>The default, <see langword="null"/>, is a per-token list price.</value>
+    public string? GpuPool { get; init; }
+
     /// <summary>Gets when this price takes effect.</summary>
     /// <value>The default, <see langword="null"/>, is in force from the beginning of time.</value>
     public DateTimeOffset? EffectiveFrom { get; init; }
@@ -159,9 +163,10 @@ public sealed partial record ModelPrice
             throw new ArgumentOutOfRangeException(nameof(usage), usage, "Token counts must be non-negative, and the cached, cache-write, audio and image parts cannot exceed the input, nor the reasoning and audio parts the output.");
         }
 
-        return TryGetCostBreakdownFixed(in usage, uncached, plainOutput, serviceTier, out CostBreakdown fixedPoint)
+        CostBreakdown breakdown = TryGetCostBreakdownFixed(in usage, uncached, plainOutput, serviceTier, out CostBreakdown fixedPoint)
             ? fixedPoint
             : GetCostBreakdownInDecimal(in usage, uncached, plainOutput, serviceTier);
+        return GpuPool is null ? breakdown : breakdown with { Notes = breakdown.Notes | PricingNotes.GpuPool };
     }
 
     /// <summary>Prices <paramref name="usage"/> with the decimal formula, which holds for every rate and tier.</summary>
