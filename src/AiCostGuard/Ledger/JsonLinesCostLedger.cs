@@ -144,6 +144,13 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
     public void Record(in OutcomeRecord outcome) => Enqueue(new Entry(default, outcome, IsOutcome: true, Flushed: null));
 
     /// <inheritdoc/>
+    public void Record(EnvelopeStep envelopeStep)
+    {
+        ArgumentNullException.ThrowIfNull(envelopeStep);
+        Enqueue(new Entry(default, default, IsOutcome: false, Flushed: null, envelopeStep));
+    }
+
+    /// <inheritdoc/>
     public void ThrowIfUnavailable()
     {
         if (_failClosed && _failure is { } failure)
@@ -182,7 +189,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
     /// <inheritdoc cref="DisposeAsync"/>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private static DateOnly DayOf(in Entry e) => DateOnly.FromDateTime((e.IsOutcome ? e.Outcome.Timestamp : e.Call.Timestamp).UtcDateTime);
+    private static DateOnly DayOf(in Entry e) => DateOnly.FromDateTime((e.Step?.Time ?? (e.IsOutcome ? e.Outcome.Timestamp : e.Call.Timestamp)).UtcDateTime);
 
     private void Enqueue(in Entry entry)
     {
@@ -386,7 +393,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
             }
 
             int before = _buffer.WrittenCount;
-            CostLedgerJson.WriteLine(_buffer, _json, e.Call, e.Outcome, e.IsOutcome);
+            CostLedgerJson.WriteLine(_buffer, _json, e.Call, e.Outcome, e.IsOutcome, e.Step);
             if (_fileLength + _buffer.WrittenCount > _maximumFileBytes && (_fileLength > 0 || before > 0))
             {
                 // The line does not fit: it is left out (its bytes stay unwritten in the buffer). A single line larger
@@ -592,7 +599,7 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
         _file = null;
     }
 
-    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed);
+    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed, EnvelopeStep? Step = null);
 
     private static partial class Log
     {

@@ -55,6 +55,27 @@ public sealed class GpuPoolPricingTests
     }
 
     [Fact]
+    public async Task A_json_lines_ledger_keeps_the_pool_as_the_price_source()
+    {
+        string dir = Directory.CreateTempSubdirectory("aicostguard-pool-").FullName;
+        try
+        {
+            await using (var file = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = dir }))
+            {
+                var (client, _, _, _) = Governed(Pool(), o => o.Ledger = file);
+                await client.GetResponseAsync(Fakes.Governed.Prompt(), new ChatOptions { MaxOutputTokens = 500 });
+            }
+
+            CostRecord record = Assert.Single(CostLedgerReader.Read(dir).Calls);
+            Assert.Equal((PricingNotes.GpuPool, 0.0005m), (record.PricingNotes, record.Cost));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_model_no_catalog_prices_is_refused_unless_a_pool_serves_it()
     {
         var unpooled = new CostGovernanceChatClient(new FakeChatClient { ModelId = Llama });

@@ -242,6 +242,39 @@ public sealed class AdaptiveEnvelopeGateTests
     }
 
     [Fact]
+    public async Task A_json_lines_ledger_keeps_the_ceiling_over_time_and_a_replay_of_its_records_agrees()
+    {
+        string dir = Directory.CreateTempSubdirectory("aicostguard-envelope-").FullName;
+        try
+        {
+            IReadOnlyList<EnvelopeStep> inProcess;
+            await using (var file = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = dir }))
+            {
+                var h = new Harness(Envelope(@base: 4m, allowance: 2m, cap: 8m, target: 1m), o => o.Ledger = new CompositeCostLedger(o.Ledger!, file));
+                await h.Call();
+                h.Succeed();
+                h.Succeed();
+                await h.Call();
+                await h.Call();
+                h.Succeed();
+                h.Succeed();
+                inProcess = h.Ledger.GetEnvelopeSteps();
+            }
+
+            LedgerContents read = CostLedgerReader.Read(dir);
+
+            Assert.Empty(read.SkippedLines);
+            Assert.Equal(inProcess, read.EnvelopeSteps);
+            Assert.Equal([EnvelopeChange.PeriodStart, EnvelopeChange.Success, EnvelopeChange.Capped, EnvelopeChange.GateClosed, EnvelopeChange.GateOpened], read.EnvelopeSteps.Select(s => s.Change));
+            Assert.Equal(AdaptiveEnvelope.Replay(read.Calls, read.Outcomes, Envelope(@base: 4m, allowance: 2m, cap: 8m, target: 1m)), read.EnvelopeSteps);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Envelopes_bind_from_configuration_and_are_enforced()
     {
         using ServiceProvider provider = Start("""
