@@ -56,7 +56,7 @@ internal sealed partial class AdaptiveEnvelopeGate : ICallGate
         {
             (DateTimeOffset start, DateTimeOffset end) = EnvelopeCeiling.Period(_envelopes[i], now);
             hold.Windows[i] = new BudgetWindow(_envelopes[i].Name + "|" + keys[i], start, end, TimeSpan.Zero, 1);
-            limits[i] = Limits(i, keys[i], now);
+            limits[i] = Limits(i, keys[i], start);
         }
 
         BudgetExceededException? refusal = await ReserveAllAsync(hold, limits, demand.WorstCase(demand.OutputTokens), demand.ModelId, cancellationToken);
@@ -116,9 +116,10 @@ internal sealed partial class AdaptiveEnvelopeGate : ICallGate
         }
     }
 
-    private BudgetLimits Limits(int envelope, string key, DateTimeOffset now) =>
-        _ceilings.TryGetValue(_envelopes[envelope].Name + "|" + key, out Current? current) && current.Limits is { } limits && current.Ceiling is { } ceiling && ceiling.Covers(now)
-            ? limits
+    /// <summary>The limits of the ceiling in force for <paramref name="key"/> in the period starting at <paramref name="periodStart"/>: its base until something is booked there.</summary>
+    private BudgetLimits Limits(int envelope, string key, DateTimeOffset periodStart) =>
+        _ceilings.TryGetValue(_envelopes[envelope].Name + "|" + key, out Current? current) && current.InForce is { } inForce && inForce.PeriodStart == periodStart
+            ? inForce.Limits
             : _baseLimits[envelope];
 
     private void Book(int envelope, string key, DateTimeOffset time, decimal cost, bool success)
@@ -140,7 +141,8 @@ internal sealed partial class AdaptiveEnvelopeGate : ICallGate
             step = current.Ceiling.Apply(time, cost, success);
             if (start is not null || current.Ceiling.Ceiling != before)
             {
-                current.Limits = new BudgetLimits { MaximumCost = current.Ceiling.Ceiling };
+                // One reference, so a call admitted meanwhile reads a period and its ceiling together.
+                current.InForce = new InForceCeiling(current.Ceiling.PeriodStart, new BudgetLimits { MaximumCost = current.Ceiling.Ceiling });
             }
         }
 
@@ -225,8 +227,11 @@ internal sealed partial class AdaptiveEnvelopeGate : ICallGate
 
         public EnvelopeCeiling? Ceiling { get; set; }
 
-        public volatile BudgetLimits? Limits;
+        public volatile InForceCeiling? InForce;
     }
+
+    /// <summary>The ceiling calls are reserved against, and the period it belongs to.</summary>
+    private sealed record InForceCeiling(DateTimeOffset PeriodStart, BudgetLimits Limits);
 
     private static partial class Log
     {
