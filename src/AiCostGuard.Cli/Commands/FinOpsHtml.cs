@@ -3,7 +3,7 @@ using System.Net;
 
 namespace AiCostGuard.Cli.Commands;
 
-/// <summary>The FinOps sections of the HTML report: each team's forecast, each budget's forecast against its ceiling, the anomalous days, and GPU pool allocation with idle cost.</summary>
+/// <summary>The FinOps sections of the HTML report: each team's forecast, each budget's forecast against its ceiling, the anomalous days, the adaptive envelopes' ceilings over time, and GPU pool allocation with idle cost.</summary>
 internal static class FinOpsHtml
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -17,6 +17,11 @@ internal static class FinOpsHtml
         }
 
         Anomalies(contents, w, decimals);
+        if (contents.EnvelopeSteps.Count > 0)
+        {
+            Envelopes(contents.EnvelopeSteps, w, decimals);
+        }
+
         if (pools is not null)
         {
             Pools(pools, w, decimals);
@@ -82,6 +87,28 @@ internal static class FinOpsHtml
 
         w.WriteLine("</tbody></table></section>");
     }
+
+    private static void Envelopes(IReadOnlyList<EnvelopeStep> steps, TextWriter w, int decimals)
+    {
+        w.WriteLine("<section id=\"envelopes\"><h2>Adaptive envelopes</h2><table><thead><tr><th>envelope</th><th>key</th><th>time (UTC)</th><th>why</th><th class=\"n\">Ceiling</th><th class=\"n\">Spent</th><th class=\"n\">Successes</th><th class=\"n\">Per success</th></tr></thead><tbody>");
+        foreach (EnvelopeStep s in steps.OrderBy(s => s.Envelope, StringComparer.Ordinal).ThenBy(s => s.Key, StringComparer.Ordinal).ThenBy(s => s.Time))
+        {
+            string perSuccess = s.CostPerSuccess is { } c ? HtmlReport.Usd(c, decimals) : string.Empty;
+            w.WriteLine($"<tr><td>{E(s.Envelope)}</td><td>{E(s.Key)}</td><td>{s.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", Inv)}</td><td>{Why(s.Change)}</td><td class=\"n\">{HtmlReport.Usd(s.Ceiling, decimals)}</td><td class=\"n\">{HtmlReport.Usd(s.Spent, decimals)}</td><td class=\"n\">{s.Successes.ToString(Inv)}</td><td class=\"n\">{perSuccess}</td></tr>");
+        }
+
+        w.WriteLine("</tbody></table></section>");
+    }
+
+    private static string Why(EnvelopeChange change) => change switch
+    {
+        EnvelopeChange.PeriodStart => "period start: the base",
+        EnvelopeChange.Success => "a success raised it",
+        EnvelopeChange.Capped => "reached the cap",
+        EnvelopeChange.GateClosed => "review gate closed: cost per success above target",
+        EnvelopeChange.GateOpened => "review gate opened: caught up with the successes",
+        _ => throw new ArgumentOutOfRangeException(nameof(change), change, "Not an envelope change."),
+    };
 
     private static void Pools(IReadOnlyList<GpuPoolAllocation> pools, TextWriter w, int decimals)
     {

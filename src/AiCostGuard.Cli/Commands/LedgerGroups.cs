@@ -47,6 +47,7 @@ internal static class LedgerGroups
     {
         var calls = new List<CostRecord>();
         var outcomes = new List<OutcomeRecord>();
+        var envelopeSteps = new List<EnvelopeStep>();
         var skipped = new List<string>();
         foreach (string path in paths)
         {
@@ -60,6 +61,7 @@ internal static class LedgerGroups
 
             calls.AddRange(contents.Calls);
             outcomes.AddRange(contents.Outcomes);
+            envelopeSteps.AddRange(contents.EnvelopeSteps);
             skipped.AddRange(contents.SkippedLines);
         }
 
@@ -68,7 +70,7 @@ internal static class LedgerGroups
             CommandOutput.Warn(error, "skipped " + line);
         }
 
-        return new LedgerContents(calls, outcomes, skipped);
+        return new LedgerContents(calls, outcomes, skipped) { EnvelopeSteps = envelopeSteps };
     }
 
     /// <summary>Parses <c>--by</c> for commands that group days: team, feature, model, but not day.</summary>

@@ -80,7 +80,10 @@ internal sealed class LedgerInput
         }
 
         bool InRange(DateTimeOffset t) => (since is null || t >= since) && (until is null || t < until);
-        return new LedgerContents([.. contents.Calls.Where(c => InRange(c.Timestamp))], [.. contents.Outcomes.Where(o => InRange(o.Timestamp))], contents.SkippedLines);
+        return new LedgerContents([.. contents.Calls.Where(c => InRange(c.Timestamp))], [.. contents.Outcomes.Where(o => InRange(o.Timestamp))], contents.SkippedLines)
+        {
+            EnvelopeSteps = [.. contents.EnvelopeSteps.Where(s => InRange(s.Time))],
+        };
     }
 
     /// <summary>Reads the PostgreSQL ledger; a database that cannot be read is a one-line input error.</summary>
@@ -120,7 +123,7 @@ internal sealed class LedgerInput
         {
             File.WriteAllBytes(file, bytes);
             LedgerContents contents = CostLedgerReader.Read(file);
-            return new LedgerContents(contents.Calls, contents.Outcomes, [.. contents.SkippedLines.Select(s => s.Replace(file, "standard input", StringComparison.Ordinal))]);
+            return contents with { SkippedLines = [.. contents.SkippedLines.Select(s => s.Replace(file, "standard input", StringComparison.Ordinal))] };
         }
         finally
         {

@@ -25,7 +25,7 @@ internal sealed partial class CallPipeline
 
     public CallPipeline(CostGovernanceOptions options, ChatClientMetadata? metadata, TimeProvider time, ILogger logger, Action<SpendVelocityEventArgs> onSpendVelocityExceeded)
     {
-        PriceCatalog catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices).WithAliases(options.ModelAliases);
+        PriceCatalog catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices).WithGpuPools(options.GpuPools).WithAliases(options.ModelAliases);
         Models = new ModelResolver(catalog, metadata?.DefaultModelId, options.DefaultMaximumOutputTokens, options.ContentBounds);
         Calibrator = options.InputCalibrator ?? new InputTokenCalibrator();
         Decider = new CallDecider(options, Models, Calibrator);
@@ -50,6 +50,13 @@ internal sealed partial class CallPipeline
         {
             Periods = new PeriodBudgetGate(options.PeriodBudgets, options.BudgetStore, time, options.Mode, logger);
             gates.Add(Periods);
+        }
+
+        if (options.AdaptiveEnvelopes.Count > 0)
+        {
+            var envelopes = new AdaptiveEnvelopeGate(options.AdaptiveEnvelopes, Periods?.Store ?? options.BudgetStore, time, options.Mode, logger, Recorder.Ledger.Record);
+            OutcomeListeners.Add(Recorder.Ledger, envelopes);
+            gates.Add(envelopes);
         }
 
         Gates = [.. gates];

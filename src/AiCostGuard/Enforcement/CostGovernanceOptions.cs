@@ -72,6 +72,14 @@ public sealed class CostGovernanceOptions
     /// <summary>Gets price overrides and additions by model id; they win over <see cref="Catalog"/>.</summary>
     public IDictionary<string, ModelPrice> Prices { get; private set; } = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Gets the self-hosted GPU pools (vLLM, Ollama, TGI): a call to a model a pool serves is priced at call time — its
+    /// worst case before it is sent, its usage after — by its token share of the pool's capacity
+    /// (<see cref="GpuPool.CostPerToken"/>) instead of a per-token list price, so budgets and envelopes hold for it too.
+    /// </summary>
+    /// <remarks>Its records are noted <see cref="PricingNotes.GpuPool"/>. A model may be in one pool only, and not in <see cref="Prices"/> as well.</remarks>
+    public IList<GpuPool> GpuPools { get; private set; } = new List<GpuPool>();
+
     /// <summary>Gets model aliases, such as Azure OpenAI deployment names, mapped to the catalog model they run (<c>"prod-chat": "gpt-4o"</c>).</summary>
     public IDictionary<string, string> ModelAliases { get; private set; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
@@ -104,6 +112,13 @@ public sealed class CostGovernanceOptions
     /// <remarks>A call's worst case is reserved in every period budget its attribution falls in, after its scopes admitted it.</remarks>
     public IList<PeriodBudgetOptions> PeriodBudgets { get; private set; } = new List<PeriodBudgetOptions>();
 
+    /// <summary>
+    /// Gets the adaptive envelopes: period budgets whose cost ceiling grows with the successful outcomes recorded in the
+    /// client's ledger (<see cref="CostOutcomes.Record"/>), up to a cap, while the cost per success stays at its target.
+    /// </summary>
+    /// <remarks>A call's worst case is reserved against each envelope's ceiling as it stands, after the period budgets; the spend is kept in <see cref="BudgetStore"/>.</remarks>
+    public IList<AdaptiveEnvelopeOptions> AdaptiveEnvelopes { get; private set; } = new List<AdaptiveEnvelopeOptions>();
+
     /// <summary>Gets the thresholds on spend velocity (cost per second, minute or hour), kept per attribution key.</summary>
     public IList<SpendVelocityRule> SpendVelocity { get; private set; } = new List<SpendVelocityRule>();
 
@@ -127,6 +142,8 @@ public sealed class CostGovernanceOptions
         copy.ModelAliases = new Dictionary<string, string>(ModelAliases, StringComparer.OrdinalIgnoreCase);
         copy.PeriodBudgets = [.. PeriodBudgets];
         copy.SpendVelocity = [.. SpendVelocity];
+        copy.AdaptiveEnvelopes = [.. AdaptiveEnvelopes];
+        copy.GpuPools = [.. GpuPools];
         return copy;
     }
 
@@ -216,6 +233,7 @@ public sealed class CostGovernanceOptions
             }
         }
 
+        ValidateGpuPools(problems);
         ValidateTimeWindows(problems);
         return problems;
     }
@@ -228,6 +246,22 @@ public sealed class CostGovernanceOptions
         if (problems.Count > 0)
         {
             throw new OptionsValidationException(SectionName, typeof(CostGovernanceOptions), problems);
+        }
+    }
+
+    private void ValidateGpuPools(List<string> problems)
+    {
+        GpuPool[] pools = [.. GpuPools];
+        problems.AddRange(GpuPool.Validate(pools, nameof(GpuPools)));
+        for (int i = 0; i < pools.Length; i++)
+        {
+            foreach (string model in pools[i]?.Models ?? [])
+            {
+                if (model is not null && Prices.ContainsKey(model))
+                {
+                    problems.Add($"{nameof(GpuPools)}[{i}].models: '{model}' also has a price in {nameof(Prices)}; a model is priced by its pool or by its price, not both.");
+                }
+            }
         }
     }
 
@@ -247,6 +281,21 @@ public sealed class CostGovernanceOptions
             if (budget.Name is not null && !names.Add(budget.Name))
             {
                 problems.Add($"{nameof(PeriodBudgets)}[{i}].{nameof(PeriodBudgetOptions.Name)}: '{budget.Name}' names two period budgets; they would share one store key.");
+            }
+        }
+
+        for (int i = 0; i < AdaptiveEnvelopes.Count; i++)
+        {
+            if (AdaptiveEnvelopes[i] is not { } envelope)
+            {
+                problems.Add($"{nameof(AdaptiveEnvelopes)}[{i}]: the envelope is missing.");
+                continue;
+            }
+
+            problems.AddRange(envelope.Validate($"{nameof(AdaptiveEnvelopes)}[{i}]."));
+            if (envelope.Name is not null && !names.Add(envelope.Name))
+            {
+                problems.Add($"{nameof(AdaptiveEnvelopes)}[{i}].{nameof(AdaptiveEnvelopeOptions.Name)}: '{envelope.Name}' already names a period budget or envelope; they would share one store key.");
             }
         }
 

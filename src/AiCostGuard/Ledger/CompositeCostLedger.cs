@@ -76,6 +76,28 @@ public sealed class CompositeCostLedger : ICostLedger
     }
 
     /// <inheritdoc/>
+    public void Record(EnvelopeStep envelopeStep)
+    {
+        Exception? first = null;
+        foreach (ICostLedger sink in _sinks)
+        {
+            try
+            {
+                sink.Record(envelopeStep);
+            }
+            catch (Exception e) when (first is null)
+            {
+                first = e;
+            }
+        }
+
+        if (first is not null)
+        {
+            throw first;
+        }
+    }
+
+    /// <inheritdoc/>
     public void ThrowIfUnavailable()
     {
         foreach (ICostLedger sink in _sinks)

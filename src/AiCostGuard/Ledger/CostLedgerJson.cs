@@ -37,6 +37,11 @@ internal static class CostLedgerJson
         json.WriteNumber("maxOutputTokens", r.MaximumOutputTokens);
         WriteIf(json, "refusal", r.RefusalReason);
         json.WriteString("outcome", r.Outcome.ToString());
+        if (r.PricingNotes != PricingNotes.None)
+        {
+            json.WriteString("pricingNotes", r.PricingNotes.ToString());
+        }
+
         if (r.TraceId != default)
         {
             json.WriteString("traceId", r.TraceId.ToHexString());
@@ -63,8 +68,28 @@ internal static class CostLedgerJson
         json.WriteEndObject();
     }
 
+    public static void Write(Utf8JsonWriter json, EnvelopeStep step)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("schema", CostLedgerSchema.Version);
+        json.WriteString("kind", "envelope");
+        json.WriteString("ts", step.Time);
+        json.WriteString("envelope", step.Envelope);
+        json.WriteString("key", step.Key);
+        json.WriteString("change", step.Change.ToString());
+        json.WriteNumber("ceiling", step.Ceiling);
+        json.WriteNumber("spent", step.Spent);
+        json.WriteNumber("successes", step.Successes);
+        if (step.CostPerSuccess is { } perSuccess)
+        {
+            json.WriteNumber("costPerSuccess", perSuccess);
+        }
+
+        json.WriteEndObject();
+    }
+
     /// <summary>Parses one line; returns why it was skipped, or <see langword="null"/>.</summary>
-    public static string? Parse(ReadOnlySpan<byte> line, List<CostRecord> calls, List<OutcomeRecord> outcomes)
+    public static string? Parse(ReadOnlySpan<byte> line, List<CostRecord> calls, List<OutcomeRecord> outcomes, List<EnvelopeStep> envelopeSteps)
     {
         try
         {
@@ -113,6 +138,7 @@ internal static class CostLedgerJson
                         Outcome = Enum<CallOutcome>(e, "outcome"),
                         TraceId = Str(e, "traceId") is { Length: 32 } trace ? ActivityTraceId.CreateFromString(trace) : default,
                         SpanId = Str(e, "spanId") is { Length: 16 } span ? ActivitySpanId.CreateFromString(span) : default,
+                        PricingNotes = Str(e, "pricingNotes") is { } notes ? System.Enum.Parse<PricingNotes>(notes) : PricingNotes.None,
                     });
                     return null;
                 case "outcome":
@@ -126,6 +152,17 @@ internal static class CostLedgerJson
                         IsSuccess = e.GetProperty("success").GetBoolean(),
                         Value = e.TryGetProperty("value", out JsonElement v) ? v.GetDecimal() : null,
                     });
+                    return null;
+                case "envelope":
+                    envelopeSteps.Add(new EnvelopeStep(
+                        Str(e, "envelope") ?? throw new FormatException("an envelope step has no envelope"),
+                        Str(e, "key") ?? throw new FormatException("an envelope step has no key"),
+                        ts,
+                        Enum<EnvelopeChange>(e, "change"),
+                        e.GetProperty("ceiling").GetDecimal(),
+                        e.GetProperty("spent").GetDecimal(),
+                        e.GetProperty("successes").GetInt32(),
+                        e.TryGetProperty("costPerSuccess", out JsonElement c) ? c.GetDecimal() : null));
                     return null;
                 default:
                     return $"unknown record kind '{kind}'";
@@ -208,10 +245,14 @@ internal static class CostLedgerJson
 
     /// <summary>Serializes into a reusable buffer, then appends the line feed.</summary>
     /// <summary>Writes one record and its newline into <paramref name="buffer"/>; the record is passed by reference, never boxed.</summary>
-    public static void WriteLine(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, in CostRecord call, in OutcomeRecord outcome, bool isOutcome)
+    public static void WriteLine(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, in CostRecord call, in OutcomeRecord outcome, bool isOutcome, EnvelopeStep? step = null)
     {
         json.Reset(buffer);
-        if (isOutcome)
+        if (step is not null)
+        {
+            Write(json, step);
+        }
+        else if (isOutcome)
         {
             Write(json, in outcome);
         }

@@ -29,6 +29,7 @@ public static class CostLedgerReader
 
         var calls = new List<CostRecord>();
         var outcomes = new List<OutcomeRecord>();
+        var envelopeSteps = new List<EnvelopeStep>();
         var skipped = new List<string>();
         foreach (string file in files)
         {
@@ -49,7 +50,7 @@ public static class CostLedgerReader
                 }
 
                 string? why = complete
-                    ? CostLedgerJson.Parse(line, calls, outcomes)
+                    ? CostLedgerJson.Parse(line, calls, outcomes, envelopeSteps)
                     : "the last line has no line end: it was cut short while being written";
                 if (why is not null)
                 {
@@ -58,6 +59,6 @@ public static class CostLedgerReader
             }
         }
 
-        return new LedgerContents(calls, outcomes, skipped);
+        return new LedgerContents(calls, outcomes, skipped) { EnvelopeSteps = envelopeSteps };
     }
 }

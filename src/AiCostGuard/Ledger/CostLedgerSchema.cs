@@ -4,7 +4,7 @@ namespace AiCostGuard;
 /// The JSON Lines ledger format: one JSON object per line, UTF-8, each line complete and ending in <c>\n</c>.
 /// </summary>
 /// <remarks>
-/// <para>Every line carries <c>"schema": 1</c> (<see cref="Version"/>) and <c>"kind"</c>: <c>"call"</c> or <c>"outcome"</c>.
+/// <para>Every line carries <c>"schema": 1</c> (<see cref="Version"/>) and <c>"kind"</c>: <c>"call"</c>, <c>"outcome"</c> or <c>"envelope"</c>.
 /// Readers skip, and report, lines of a newer schema, of an unknown kind, or cut short by a crash.</para>
 /// <para>Attribution fields, on both kinds, each omitted when unset: <c>tenant</c>, <c>team</c>, <c>feature</c>,
 /// <c>user</c>, <c>costCenter</c>, <c>environment</c>, <c>tags</c> (an object of strings); <c>scope</c>, <c>scopeId</c>.</para>
@@ -12,8 +12,11 @@ namespace AiCostGuard;
 /// <c>streaming</c>, <c>inputTokens</c>, <c>cachedInputTokens</c>, <c>outputTokens</c>, <c>reasoningTokens</c>,
 /// <c>estimatedInputTokens</c>, <c>estimatePrecision</c>, <c>cost</c> (US dollars, a JSON number written with the
 /// full <see cref="decimal"/> precision), <c>costSource</c>, <c>decision</c>, <c>limitKind</c>, <c>limitBudget</c>,
-/// <c>maxOutputTokens</c>, <c>refusal</c>, <c>outcome</c>, <c>traceId</c>, <c>spanId</c>. Enumerations are written by name.</para>
+/// <c>maxOutputTokens</c>, <c>refusal</c>, <c>outcome</c>, <c>pricingNotes</c> (omitted when none; <c>GpuPool</c> for a call
+/// priced from its GPU pool), <c>traceId</c>, <c>spanId</c>. Enumerations are written by name.</para>
 /// <para>An <c>outcome</c> line: <c>ts</c>, <c>name</c>, <c>success</c>, <c>value</c> (US dollars, optional).</para>
+/// <para>An <c>envelope</c> line, one per move of an adaptive envelope's ceiling (<see cref="EnvelopeStep"/>): <c>ts</c>,
+/// <c>envelope</c>, <c>key</c>, <c>change</c>, <c>ceiling</c>, <c>spent</c>, <c>successes</c>, <c>costPerSuccess</c> (optional).</para>
 /// <para>No prompt or completion text is ever written. New fields may be added within a version; a change in the
 /// meaning of a field makes a new version.</para>
 /// </remarks>

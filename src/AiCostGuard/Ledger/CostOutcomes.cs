@@ -3,7 +3,8 @@ namespace AiCostGuard;
 /// <summary>Records business outcomes against runs, so that reports show cost per successful outcome.</summary>
 /// <remarks>
 /// An outcome is joined to the calls charged to its run by <see cref="BudgetScope.Id"/>: record it with the same
-/// scope the run's calls were made in. This type is thread-safe.
+/// scope the run's calls were made in. A success recorded in a client's ledger (<see cref="CostGovernanceChatClient.Ledger"/>)
+/// also raises that client's adaptive envelopes (<see cref="CostGovernanceOptions.AdaptiveEnvelopes"/>) at once. This type is thread-safe.
 /// </remarks>
 public static class CostOutcomes
 {
@@ -34,6 +35,9 @@ public static class CostOutcomes
             Value = value,
         };
         ledger.Record(in outcome);
+
+        // The adaptive envelopes of the clients recording in this ledger grow with its successes.
+        OutcomeListeners.Publish(ledger, outcome.Timestamp, outcome.Attribution, name, success);
         return outcome;
     }
 }

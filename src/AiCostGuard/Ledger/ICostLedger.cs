@@ -19,6 +19,15 @@ public interface ICostLedger
     }
 
     /// <summary>
+    /// Records one move of an adaptive envelope's ceiling (<see cref="CostGovernanceOptions.AdaptiveEnvelopes"/>): a period
+    /// start, a success that raised it, the cap, the review gate closing or opening. The default implementation ignores it.
+    /// </summary>
+    /// <param name="envelopeStep">The step.</param>
+    void Record(EnvelopeStep envelopeStep)
+    {
+    }
+
+    /// <summary>
     /// Throws when the sink cannot accept records and is configured to refuse calls meanwhile (fail-closed). The middleware
     /// calls it before sending a call, so a refused call costs nothing. The default implementation never throws.
     /// </summary>

@@ -19,6 +19,7 @@ public sealed class InMemoryCostLedger : ICostLedger
     private readonly int _capacity;
     private CostRecord[] _records;
     private readonly List<OutcomeRecord> _outcomes = [];
+    private readonly List<EnvelopeStep> _envelopeSteps = [];
     private long _count;
 
     /// <summary>Initializes a new instance.</summary>
@@ -75,6 +76,27 @@ public sealed class InMemoryCostLedger : ICostLedger
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Envelope steps are few (at most one per outcome or call that moves a ceiling) and all are kept until <see cref="Clear"/>.</remarks>
+    public void Record(EnvelopeStep envelopeStep)
+    {
+        ArgumentNullException.ThrowIfNull(envelopeStep);
+        lock (_sync)
+        {
+            _envelopeSteps.Add(envelopeStep);
+        }
+    }
+
+    /// <summary>Returns the adaptive envelope steps recorded, oldest first.</summary>
+    /// <returns>A snapshot.</returns>
+    public IReadOnlyList<EnvelopeStep> GetEnvelopeSteps()
+    {
+        lock (_sync)
+        {
+            return [.. _envelopeSteps];
+        }
+    }
+
     /// <summary>Returns the outcomes recorded, oldest first.</summary>
     /// <returns>A snapshot.</returns>
     public IReadOnlyList<OutcomeRecord> GetOutcomes()
@@ -110,6 +132,7 @@ public sealed class InMemoryCostLedger : ICostLedger
         {
             _records = new CostRecord[Math.Min(_capacity, InitialStorage)];
             _outcomes.Clear();
+            _envelopeSteps.Clear();
             _count = 0;
         }
     }

@@ -112,6 +112,13 @@ public sealed partial class JsonLinesCostLedger : ICostLedger, IAsyncDisposable,
     public void Record(in OutcomeRecord outcome) => Enqueue(new JsonLinesLedgerWriter.Entry(default, outcome, IsOutcome: true, Flushed: null));
 
     /// <inheritdoc/>
+    public void Record(EnvelopeStep envelopeStep)
+    {
+        ArgumentNullException.ThrowIfNull(envelopeStep);
+        Enqueue(new JsonLinesLedgerWriter.Entry(default, default, IsOutcome: false, Flushed: null, envelopeStep));
+    }
+
+    /// <inheritdoc/>
     public void ThrowIfUnavailable()
     {
         if (_failClosed && _writer.Failure is { } failure)

@@ -120,7 +120,7 @@ internal sealed partial class JsonLinesLedgerWriter
         _file.Close();
     }
 
-    private static DateOnly DayOf(in Entry e) => DateOnly.FromDateTime((e.IsOutcome ? e.Outcome.Timestamp : e.Call.Timestamp).UtcDateTime);
+    private static DateOnly DayOf(in Entry e) => DateOnly.FromDateTime((e.Step?.Time ?? (e.IsOutcome ? e.Outcome.Timestamp : e.Call.Timestamp)).UtcDateTime);
 
     /// <summary>Moves what is queued into the records to write, keeping at most the retry capacity while failing.</summary>
     /// <returns>Whether a flush asked for an attempt now.</returns>
@@ -234,7 +234,7 @@ internal sealed partial class JsonLinesLedgerWriter
             }
 
             int before = _buffer.WrittenCount;
-            CostLedgerJson.WriteLine(_buffer, json, e.Call, e.Outcome, e.IsOutcome);
+            CostLedgerJson.WriteLine(_buffer, json, e.Call, e.Outcome, e.IsOutcome, e.Step);
             if (!_file.Fits(_buffer.WrittenCount, isFirstLine: before == 0))
             {
                 // The line does not fit: it is left out (its bytes stay unwritten in the buffer).
@@ -278,7 +278,7 @@ internal sealed partial class JsonLinesLedgerWriter
     }
 
     /// <summary>A record queued for the writer, or (with <see cref="Flushed"/>) a flush waiting for what was queued before it.</summary>
-    internal readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed);
+    internal readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed, EnvelopeStep? Step = null);
 
     private static partial class Log
     {

@@ -98,6 +98,10 @@ public sealed partial record ModelPrice
     [Range(1, int.MaxValue)]
     public int? ContextWindow { get; init; }
 
+    /// <summary>Gets the GPU pool whose cost per hour and capacity these rates derive from (<see cref="AiCostGuard.GpuPool.CostPerToken"/>); its calls are noted <see cref="PricingNotes.GpuPool"/>.</summary>
+    /// <value>The default, <see langword="null"/>, is a per-token list price.</value>
+    public string? GpuPool { get; init; }
+
     /// <summary>Gets when this price takes effect.</summary>
     /// <value>The default, <see langword="null"/>, is in force from the beginning of time.</value>
     public DateTimeOffset? EffectiveFrom { get; init; }
@@ -151,9 +155,10 @@ public sealed partial record ModelPrice
     public CostBreakdown GetCostBreakdown(TokenUsage usage, string? serviceTier = null)
     {
         (long uncached, long plainOutput) = Split(in usage);
-        return TryGetCostBreakdownFixed(in usage, uncached, plainOutput, serviceTier, out CostBreakdown fixedPoint)
+        CostBreakdown breakdown = TryGetCostBreakdownFixed(in usage, uncached, plainOutput, serviceTier, out CostBreakdown fixedPoint)
             ? fixedPoint
             : GetCostBreakdownInDecimal(in usage, uncached, plainOutput, serviceTier);
+        return GpuPool is null ? breakdown : breakdown with { Notes = WithPoolNote(breakdown.Notes) };
     }
 
     /// <summary>Prices <paramref name="usage"/> as <see cref="GetCostBreakdown"/> does, as one amount: what a call is charged.</summary>
@@ -162,12 +167,15 @@ public sealed partial record ModelPrice
         (long uncached, long plainOutput) = Split(in usage);
         if (TryGetCostFixed(in usage, uncached, plainOutput, serviceTier, out decimal cost, out PricingNotes notes))
         {
-            return new PricedCost(cost, StandardTier, notes);
+            return new PricedCost(cost, StandardTier, WithPoolNote(notes));
         }
 
         CostBreakdown breakdown = GetCostBreakdownInDecimal(in usage, uncached, plainOutput, serviceTier);
-        return new PricedCost(breakdown.Total, breakdown.ServiceTier, breakdown.Notes);
+        return new PricedCost(breakdown.Total, breakdown.ServiceTier, WithPoolNote(breakdown.Notes));
     }
+
+    /// <summary>A price drawn from a GPU pool says so on every charge.</summary>
+    private PricingNotes WithPoolNote(PricingNotes notes) => GpuPool is null ? notes : notes | PricingNotes.GpuPool;
 
     /// <summary>The uncached input and the plain output of <paramref name="usage"/>, once its counts are checked.</summary>
     private static (long Uncached, long PlainOutput) Split(in TokenUsage usage)

@@ -87,6 +87,39 @@ public sealed partial class PriceCatalog
     }
 
     /// <summary>
+    /// Returns a catalog in which every model a pool serves is priced from its pool (<see cref="GpuPool.CostPerToken"/>
+    /// for every kind of token) instead of its list price; the listed model's output limit and context window are kept.
+    /// </summary>
+    /// <param name="pools">The pools; <see cref="GpuPool.Validate"/> must find no problem.</param>
+    /// <returns>The new catalog; this instance when there is no pool.</returns>
+    /// <exception cref="ArgumentException">The pools are invalid; the message lists every problem.</exception>
+    public PriceCatalog WithGpuPools(IEnumerable<GpuPool> pools)
+    {
+        ArgumentNullException.ThrowIfNull(pools);
+        GpuPool[] list = [.. pools];
+        if (list.Length == 0)
+        {
+            return this;
+        }
+
+        if (AiCostGuard.GpuPool.Validate(list) is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("Invalid GPU pools: " + string.Join(" ", problems), nameof(pools));
+        }
+
+        var dictionary = new Dictionary<string, ModelPrice>(_models, StringComparer.OrdinalIgnoreCase);
+        foreach (GpuPool pool in list)
+        {
+            foreach (string model in pool.Models)
+            {
+                dictionary[model] = pool.Price(TryGetPrice(model, out ModelPrice? listed) ? listed : null);
+            }
+        }
+
+        return new PriceCatalog(dictionary.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), Source + " + GPU pools", _aliases, _aliasTargets);
+    }
+
+    /// <summary>
     /// Returns a catalog in which each alias (such as an Azure OpenAI deployment name) is priced as the catalog model it
     /// names. An alias is looked up after the exact model ids and before prefix and snapshot resolution.
     /// </summary>

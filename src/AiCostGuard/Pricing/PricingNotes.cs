@@ -27,4 +27,10 @@ public enum PricingNotes
     /// was priced at the dearer of the two, and the ledger keeps both.
     /// </summary>
     ReportedModelMismatch = 16,
+
+    /// <summary>
+    /// The model is served by a self-hosted GPU pool (<see cref="CostGovernanceOptions.GpuPools"/>): the call was charged its
+    /// token share of the pool's capacity (<see cref="GpuPool.CostPerToken"/>), not a per-token list price.
+    /// </summary>
+    GpuPool = 32,
 }

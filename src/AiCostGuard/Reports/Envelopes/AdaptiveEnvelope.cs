@@ -26,64 +26,28 @@ public static class AdaptiveEnvelope
             throw new ArgumentException("Invalid adaptive envelope: " + string.Join(" ", problems), nameof(envelope));
         }
 
-        var events = calls.Where(c => c.Outcome != CallOutcome.NotSent)
+        var events = calls.Where(c => c.Outcome != CallOutcome.NotSent && c.Decision != BudgetDecision.Rejected)
             .Select(c => (c.Timestamp, Key: AttributionKey.Build(envelope.Dimensions, c.Attribution ?? CostAttribution.Empty), c.Cost, Success: false))
             .Concat(outcomes.Where(o => o.IsSuccess && (envelope.OutcomeName is null || o.Name == envelope.OutcomeName))
                 .Select(o => (o.Timestamp, Key: AttributionKey.Build(envelope.Dimensions, o.Attribution ?? CostAttribution.Empty), Cost: 0m, Success: true)))
             .OrderBy(e => e.Key, StringComparer.Ordinal)
             .ThenBy(e => e.Timestamp);
         var steps = new List<EnvelopeStep>();
-        string? key = null;
-        DateOnly period = default;
-        decimal spent = 0m, ceiling = 0m;
-        int successes = 0;
-        bool closed = false;
-        foreach ((DateTimeOffset time, string eventKey, decimal cost, bool success) in events)
+        EnvelopeCeiling? ceiling = null;
+        foreach ((DateTimeOffset time, string key, decimal cost, bool success) in events)
         {
-            DateOnly start = PeriodStart(envelope, DailySpendSeries.Day(time));
-            if (eventKey != key || start != period)
+            if (ceiling is null || ceiling.Key != key || !ceiling.Covers(time))
             {
-                (key, period, spent, successes, ceiling, closed) = (eventKey, start, 0m, 0, envelope.Base, false);
-                steps.Add(new EnvelopeStep(envelope.Name!, key, time, EnvelopeChange.PeriodStart, ceiling, spent, successes, null));
+                ceiling = EnvelopeCeiling.Begin(envelope, key, time, out EnvelopeStep start);
+                steps.Add(start);
             }
 
-            spent += cost;
-            successes += success ? 1 : 0;
-            decimal? perSuccess = successes == 0 ? null : decimal.Round(spent / successes, 6);
-            bool above = envelope.TargetCostPerSuccess is { } target && perSuccess > target;
-            decimal earned = Math.Min(envelope.Cap, envelope.Base + (envelope.AllowancePerSuccess * successes));
-            EnvelopeChange? change = null;
-            if (above && !closed)
+            if (ceiling.Apply(time, cost, success) is { } step)
             {
-                change = EnvelopeChange.GateClosed;
-            }
-            else if (!above && closed)
-            {
-                change = EnvelopeChange.GateOpened;
-                ceiling = earned;
-            }
-            else if (!above && success && earned > ceiling)
-            {
-                change = earned == envelope.Cap ? EnvelopeChange.Capped : EnvelopeChange.Success;
-                ceiling = earned;
-            }
-
-            closed = above;
-            if (change is { } c)
-            {
-                steps.Add(new EnvelopeStep(envelope.Name!, key, time, c, ceiling, spent, successes, perSuccess));
+                steps.Add(step);
             }
         }
 
         return steps;
     }
-
-    private static DateOnly PeriodStart(AdaptiveEnvelopeOptions envelope, DateOnly day) => envelope.Period switch
-    {
-        BudgetPeriod.Daily => day,
-        BudgetPeriod.Weekly => day.AddDays(-(((int)day.DayOfWeek - (int)envelope.FirstDayOfWeek + 7) % 7)),
-        BudgetPeriod.Monthly => new DateOnly(day.Year, day.Month, 1),
-        BudgetPeriod.Rolling => throw new ArgumentOutOfRangeException(nameof(envelope), "An envelope follows the calendar."),
-        _ => throw new ArgumentOutOfRangeException(nameof(envelope), envelope.Period, "Not a budget period."),
-    };
 }

@@ -23,8 +23,9 @@ public sealed record GpuPoolAllocation(string Pool, DateOnly Start, DateOnly End
     /// <returns>One allocation per pool with calls, in the order of <paramref name="pools"/>.</returns>
     /// <remarks>
     /// The period runs from the first to the last UTC day with a call to the pool's models, whole days. A consumer is
-    /// allocated <c>cost × its tokens / capacity</c>, rounded to the micro-dollar; the rest is idle. Calls that add up
-    /// to more than the capacity (the capacity was set too low) share the whole cost by tokens, with no idle.
+    /// allocated its tokens × <see cref="GpuPool.CostPerToken"/> — what its calls are charged at call time with the pool in
+    /// <see cref="CostGovernanceOptions.GpuPools"/> — and the rest is idle. Calls that add up to more than the capacity
+    /// (the capacity was set too low) share the whole cost by tokens, rounded to the micro-dollar, with no idle.
     /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The pools are invalid; the message lists every problem.</exception>
@@ -60,25 +61,28 @@ public sealed record GpuPoolAllocation(string Pool, DateOnly Start, DateOnly End
             int hours = (end.DayNumber - start.DayNumber) * 24;
             decimal cost = pool.CostPerHour * hours;
             decimal capacity = (decimal)pool.CapacityTokensPerSecond * hours * 3600;
-            allocations.Add(Allocate(pool.Name!, start, end, cost, capacity, served, by, columns));
+            allocations.Add(Allocate(pool, start, end, cost, capacity, served, by, columns));
         }
 
         return allocations;
     }
 
-    private static GpuPoolAllocation Allocate(string name, DateOnly start, DateOnly end, decimal cost, decimal capacity, CostRecord[] served, ReportDimensions by, string[] columns)
+    private static GpuPoolAllocation Allocate(GpuPool pool, DateOnly start, DateOnly end, decimal cost, decimal capacity, CostRecord[] served, ReportDimensions by, string[] columns)
     {
         var groups = served
             .GroupBy(c => string.Join('\u001f', CostReport.Key(c, by)), StringComparer.Ordinal)
             .Select(g => (Key: CostReport.Key(g.First(), by), Calls: (long)g.Count(), Tokens: g.Sum(c => c.InputTokens + c.OutputTokens)))
             .ToList();
         long used = groups.Sum(g => g.Tokens);
-        decimal denominator = Math.Max(capacity, used);
+
+        // Within the capacity a consumer is allocated what its calls were charged at call time (the pool's rate per
+        // token); beyond it (or should the rate's last digit tip the sum over the cost), the calls share the whole cost by tokens.
+        bool overCapacity = used > capacity || pool.GetCost(used) > cost;
         var consumers = new List<GpuPoolConsumer>(groups.Count);
         decimal allocated = 0m;
         foreach ((string[] key, long calls, long tokens) in groups)
         {
-            decimal share = denominator == 0 ? 0 : decimal.Round(cost * tokens / denominator, 6, MidpointRounding.ToZero);
+            decimal share = !overCapacity ? pool.GetCost(tokens) : decimal.Round(cost * tokens / used, 6, MidpointRounding.ToZero);
             allocated += share;
             var named = new Dictionary<string, string>(columns.Length, StringComparer.Ordinal);
             for (int i = 0; i < columns.Length; i++)
@@ -89,16 +93,16 @@ public sealed record GpuPoolAllocation(string Pool, DateOnly Start, DateOnly End
             consumers.Add(new GpuPoolConsumer(named, calls, tokens, share));
         }
 
-        // Shares are rounded down, so what they leave is never negative: with the capacity exceeded, that rounding
-        // residue goes to the largest consumer so that nothing is idle; otherwise it is idle.
+        // Shares are rounded down (the rate per token is), so what they leave is never negative: with the capacity
+        // exceeded, that rounding residue goes to the largest consumer so that nothing is idle; otherwise it is idle.
         decimal idle = cost - allocated;
-        if (used >= capacity && consumers.Count > 0 && idle > 0)
+        if (overCapacity && consumers.Count > 0 && idle > 0)
         {
             int largest = consumers.IndexOf(consumers.MaxBy(c => c.Tokens)!);
             consumers[largest] = consumers[largest] with { Cost = consumers[largest].Cost + idle };
             idle = 0m;
         }
 
-        return new GpuPoolAllocation(name, start, end, cost, capacity, [.. consumers.OrderByDescending(c => c.Cost).ThenBy(c => string.Join('\u001f', c.Key.Values), StringComparer.Ordinal)], idle);
+        return new GpuPoolAllocation(pool.Name!, start, end, cost, capacity, [.. consumers.OrderByDescending(c => c.Cost).ThenBy(c => string.Join('\u001f', c.Key.Values), StringComparer.Ordinal)], idle);
     }
 }

@@ -32,9 +32,12 @@ public sealed class GpuPoolAllocationTests
         Assert.Equal(("h100", new DateOnly(2026, 7, 20), new DateOnly(2026, 7, 21)), (pool.Pool, pool.Start, pool.End));
         Assert.Equal((57.6m, 86_400_000m), (pool.Cost, pool.CapacityTokens));
         Assert.Equal(["search", "support"], pool.Consumers.Select(c => c.Key["team"]));
-        Assert.Equal((2L, 3_600_000L, 2.4m), (pool.Consumers[0].Calls, pool.Consumers[0].Tokens, pool.Consumers[0].Cost));
-        Assert.Equal(1.2m, pool.Consumers[1].Cost);
-        Assert.Equal(54m, pool.Idle);
+        // Each consumer is allocated what its calls are charged at call time: $2.40 / 3600 / 1000 a token, to 18 decimals.
+        Assert.Equal(0.000000666666666666m, Pool().CostPerToken);
+        Assert.Equal((2L, 3_600_000L, 3_600_000 * 0.000000666666666666m), (pool.Consumers[0].Calls, pool.Consumers[0].Tokens, pool.Consumers[0].Cost));
+        Assert.Equal((2.4m, 1.2m), (decimal.Round(pool.Consumers[0].Cost, 6), decimal.Round(pool.Consumers[1].Cost, 6)));
+        Assert.Equal(54m, decimal.Round(pool.Idle, 6));
+        Assert.Equal(pool.Cost, pool.Consumers.Sum(c => c.Cost) + pool.Idle);
         Assert.Equal(0.0625m, pool.Utilization);
     }
 

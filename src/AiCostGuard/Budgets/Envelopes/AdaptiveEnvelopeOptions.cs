@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace AiCostGuard;
 
 /// <summary>
@@ -5,7 +7,11 @@ namespace AiCostGuard;
 /// <see cref="AllowancePerSuccess"/> for each successful outcome of the period, at most <see cref="Cap"/>; while the
 /// cost per successful outcome is above <see cref="TargetCostPerSuccess"/>, the ceiling stops growing.
 /// </summary>
-public sealed class AdaptiveEnvelopeOptions
+/// <remarks>
+/// Add it to <see cref="CostGovernanceOptions.AdaptiveEnvelopes"/> to enforce it at call time (it binds from
+/// configuration), or replay a ledger through it with <c>AdaptiveEnvelope.Replay</c>: both follow one rule.
+/// </remarks>
+public sealed partial class AdaptiveEnvelopeOptions
 {
     /// <summary>Gets or sets the envelope's name.</summary>
     public string? Name { get; set; }
@@ -46,6 +52,20 @@ public sealed class AdaptiveEnvelopeOptions
         {
             problems.Add($"{prefix}{nameof(Name)}: a name is required.");
         }
+        else if (!ValidName().IsMatch(Name))
+        {
+            problems.Add($"{prefix}{nameof(Name)}: '{Name}' must be 1 to 64 letters, digits or '_ . : -'.");
+        }
+
+        if ((Dimensions & ~(AttributionDimensions)0b11_1111) != 0)
+        {
+            problems.Add($"{prefix}{nameof(Dimensions)}: '{Dimensions}' is not a combination of attribution dimensions.");
+        }
+
+        if (!Enum.IsDefined(FirstDayOfWeek))
+        {
+            problems.Add($"{prefix}{nameof(FirstDayOfWeek)}: '{FirstDayOfWeek}' is not a day of the week.");
+        }
 
         if (Period is not (BudgetPeriod.Daily or BudgetPeriod.Weekly or BudgetPeriod.Monthly))
         {
@@ -72,6 +92,18 @@ public sealed class AdaptiveEnvelopeOptions
             problems.Add($"{prefix}{nameof(TargetCostPerSuccess)}: {TargetCostPerSuccess} is not a positive cost.");
         }
 
+        if (OutcomeName is not null && !AttributionValue.IsValid(OutcomeName, out string? nameError))
+        {
+            problems.Add($"{prefix}{nameof(OutcomeName)}: '{OutcomeName}' {nameError}.");
+        }
+
         return problems;
     }
+
+    /// <summary>A copy, so that changing this instance after a client is built does not change the envelope it enforces.</summary>
+    internal AdaptiveEnvelopeOptions Clone() => (AdaptiveEnvelopeOptions)MemberwiseClone();
+
+    // The name is part of the budget store's key, like a period budget's.
+    [GeneratedRegex(@"^[A-Za-z0-9_.:\-]{1,64}$")]
+    private static partial Regex ValidName();
 }
