@@ -77,9 +77,14 @@ public static class CostGovernanceChatClientBuilderExtensions
             // the client follows the same change tokens itself and keeps the last valid options.
             IOptionsFactory<CostGovernanceOptions>? factory = services.GetService<IOptionsFactory<CostGovernanceOptions>>();
             CostGovernanceOptions initial = Complete(factory?.Create(optionsName) ?? new CostGovernanceOptions());
+            if (factory is null)
+            {
+                return Build(initial);
+            }
+
             IOptionsChangeTokenSource<CostGovernanceOptions>[] sources =
                 [.. services.GetServices<IOptionsChangeTokenSource<CostGovernanceOptions>>().Where(s => string.Equals(s.Name ?? Options.Options.DefaultName, optionsName, StringComparison.Ordinal))];
-            if (factory is null || sources.Length == 0)
+            if (sources.Length == 0)
             {
                 return Build(initial);
             }
