@@ -140,6 +140,23 @@ public sealed class WebApiSampleTests : IClassFixture<WebApplicationFactory<Prog
         Assert.Equal("request", problem.GetProperty("budget").GetString());
     }
 
+    [Fact]
+    public async Task A_configuration_reload_changes_the_limits_of_the_next_request()
+    {
+        using WebApplicationFactory<Program> app = Host();
+        using HttpClient client = app.CreateClient();
+        using HttpResponseMessage before = await client.SendAsync(Summary("acme", team: "support"));
+
+        // What an edited appsettings.json does: the host's configuration reloads.
+        var configuration = (IConfigurationRoot)app.Services.GetRequiredService<IConfiguration>();
+        configuration["AiCostGuard:RequestLimits:MaximumCost"] = "0.000001";
+        configuration.Reload();
+        using HttpResponseMessage after = await client.SendAsync(Summary("acme", team: "support"));
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.PaymentRequired, after.StatusCode);
+    }
+
     private static HttpRequestMessage Summary(string tenant, string? team)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/tenants/{tenant}/summaries")

@@ -22,7 +22,7 @@ public sealed class OptionsReloadTests
 
         Reload(configuration, Ceiling, "0.000001");
         BudgetExceededException refused = await Assert.ThrowsAsync<BudgetExceededException>(() => client.GetResponseAsync(Governed.Prompt()));
-        Assert.Equal((BudgetLimitKind.Cost, "request", 0.000001m), (refused.LimitKind, refused.BudgetName, refused.Limit));
+        Assert.Equal((BudgetLimitKind.Cost, "request", 0.000001m, (DateTimeOffset?)null), (refused.LimitKind, refused.BudgetName, refused.Limit, refused.RetryAt));
 
         Reload(configuration, Ceiling, "-5");
         string message = Assert.Single(logger.Entries, e => e.Level == LogLevel.Error).Message;
