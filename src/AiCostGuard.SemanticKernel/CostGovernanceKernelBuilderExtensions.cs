@@ -28,6 +28,7 @@ public static class CostGovernanceKernelBuilderExtensions
     /// in that pipeline, outside the governance: the governance then sees, and budgets, every model call of the loop.
     /// </para>
     /// <para>Budgets come from the ambient <see cref="BudgetScope"/>: begin one around the kernel call.</para>
+    /// <para>Calling it again adds no filter twice (each tool call is counted once); the latest call's options apply.</para>
     /// </remarks>
     public static IKernelBuilder AddCostGovernance(this IKernelBuilder builder, Action<KernelCostGovernanceOptions>? configure = null)
     {
@@ -36,10 +37,21 @@ public static class CostGovernanceKernelBuilderExtensions
         configure?.Invoke(configured);
         KernelCostGovernanceOptions options = KernelOptions.Checked(configured);
 
+        // A second call must not add the filters again: each would run twice, counting every tool call twice. The
+        // filters are registered once and read the options of the latest call.
+        bool registered = builder.Services.Any(d => d.ServiceType == typeof(KernelGovernanceRegistration));
+        builder.Services.Replace(ServiceDescriptor.Singleton(new KernelGovernanceRegistration(options)));
+        if (registered)
+        {
+            return builder;
+        }
+
         builder.Services.TryAddSingleton<KernelFunctionCallCounts>();
         builder.Services.AddSingleton<IFunctionInvocationFilter>(services => new CostGovernanceFunctionInvocationFilter(services.GetRequiredService<KernelFunctionCallCounts>()));
-        builder.Services.AddSingleton<IAutoFunctionInvocationFilter>(services => new CostGovernanceAutoFunctionInvocationFilter(options, services.GetService<TimeProvider>()));
-        builder.Services.AddSingleton<IPromptRenderFilter>(services => new CostGovernancePromptRenderFilter(options, services.GetService<TimeProvider>()));
+        builder.Services.AddSingleton<IAutoFunctionInvocationFilter>(services => new CostGovernanceAutoFunctionInvocationFilter(Registered(services), services.GetService<TimeProvider>()));
+        builder.Services.AddSingleton<IPromptRenderFilter>(services => new CostGovernancePromptRenderFilter(Registered(services), services.GetService<TimeProvider>()));
         return builder;
     }
+
+    private static KernelCostGovernanceOptions Registered(IServiceProvider services) => services.GetRequiredService<KernelGovernanceRegistration>().Options;
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using AiCostGuard.SemanticKernel.Tests.Fakes;
 using Microsoft.SemanticKernel;
 
 namespace AiCostGuard.SemanticKernel.Tests;
@@ -17,6 +18,34 @@ public sealed class CostGovernanceKernelBuilderExtensionsTests
         Assert.IsType<CostGovernanceFunctionInvocationFilter>(Assert.Single(kernel.FunctionInvocationFilters));
         Assert.IsType<CostGovernancePromptRenderFilter>(Assert.Single(kernel.PromptRenderFilters));
         Assert.NotNull(kernel.Services.GetService<KernelFunctionCallCounts>());
+    }
+
+    [Fact]
+    public async Task Registering_twice_adds_each_filter_once_and_counts_each_tool_call_once()
+    {
+        var harness = new KernelHarness(new ScriptedModel { Steps = [["get_weather"], ["get_weather", "find_flights"]] }, registrations: 2);
+
+        // Three tool calls fit a cap of three only when each is counted once.
+        using BudgetScope run = BudgetScope.Begin(new BudgetLimits { MaximumToolCalls = 3 }, "trip");
+        await harness.AskAsync();
+
+        Assert.Single(harness.Kernel.AutoFunctionInvocationFilters);
+        Assert.Single(harness.Kernel.FunctionInvocationFilters);
+        Assert.Single(harness.Kernel.PromptRenderFilters);
+        Assert.Equal((3L, 0L), (run.ToolCallCount, run.RefusedToolCallCount));
+        Assert.Equal(2, harness.Counts.GetCount("travel.get_weather"));
+    }
+
+    [Fact]
+    public async Task The_latest_registrations_options_apply()
+    {
+        var harness = new KernelHarness(new ScriptedModel { Steps = [["get_weather"], ["find_flights"], ["get_weather"]] }, RunLimitAction.Stop, earlierAction: RunLimitAction.SoftStop);
+        using BudgetScope run = BudgetScope.Begin(new BudgetLimits { MaximumToolCalls = 1 }, "trip");
+
+        BudgetExceededException e = await Assert.ThrowsAsync<BudgetExceededException>(() => harness.AskAsync());
+
+        Assert.Equal(BudgetLimitKind.ToolCalls, e.LimitKind);
+        Assert.Single(harness.Kernel.AutoFunctionInvocationFilters);
     }
 
     [Fact]

@@ -44,6 +44,13 @@ public sealed class BudgetExceededException : InvalidOperationException
     /// <summary>Gets the model the call was for.</summary>
     public string? ModelId { get; }
 
+    /// <summary>
+    /// Gets the earliest time the ceiling can have room again without anyone releasing spend: the end of a period
+    /// budget's calendar period, or of the newest bucket of its rolling window (when the oldest bucket leaves it).
+    /// </summary>
+    /// <value><see langword="null"/> for ceilings that waiting does not lift: per-request ceilings and run scopes.</value>
+    public DateTimeOffset? RetryAt { get; init; }
+
     private static string Describe(BudgetLimitKind kind, decimal limit, decimal spent, decimal requested, string budget, string? model)
     {
         string Show(decimal value) => kind switch

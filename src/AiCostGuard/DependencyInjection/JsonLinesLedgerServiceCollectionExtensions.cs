@@ -1,6 +1,8 @@
 using AiCostGuard;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -23,13 +25,46 @@ public static class JsonLinesLedgerServiceCollectionExtensions
     /// </remarks>
     public static IServiceCollection AddJsonLinesLedger(this IServiceCollection services, Action<JsonLinesLedgerOptions> configure)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
+        return Add(services, configuration: null, configure);
+    }
+
+    /// <summary>
+    /// Registers a <see cref="JsonLinesCostLedger"/> with its options bound from <paramref name="configuration"/>, e.g.
+    /// <c>builder.Configuration.GetSection("AiCostGuard:Ledger")</c>; see <see cref="AddJsonLinesLedger(IServiceCollection, Action{JsonLinesLedgerOptions})"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration section to bind; its <c>Directory</c> key must be set.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// A key that names no setting (a typo) or a value a setting cannot take is a problem listed, with the other
+    /// problems of the options, in the exception thrown when the ledger is first resolved.
+    /// </remarks>
+    public static IServiceCollection AddJsonLinesLedger(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Add(services, configuration, configure: null);
+    }
+
+    private static IServiceCollection Add(IServiceCollection services, IConfiguration? configuration, Action<JsonLinesLedgerOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(sp =>
         {
             var options = new JsonLinesLedgerOptions();
             options.TimeProvider = sp.GetService<TimeProvider>();
-            configure(options);
+            if (configuration is not null)
+            {
+                (List<string> problems, Dictionary<string, string?> valid) = ConfigurationCheck.Check(configuration, typeof(JsonLinesLedgerOptions));
+                new ConfigurationBuilder().AddInMemoryCollection(valid).Build().Bind(options);
+                if (problems.Count > 0)
+                {
+                    throw new OptionsValidationException(nameof(JsonLinesLedgerOptions), typeof(JsonLinesLedgerOptions), [.. problems, .. options.Validate()]);
+                }
+            }
+
+            configure?.Invoke(options);
             return new JsonLinesCostLedger(options, sp.GetService<ILogger<JsonLinesCostLedger>>());
         });
         services.TryAddSingleton<InMemoryCostLedger>(_ => new InMemoryCostLedger());

@@ -6,7 +6,7 @@ namespace AiCostGuard.SemanticKernel.Tests.Fakes;
 /// <summary>A real kernel with the travel plugin, over the scripted model governed by <c>UseCostGovernance()</c>.</summary>
 public sealed class KernelHarness
 {
-    public KernelHarness(ScriptedModel model, RunLimitAction action = RunLimitAction.Stop, Action<CostGovernanceOptions>? governance = null, bool preflight = true)
+    public KernelHarness(ScriptedModel model, RunLimitAction action = RunLimitAction.Stop, Action<CostGovernanceOptions>? governance = null, bool preflight = true, int registrations = 1, RunLimitAction? earlierAction = null)
     {
         Model = model;
         IKernelBuilder builder = Kernel.CreateBuilder();
@@ -16,11 +16,19 @@ public sealed class KernelHarness
             o.RunLimitAction = action;
             governance?.Invoke(o);
         });
-        builder.AddCostGovernance(o =>
+        if (earlierAction is { } earlier)
         {
-            o.RunLimitAction = action;
-            o.EnablePromptPreflight = preflight;
-        });
+            builder.AddCostGovernance(o => o.RunLimitAction = earlier);
+        }
+
+        for (int i = 0; i < registrations; i++)
+        {
+            builder.AddCostGovernance(o =>
+            {
+                o.RunLimitAction = action;
+                o.EnablePromptPreflight = preflight;
+            });
+        }
         builder.Plugins.AddFromObject(Plugin, "travel");
         Kernel = builder.Build();
     }

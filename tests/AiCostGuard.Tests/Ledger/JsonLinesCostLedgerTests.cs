@@ -1,6 +1,8 @@
 using AiCostGuard.Tests.Fakes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AiCostGuard.Tests.Ledger;
 
@@ -171,5 +173,45 @@ public sealed class JsonLinesCostLedgerTests
         }
 
         Assert.Single(CostLedgerReader.Read(dir).Calls);
+    }
+
+    [Fact]
+    public async Task AddJsonLinesLedger_binds_its_options_from_configuration()
+    {
+        string dir = TempDir();
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AiCostGuard:Ledger:Directory"] = dir,
+            ["AiCostGuard:Ledger:FilePrefix"] = "bound",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddCostGovernance().AddJsonLinesLedger(configuration.GetSection("AiCostGuard:Ledger"));
+        services.AddChatClient(new FakeChatClient()).UseCostGovernance();
+        await using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            await provider.GetRequiredService<IChatClient>().GetResponseAsync(Governed.Prompt());
+        }
+
+        Assert.StartsWith("bound", Path.GetFileName(Assert.Single(Directory.GetFiles(dir))), StringComparison.Ordinal);
+        Assert.Single(CostLedgerReader.Read(dir).Calls);
+    }
+
+    [Fact]
+    public void AddJsonLinesLedger_lists_a_typo_in_configuration_with_the_other_problems()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Ledger:Directry"] = "/var/lib/ledger",
+            ["Ledger:QueueCapacity"] = "lots",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddJsonLinesLedger(configuration.GetSection("Ledger"));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        OptionsValidationException e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<ICostLedger>());
+
+        Assert.Contains("Ledger:Directry: 'Directry' is not a setting of JsonLinesLedgerOptions; did you mean 'Directory'?", e.Failures);
+        Assert.Contains(e.Failures, f => f.StartsWith("Ledger:QueueCapacity: 'lots' is not a whole number", StringComparison.Ordinal));
+        Assert.Contains(e.Failures, f => f.StartsWith("Directory", StringComparison.Ordinal));
     }
 }

@@ -110,7 +110,10 @@ internal sealed partial class PeriodBudgetGate : ICallGate
                 continue;
             }
 
-            var refusal = new BudgetExceededException(answer.LimitKind!.Value, answer.Limit, answer.Used, Ceilings.Amount(worstCase, answer.LimitKind.Value), window.Key, modelId);
+            var refusal = new BudgetExceededException(answer.LimitKind!.Value, answer.Limit, answer.Used, Ceilings.Amount(worstCase, answer.LimitKind.Value), window.Key, modelId)
+            {
+                RetryAt = window.End,
+            };
             if (_mode == EnforcementMode.Shadow)
             {
                 hold.ShadowBreach ??= refusal;

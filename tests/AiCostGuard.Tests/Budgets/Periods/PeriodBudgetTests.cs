@@ -62,6 +62,7 @@ public sealed class PeriodBudgetTests
         BudgetExceededException e = await Assert.ThrowsAsync<BudgetExceededException>(() => h.Call());
         Assert.Equal("team-monthly|team=search", e.BudgetName);
         Assert.Equal((BudgetLimitKind.Cost, Actual, WorstCase), (e.LimitKind, e.Spent, e.Requested));
+        Assert.Equal(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.FromHours(1)), e.RetryAt);
         Assert.Equal(1, h.Inner.Calls);
         Assert.Equal((BudgetDecision.Rejected, CallOutcome.NotSent, "team-monthly|team=search"), (h.Ledger.GetRecords()[^1].Decision, h.Ledger.GetRecords()[^1].Outcome, h.Ledger.GetRecords()[^1].LimitBudget));
 
@@ -338,7 +339,10 @@ public sealed class PeriodBudgetTests
 
         await h.Call();
         time.Advance(TimeSpan.FromHours(23));
-        await Assert.ThrowsAsync<BudgetExceededException>(() => h.Call());
+        BudgetExceededException e = await Assert.ThrowsAsync<BudgetExceededException>(() => h.Call());
+
+        // The earliest the window can have room: when the newest bucket ends and the oldest one, holding the spend, leaves.
+        Assert.Equal(new DateTimeOffset(2026, 5, 11, 12, 0, 0, TimeSpan.Zero), e.RetryAt);
         time.Advance(TimeSpan.FromHours(1) - TimeSpan.FromTicks(1));
         await Assert.ThrowsAsync<BudgetExceededException>(() => h.Call());
         time.Advance(TimeSpan.FromTicks(1));
