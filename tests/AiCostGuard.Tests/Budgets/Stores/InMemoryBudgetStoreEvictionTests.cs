@@ -48,13 +48,18 @@ public sealed class InMemoryBudgetStoreEvictionTests
         {
             BudgetWindow window = rolling ? Rolling(User(i), time.GetUtcNow()) : Daily(User(i), time.GetUtcNow());
             Assert.True(Spend(store, window, $"call-{i}", 0.01m));
-            most = Math.Max(most, store.KeyCount);
+            if (i % 16 == 0)
+            {
+                // Counting takes every lock of the dictionary: sampled, so the test stays quick.
+                most = Math.Max(most, store.KeyCount);
+            }
+
             time.Advance(TimeSpan.FromSeconds(86.4));
         }
 
         // A thousand users a day: a day's users count until the day (or the last of their four 6-hour buckets) is over;
         // the sweep checks two keys per new one, so at most about as many again wait for it.
-        Assert.InRange(most, 1000, 2 * 1000 + 10);
+        Assert.InRange(most, 1000 - 16, (2 * 1000) + 10);
     }
 
     [Fact]
