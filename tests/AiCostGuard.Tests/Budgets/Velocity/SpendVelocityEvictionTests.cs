@@ -96,6 +96,41 @@ public sealed class SpendVelocityEvictionTests
     }
 
     [Fact]
+    public async Task A_booking_racing_the_sweep_that_evicts_its_key_is_counted()
+    {
+        // Each booking of the hot key comes 61 s after its last, so the sweep of a newcomer arriving at the same moment
+        // may evict the hot key's ring while the booking holds it: the booking must land in the key's new ring.
+        var meter = new SpendVelocityMeter(Rule(SpendVelocityWindow.Minute, 1000m));
+        long clock = Start.UtcTicks;
+        int lost = 0;
+        using var done = new CancellationTokenSource();
+        Task newcomers = Task.Run(() =>
+        {
+            for (int i = 0; !done.IsCancellationRequested; i++)
+            {
+                meter.Add(User(i), new DateTimeOffset(Volatile.Read(ref clock), TimeSpan.Zero), 0.01m);
+            }
+        });
+        await Task.Run(() =>
+        {
+            for (int k = 1; k <= 20_000; k++)
+            {
+                var now = new DateTimeOffset(Start.UtcTicks + (k * TimeSpan.TicksPerSecond * 61), TimeSpan.Zero);
+                Volatile.Write(ref clock, now.UtcTicks);
+                meter.Add("user=hot", now, 0.01m);
+                if (meter.Read("user=hot", now).Cost != 0.01m)
+                {
+                    lost++;
+                }
+            }
+        });
+        await done.CancelAsync();
+        await newcomers;
+
+        Assert.Equal(0, lost);
+    }
+
+    [Fact]
     public void A_learned_norm_keeps_its_key_until_the_key_has_been_idle_long_enough_to_forget_it()
     {
         var time = new FakeTimeProvider(Start);
