@@ -10,7 +10,7 @@ internal static class ExportCommand
         var ledger = new LedgerInput();
         var outFile = new Option<string>("--out") { Description = "The CSV file to write (- for standard output).", Required = true };
         var account = new Option<string>("--billing-account") { Description = "The BillingAccountId written in every row.", DefaultValueFactory = _ => "aicostguard" };
-        var focus = new Command("focus", "Write the ledger as a FOCUS 1.2 (FinOps Open Cost and Usage Specification) CSV, one Usage row per call.");
+        var focus = new Command("focus", "Write the ledger as a FOCUS 1.2 (FinOps Open Cost and Usage Specification) CSV, one Usage row per charge (each kind of token a call paid for).");
         ledger.AddTo(focus);
         focus.Options.Add(outFile);
         focus.Options.Add(account);

@@ -67,6 +67,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             CacheWriteTokens = usage.AllCacheWriteTokens,
             ServiceTier = charge.Priced?.ServiceTier,
             PricingNotes = charge.Priced?.Notes ?? PricingNotes.None,
+            CostParts = charge.Priced?.Parts,
         };
         recorder.Record(ref record, admission.Scope);
         return actual;

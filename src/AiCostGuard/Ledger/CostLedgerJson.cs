@@ -23,9 +23,19 @@ internal static class CostLedgerJson
         json.WriteNumber("cachedInputTokens", r.CachedInputTokens);
         json.WriteNumber("outputTokens", r.OutputTokens);
         json.WriteNumber("reasoningTokens", r.ReasoningTokens);
+        if (r.CacheWriteTokens != 0)
+        {
+            json.WriteNumber("cacheWriteTokens", r.CacheWriteTokens);
+        }
+
         json.WriteNumber("estimatedInputTokens", r.EstimatedInputTokens);
         json.WriteString("estimatePrecision", r.EstimatePrecision.ToString());
         json.WriteNumber("cost", r.Cost);
+        if (r.CostParts is { } parts)
+        {
+            WriteParts(json, in parts);
+        }
+
         json.WriteString("costSource", r.CostSource.ToString());
         json.WriteString("decision", r.Decision.ToString());
         if (r.LimitKind is { } kind)
@@ -126,9 +136,11 @@ internal static class CostLedgerJson
                         CachedInputTokens = Long(e, "cachedInputTokens"),
                         OutputTokens = Long(e, "outputTokens"),
                         ReasoningTokens = Long(e, "reasoningTokens"),
+                        CacheWriteTokens = Long(e, "cacheWriteTokens"),
                         EstimatedInputTokens = Long(e, "estimatedInputTokens"),
                         EstimatePrecision = Enum<EstimatePrecision>(e, "estimatePrecision"),
                         Cost = e.GetProperty("cost").GetDecimal(),
+                        CostParts = e.TryGetProperty("costParts", out JsonElement parts) ? ReadParts(parts) : null,
                         CostSource = Enum<CostSource>(e, "costSource"),
                         Decision = Enum<BudgetDecision>(e, "decision"),
                         LimitKind = Str(e, "limitKind") is { } limit ? System.Enum.Parse<BudgetLimitKind>(limit) : null,
@@ -173,6 +185,33 @@ internal static class CostLedgerJson
             return "incomplete or malformed line: " + ex.Message;
         }
     }
+
+    // Only the parts that cost something are written; a missing part reads as zero.
+    private static void WriteParts(Utf8JsonWriter json, in CostParts p)
+    {
+        json.WriteStartObject("costParts");
+        WritePart(json, "input", p.UncachedInput);
+        WritePart(json, "cachedInput", p.CachedInput);
+        WritePart(json, "cacheWrite", p.CacheWrite);
+        WritePart(json, "output", p.Output);
+        WritePart(json, "reasoning", p.Reasoning);
+        WritePart(json, "audioAndImage", p.AudioAndImage);
+        WritePart(json, "requestFee", p.RequestFee);
+        json.WriteEndObject();
+
+        static void WritePart(Utf8JsonWriter json, string name, decimal value)
+        {
+            if (value != 0m)
+            {
+                json.WriteNumber(name, value);
+            }
+        }
+    }
+
+    private static CostParts ReadParts(JsonElement p) => new(
+        Part(p, "input"), Part(p, "cachedInput"), Part(p, "cacheWrite"), Part(p, "output"), Part(p, "reasoning"), Part(p, "audioAndImage"), Part(p, "requestFee"));
+
+    private static decimal Part(JsonElement e, string name) => e.TryGetProperty(name, out JsonElement v) ? v.GetDecimal() : 0m;
 
     private static void WriteAttribution(Utf8JsonWriter json, CostAttribution? a, string? scope, string? scopeId)
     {

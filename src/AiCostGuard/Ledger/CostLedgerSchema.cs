@@ -10,8 +10,11 @@ namespace AiCostGuard;
 /// <c>user</c>, <c>costCenter</c>, <c>environment</c>, <c>tags</c> (an object of strings); <c>scope</c>, <c>scopeId</c>.</para>
 /// <para>A <c>call</c> line: <c>ts</c> (ISO 8601 start time), <c>durationMs</c>, <c>model</c>, <c>provider</c>,
 /// <c>streaming</c>, <c>inputTokens</c>, <c>cachedInputTokens</c>, <c>outputTokens</c>, <c>reasoningTokens</c>,
-/// <c>estimatedInputTokens</c>, <c>estimatePrecision</c>, <c>cost</c> (US dollars, a JSON number written with the
-/// full <see cref="decimal"/> precision), <c>costSource</c>, <c>decision</c>, <c>limitKind</c>, <c>limitBudget</c>,
+/// <c>cacheWriteTokens</c> (omitted when zero), <c>estimatedInputTokens</c>, <c>estimatePrecision</c>, <c>cost</c> (US
+/// dollars, a JSON number written with the full <see cref="decimal"/> precision), <c>costParts</c> (an object of the
+/// <see cref="CostParts"/> that cost something: <c>input</c>, <c>cachedInput</c>, <c>cacheWrite</c>, <c>output</c>,
+/// <c>reasoning</c>, <c>audioAndImage</c>, <c>requestFee</c>; omitted when the cost was not priced part by part, and in
+/// lines written before it existed), <c>costSource</c>, <c>decision</c>, <c>limitKind</c>, <c>limitBudget</c>,
 /// <c>maxOutputTokens</c>, <c>refusal</c>, <c>outcome</c>, <c>pricingNotes</c> (omitted when none; <c>GpuPool</c> for a call
 /// priced from its GPU pool), <c>traceId</c>, <c>spanId</c>. Enumerations are written by name.</para>
 /// <para>An <c>outcome</c> line: <c>ts</c>, <c>name</c>, <c>success</c>, <c>value</c> (US dollars, optional).</para>

@@ -92,6 +92,9 @@ public readonly record struct CostRecord
     /// <summary>Gets the service tier the call was priced at (<c>standard</c>, <c>flex</c>, <c>priority</c>, <c>batch</c>), or <see langword="null"/> when unpriced.</summary>
     public string? ServiceTier { get; init; }
 
+    /// <summary>Gets what the call was charged for each kind of token, summing to <see cref="Cost"/>; <see langword="null"/> when the cost was not priced part by part (unpriced, a worst case charged when settling failed, or a record from a ledger written before parts were kept).</summary>
+    public CostParts? CostParts { get; init; }
+
     /// <summary>Gets what was notable about the pricing: cached tokens at the input rate for want of a cache price, an unpriced service tier, long-context rates.</summary>
     public PricingNotes PricingNotes { get; init; }
 

@@ -25,4 +25,7 @@ public readonly record struct CostBreakdown(
 {
     /// <summary>Gets the total cost: the sum of every part.</summary>
     public decimal Total => UncachedInput + CachedInput + CacheWrite + Output + Reasoning + AudioAndImage + RequestFee;
+
+    /// <summary>Gets the money of each part, as a call's record keeps it.</summary>
+    public CostParts Parts => new(UncachedInput, CachedInput, CacheWrite, Output, Reasoning, AudioAndImage, RequestFee);
 }

@@ -54,25 +54,25 @@ public sealed partial record ModelPrice
     }
 
     /// <summary>
-    /// The total of <see cref="TryGetCostBreakdownFixed"/>, converted once: the parts are exact, so the sum of their
-    /// conversions is the conversion of their sum, and the per-call path pays one conversion instead of five.
+    /// What <see cref="TryGetCostBreakdownFixed"/> prices, as a charge: each part converted (a part that is zero costs
+    /// no conversion) and the total converted once from the exact sum of the parts, rather than summed in decimals.
     /// </summary>
-    private bool TryGetCostFixed(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier, out decimal cost, out PricingNotes notes)
+    private bool TryGetChargeFixed(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier, out PricedCost charge)
     {
-        cost = 0m;
-        notes = PricingNotes.None;
+        charge = default;
         if (!TryGetPicoParts(in usage, uncached, plainOutput, serviceTier, out PicoParts parts)
-            || !TryToDollars(parts.Uncached + parts.Cached + parts.CacheWrite + parts.Output + parts.Reasoning, out cost))
+            || !TryToDollars(parts.Uncached + parts.Cached + parts.CacheWrite + parts.Output + parts.Reasoning, out decimal cost)
+            || !TryToDollars(parts.Uncached, out decimal uncachedCost)
+            || !TryToDollars(parts.Cached, out decimal cachedCost)
+            || !TryToDollars(parts.CacheWrite, out decimal writeCost)
+            || !TryToDollars(parts.Output, out decimal outputCost)
+            || !TryToDollars(parts.Reasoning, out decimal reasoningCost))
         {
             return false;
         }
 
-        if (RequestFee is { } fee)
-        {
-            cost += fee;
-        }
-
-        notes = parts.Notes;
+        decimal fee = RequestFee ?? 0m;
+        charge = new PricedCost(cost + fee, StandardTier, parts.Notes, new CostParts(uncachedCost, cachedCost, writeCost, outputCost, reasoningCost, 0m, fee));
         return true;
     }
 

@@ -165,13 +165,13 @@ public sealed partial record ModelPrice
     internal PricedCost GetCharge(in TokenUsage usage, string? serviceTier)
     {
         (long uncached, long plainOutput) = Split(in usage);
-        if (TryGetCostFixed(in usage, uncached, plainOutput, serviceTier, out decimal cost, out PricingNotes notes))
+        if (TryGetChargeFixed(in usage, uncached, plainOutput, serviceTier, out PricedCost charge))
         {
-            return new PricedCost(cost, StandardTier, WithPoolNote(notes));
+            return charge with { Notes = WithPoolNote(charge.Notes) };
         }
 
         CostBreakdown breakdown = GetCostBreakdownInDecimal(in usage, uncached, plainOutput, serviceTier);
-        return new PricedCost(breakdown.Total, breakdown.ServiceTier, WithPoolNote(breakdown.Notes));
+        return new PricedCost(breakdown.Total, breakdown.ServiceTier, WithPoolNote(breakdown.Notes), breakdown.Parts);
     }
 
     /// <summary>A price drawn from a GPU pool says so on every charge.</summary>

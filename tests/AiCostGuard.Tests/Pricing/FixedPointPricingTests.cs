@@ -71,7 +71,7 @@ public sealed class FixedPointPricingTests
             PricedCost charge = price.GetCharge(in usage, serviceTier: null);
             long uncached = usage.InputTokens - usage.CachedInputTokens - usage.AllCacheWriteTokens;
             CostBreakdown formula = price.GetCostBreakdownInDecimal(in usage, uncached, usage.OutputTokens - usage.ReasoningTokens, serviceTier: null);
-            return charge.Total == formula.Total && charge.ServiceTier == formula.ServiceTier && charge.Notes == formula.Notes;
+            return charge.Total == formula.Total && charge.ServiceTier == formula.ServiceTier && charge.Notes == formula.Notes && charge.Parts == formula.Parts;
         });
 
     [Property(MaxTest = 1000)]

@@ -13,6 +13,12 @@ namespace AiCostGuard;
 /// <see cref="RememberedCommitsPerKey"/> commits (a commit repeated after that many others would count again), so
 /// memory follows the number of live keys, not the number of calls.
 /// </para>
+/// <para>
+/// A key none of whose buckets can fall in a window any more is forgotten whole: each time a new key arrives, the store
+/// checks the next <see cref="KeysSweptPerNewKey"/> keys of a sweep over all of them, against the latest window start
+/// it has been given (its clock, never ahead of the callers'). A forgotten key that comes back starts empty, as its
+/// windows would have; memory follows the keys that still have spend that counts, not every key ever seen.
+/// </para>
 /// <para>This type is thread-safe: each key is guarded by its own lock, held only for arithmetic (never across an await).</para>
 /// </remarks>
 public sealed class InMemoryBudgetStore : IBudgetStore
@@ -20,7 +26,25 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     /// <summary>How many recent commit ids each key remembers, to count a repeated commit once.</summary>
     public const int RememberedCommitsPerKey = 4096;
 
+    /// <summary>How many known keys each new key checks for eviction: more than one, so the sweep outpaces the keys it adds.</summary>
+    internal const int KeysSweptPerNewKey = 2;
+
     private readonly ConcurrentDictionary<string, KeyState> _keys = new(StringComparer.Ordinal);
+    private readonly Lock _sweepSync = new();
+    private readonly bool _evictIdleKeys;
+    private IEnumerator<KeyValuePair<string, KeyState>>? _sweep;
+    private long _clockTicks = long.MinValue;
+
+    /// <summary>Initializes a new instance of the <see cref="InMemoryBudgetStore"/> class.</summary>
+    public InMemoryBudgetStore()
+        : this(evictIdleKeys: true)
+    {
+    }
+
+    internal InMemoryBudgetStore(bool evictIdleKeys) => _evictIdleKeys = evictIdleKeys;
+
+    /// <summary>Gets how many budget keys the store holds, for tests and diagnostics.</summary>
+    internal int KeyCount => _keys.Count;
 
     /// <inheritdoc/>
     public ValueTask<BudgetReservation> TryReserveAsync(BudgetWindow window, string reservationId, BudgetUsage amount, BudgetLimits limits, CancellationToken cancellationToken = default)
@@ -28,7 +52,15 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         ArgumentException.ThrowIfNullOrEmpty(reservationId);
         ArgumentNullException.ThrowIfNull(limits);
         KeyState state = State(window);
-        lock (state.Sync)
+        state.Sync.Enter();
+        while (state.Evicted)
+        {
+            state.Sync.Exit();
+            state = State(window);
+            state.Sync.Enter();
+        }
+
+        try
         {
             state.Prune(window);
             if (state.Reservations.ContainsKey(reservationId))
@@ -46,6 +78,10 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
             return new(answer);
         }
+        finally
+        {
+            state.Sync.Exit();
+        }
     }
 
     /// <inheritdoc/>
@@ -53,7 +89,15 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         ArgumentException.ThrowIfNullOrEmpty(reservationId);
         KeyState state = State(window);
-        lock (state.Sync)
+        state.Sync.Enter();
+        while (state.Evicted)
+        {
+            state.Sync.Exit();
+            state = State(window);
+            state.Sync.Enter();
+        }
+
+        try
         {
             if (!state.Remember(reservationId))
             {
@@ -70,6 +114,10 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
             bucket.Committed += actual;
         }
+        finally
+        {
+            state.Sync.Exit();
+        }
 
         return default;
     }
@@ -84,6 +132,11 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
         lock (state.Sync)
         {
+            if (state.Evicted)
+            {
+                return default;
+            }
+
             state.Prune(window);
             BudgetUsage committed = default;
             BudgetUsage reserved = default;
@@ -105,10 +158,87 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             ? bucketStart <= window.Start && bucketStart > window.Start - (window.BucketLength * window.BucketCount)
             : bucketStart == window.Start;
 
+    /// <summary>Finds or adds the key's state; adding one moves the clock to the window and sweeps a few known keys.</summary>
     private KeyState State(BudgetWindow window)
     {
         ArgumentException.ThrowIfNullOrEmpty(window.Key);
-        return _keys.GetOrAdd(window.Key, static _ => new KeyState());
+        long clock = AdvanceClock(window.Start.UtcTicks);
+        if (_keys.TryGetValue(window.Key, out KeyState? state))
+        {
+            return state;
+        }
+
+        state = _keys.GetOrAdd(window.Key, static _ => new KeyState());
+        if (_evictIdleKeys)
+        {
+            Sweep(new DateTimeOffset(clock, TimeSpan.Zero), state);
+        }
+
+        return state;
+    }
+
+    // The latest window start seen: no caller's clock is behind it, so a bucket retained only until then counts in no window any more.
+    private long AdvanceClock(long ticks)
+    {
+        long seen = Volatile.Read(ref _clockTicks);
+        while (ticks > seen)
+        {
+            long previous = Interlocked.CompareExchange(ref _clockTicks, ticks, seen);
+            if (previous == seen)
+            {
+                return ticks;
+            }
+
+            seen = previous;
+        }
+
+        return seen;
+    }
+
+    private void Sweep(DateTimeOffset clock, KeyState added)
+    {
+        if (!_sweepSync.TryEnter())
+        {
+            // Another new key is sweeping; the next one continues.
+            return;
+        }
+
+        try
+        {
+            for (int i = 0; i < KeysSweptPerNewKey; i++)
+            {
+                _sweep ??= _keys.GetEnumerator();
+                if (!_sweep.MoveNext())
+                {
+                    // A pass is over: start the next one from the beginning.
+                    _sweep.Dispose();
+                    _sweep = _keys.GetEnumerator();
+                    if (!_sweep.MoveNext())
+                    {
+                        return;
+                    }
+                }
+
+                (string key, KeyState state) = _sweep.Current;
+                if (ReferenceEquals(state, added))
+                {
+                    continue;
+                }
+
+                lock (state.Sync)
+                {
+                    if (state.IsForgotten(clock))
+                    {
+                        state.Evicted = true;
+                        _keys.TryRemove(new KeyValuePair<string, KeyState>(key, state));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _sweepSync.Exit();
+        }
     }
 
     private sealed class Bucket(DateTimeOffset retainUntil)
@@ -130,6 +260,31 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         private HashSet<string> CommittedIds { get; } = new(StringComparer.Ordinal);
 
         private Queue<string> CommitOrder { get; } = new();
+
+        // Set, under the lock, when the sweep removes the key: an operation that found it just before uses the key's new state.
+        public bool Evicted { get; set; }
+
+        /// <summary>
+        /// Whether no bucket can fall in a window starting at <paramref name="clock"/> or later: the key then reads as
+        /// never seen, and its reservations belong to buckets already gone.
+        /// </summary>
+        /// <remarks>
+        /// The commit ids it remembers go with it: a commit repeated after that lands in its own past window, which no
+        /// longer counts. An operation that found the key just before it was removed sees <see cref="Evicted"/> and
+        /// starts again on the key's new state.
+        /// </remarks>
+        public bool IsForgotten(DateTimeOffset clock)
+        {
+            foreach (Bucket bucket in Buckets.Values)
+            {
+                if (bucket.RetainUntil > clock)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
 
         /// <summary>Remembers a commit id; false when it is already remembered.</summary>
         public bool Remember(string id)

@@ -6,17 +6,31 @@ namespace AiCostGuard;
 /// Measures one <see cref="SpendVelocityRule"/>: per key, a ring of cost buckets covering the rule's window with a
 /// running sum, so booking a call and reading the rate are O(1) and allocate nothing once the key is known.
 /// </summary>
+/// <remarks>
+/// A key whose spend has left the window, and whose learned norm has been forgotten, reads exactly as a key never seen:
+/// such keys are evicted by an amortised sweep that looks at <see cref="KeysSweptPerNewKey"/> keys each time a new key is
+/// booked, so memory follows the keys that still count, not every key ever seen.
+/// </remarks>
 internal sealed class SpendVelocityMeter
 {
+    /// <summary>How many whole idle windows make a key forget its learned norm and window history, and start again as a new key.</summary>
+    internal const int ForgetAfterWindows = 64;
+
+    /// <summary>How many known keys one new key's booking checks for eviction: more than one, so the sweep outpaces the keys it adds.</summary>
+    internal const int KeysSweptPerNewKey = 2;
+
     private const double BaselineWeight = 0.2;
 
     private readonly ConcurrentDictionary<string, Ring> _rings = new(StringComparer.Ordinal);
-    private readonly Func<string, Ring> _newRing;
+    private readonly Lock _sweepSync = new();
+    private readonly bool _evictIdleKeys;
+    private IEnumerator<KeyValuePair<string, Ring>>? _sweep;
     private readonly SpendVelocityRule _rule;
     private readonly SpendAnomalyDetector? _detector;
 
-    public SpendVelocityMeter(SpendVelocityRule rule)
+    public SpendVelocityMeter(SpendVelocityRule rule, bool evictIdleKeys = true)
     {
+        _evictIdleKeys = evictIdleKeys;
         Name = rule.Name!;
         Window = rule.Window;
         Action = rule.Action;
@@ -32,7 +46,6 @@ internal sealed class SpendVelocityMeter
         };
         _rule = rule;
         _detector = rule.AnomalyThreshold is { } score ? new SpendAnomalyDetector(seasonLength: 1, threshold: score) : null;
-        _newRing = key => new Ring(BucketCount, key, _detector?.BaselineLength ?? 0);
     }
 
     public string Name { get; }
@@ -53,13 +66,28 @@ internal sealed class SpendVelocityMeter
 
     public long BucketTicks { get; }
 
+    /// <summary>Gets how many keys the meter holds, for tests and diagnostics.</summary>
+    internal int KeyCount => _rings.Count;
+
     /// <summary>Books <paramref name="cost"/> to <paramref name="key"/> at <paramref name="now"/>.</summary>
     public void Add(string key, DateTimeOffset now, decimal cost)
     {
-        Ring ring = _rings.GetOrAdd(key, _newRing);
         long index = now.UtcTicks / BucketTicks;
+        while (!TryAdd(RingOf(key, index), index, cost))
+        {
+            // The ring was evicted between the lookup and the lock: book to the key's fresh ring instead.
+        }
+    }
+
+    private bool TryAdd(Ring ring, long index, decimal cost)
+    {
         lock (ring.Sync)
         {
+            if (ring.Evicted)
+            {
+                return false;
+            }
+
             // Raised at the key's next admission, not here: settling must not depend on a handler.
             ring.Anomaly = Advance(ring, index) ?? ring.Anomaly;
             if (index < ring.Head)
@@ -71,7 +99,85 @@ internal sealed class SpendVelocityMeter
             ring.Buckets[index % BucketCount] += cost;
             ring.Sum += cost;
             ring.AlignedSum += cost;
+            return true;
         }
+    }
+
+    private Ring RingOf(string key, long index)
+    {
+        if (_rings.TryGetValue(key, out Ring? ring))
+        {
+            return ring;
+        }
+
+        ring = _rings.GetOrAdd(key, new Ring(BucketCount, key, _detector?.BaselineLength ?? 0));
+        if (_evictIdleKeys)
+        {
+            Sweep(index);
+        }
+
+        return ring;
+    }
+
+    /// <summary>Checks the next few keys of a sweep that walks the whole meter over successive new keys, and evicts those that read as never seen.</summary>
+    private void Sweep(long index)
+    {
+        if (!_sweepSync.TryEnter())
+        {
+            // Another booking is sweeping; the next new key continues.
+            return;
+        }
+
+        try
+        {
+            for (int i = 0; i < KeysSweptPerNewKey; i++)
+            {
+                _sweep ??= _rings.GetEnumerator();
+                if (!_sweep.MoveNext())
+                {
+                    // A pass is over: start the next one from the beginning.
+                    _sweep.Dispose();
+                    _sweep = _rings.GetEnumerator();
+                    if (!_sweep.MoveNext())
+                    {
+                        return;
+                    }
+                }
+
+                Ring ring = _sweep.Current.Value;
+                lock (ring.Sync)
+                {
+                    if (IsForgotten(ring, index))
+                    {
+                        ring.Evicted = true;
+                        _rings.TryRemove(new KeyValuePair<string, Ring>(ring.Key, ring));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _sweepSync.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Whether the ring, advanced to <paramref name="index"/>, would read as a fresh one: no spend left in the window, no
+    /// learned norm or history (the rule learns none, or the key has been idle long enough to forget it), and no anomaly
+    /// waiting to be raised.
+    /// </summary>
+    private bool IsForgotten(Ring ring, long index)
+    {
+        if (!ring.Started)
+        {
+            return false;
+        }
+
+        bool learns = Multiplier is not null || _detector is not null;
+        return ring.Anomaly is null
+            && (learns
+                ? (index / BucketCount) - (ring.Head / BucketCount) >= ForgetAfterWindows
+                : index - ring.Head >= BucketCount);
     }
 
     /// <summary>Reads the spend of <paramref name="key"/> within the window ending at <paramref name="now"/>.</summary>
@@ -88,6 +194,11 @@ internal sealed class SpendVelocityMeter
         (decimal Cost, decimal Threshold, TimeSpan Wait) rate;
         lock (ring.Sync)
         {
+            if (ring.Evicted)
+            {
+                return (0m, MaximumCost, TimeSpan.Zero);
+            }
+
             anomaly = Advance(ring, index) ?? ring.Anomaly;
             ring.Anomaly = null;
             rate = Rate(ring, now);
@@ -144,6 +255,13 @@ internal sealed class SpendVelocityMeter
         }
 
         long completedWindows = (index / BucketCount) - (ring.Head / BucketCount);
+        if (completedWindows >= ForgetAfterWindows && ring.Anomaly is null)
+        {
+            // Idle this long, the key starts again as a new one; this is what lets an evicted key come back unchanged.
+            Forget(ring, index);
+            return null;
+        }
+
         SpendAnomalyEventArgs? anomaly = completedWindows > 0 && _detector is not null ? Score(ring, _detector, completedWindows) : null;
         if (completedWindows > 0 && Multiplier is not null)
         {
@@ -179,6 +297,18 @@ internal sealed class SpendVelocityMeter
 
         ring.Head = index;
         return anomaly;
+    }
+
+    private static void Forget(Ring ring, long index)
+    {
+        Array.Clear(ring.Buckets);
+        ring.Sum = 0m;
+        ring.AlignedSum = 0m;
+        ring.Baseline = 0m;
+        ring.HasBaseline = false;
+        ring.WindowCount = 0;
+        ring.NextWindow = 0;
+        ring.Head = index;
     }
 
     /// <summary>Scores the aligned window that just ended against the windows before it, then keeps it (and the idle windows after it) as history.</summary>
@@ -231,5 +361,8 @@ internal sealed class SpendVelocityMeter
         public decimal Baseline;
         public bool HasBaseline;
         public bool Started;
+
+        // Set, under the lock, when the sweep removes the ring: a booking that found it just before must use the key's new ring.
+        public bool Evicted;
     }
 }

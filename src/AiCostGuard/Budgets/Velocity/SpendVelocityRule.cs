@@ -18,6 +18,10 @@ namespace AiCostGuard;
 /// weighted moving average (weight 0.2 for the newest) of the spend of past whole windows, so a key that
 /// normally spends more is not blocked by a floor meant for a quiet one, while a jump to many times its own norm is.
 /// </para>
+/// <para>
+/// A key idle for 64 whole windows forgets its norm and its window history and starts again as a new key; from then
+/// on it holds nothing that counts, and its state is evicted when new keys arrive.
+/// </para>
 /// </remarks>
 public sealed class SpendVelocityRule
 {
