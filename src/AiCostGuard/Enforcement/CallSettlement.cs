@@ -36,6 +36,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
         }
 
         TokenUsage usage = charge.Usage;
+        PricedCost? priced = charge.Priced;
         var actual = new BudgetUsage(usage.InputTokens, usage.OutputTokens, charge.Cost);
         admission.Scope?.Settle(admission.Verdict.Reserved, actual);
         var record = new CostRecord
@@ -65,9 +66,9 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             Attempt = RetryAttempt.Current,
             Outcome = outcome,
             CacheWriteTokens = usage.AllCacheWriteTokens,
-            ServiceTier = charge.Priced?.ServiceTier,
-            PricingNotes = charge.Priced?.Notes ?? PricingNotes.None,
-            CostParts = charge.Priced?.Parts,
+            ServiceTier = priced?.ServiceTier,
+            PricingNotes = priced?.Notes ?? PricingNotes.None,
+            CostParts = priced?.Parts,
         };
         recorder.Record(ref record, admission.Scope);
         return actual;

@@ -39,23 +39,20 @@ public sealed partial record ModelPrice
     private bool TryGetCostBreakdownFixed(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier, out CostBreakdown breakdown)
     {
         breakdown = default;
-        if (!TryGetPicoParts(in usage, uncached, plainOutput, serviceTier, out PicoParts parts)
-            || !TryToDollars(parts.Uncached, out decimal uncachedCost)
-            || !TryToDollars(parts.Cached, out decimal cachedCost)
-            || !TryToDollars(parts.CacheWrite, out decimal writeCost)
-            || !TryToDollars(parts.Output, out decimal outputCost)
-            || !TryToDollars(parts.Reasoning, out decimal reasoningCost))
+        if (!TryGetChargeFixed(in usage, uncached, plainOutput, serviceTier, out PricedCost charge))
         {
             return false;
         }
 
-        breakdown = new CostBreakdown(uncachedCost, cachedCost, writeCost, outputCost, reasoningCost, 0m, RequestFee ?? 0m, StandardTier, null, parts.Notes);
+        CostParts p = charge.Parts;
+        breakdown = new CostBreakdown(p.UncachedInput, p.CachedInput, p.CacheWrite, p.Output, p.Reasoning, p.AudioAndImage, p.RequestFee, charge.ServiceTier, null, charge.Notes);
         return true;
     }
 
     /// <summary>
-    /// What <see cref="TryGetCostBreakdownFixed"/> prices, as a charge: each part converted (a part that is zero costs
-    /// no conversion) and the total converted once from the exact sum of the parts, rather than summed in decimals.
+    /// Prices a standard-tier call below every long-context threshold without audio or image tokens, exactly in
+    /// integers, as a charge: each part converted (a part that is zero costs no conversion) and the total converted
+    /// once from the exact sum of the parts, rather than summed in decimals.
     /// </summary>
     private bool TryGetChargeFixed(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier, out PricedCost charge)
     {
