@@ -25,11 +25,4 @@ internal readonly record struct RedisAmount(long Input, long Output, long Nanos)
         new(Math.Max(left.Input, right.Input), Math.Max(left.Output, right.Output), Math.Max(left.Nanos, right.Nanos));
 
     public BudgetUsage ToUsage() => new(Input, Output, Dollars(Nanos));
-
-    /// <summary>Whether <paramref name="need"/> fits in this remaining allowance, on the dimensions <paramref name="limits"/> bound.</summary>
-    public bool Covers(RedisAmount need, BudgetLimits limits) =>
-        (limits.MaximumInputTokens is null || need.Input <= Input)
-        && (limits.MaximumOutputTokens is null || need.Output <= Output)
-        && (limits.MaximumTotalTokens is null || need.Total <= Total)
-        && (limits.MaximumCost is null || need.Nanos <= Nanos);
 }

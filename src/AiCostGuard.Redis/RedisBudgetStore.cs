@@ -255,7 +255,7 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
             return true;
         }
 
-        if (lease.Renewing || now >= lease.RenewAfter || !lease.Remaining.Covers(need, limits))
+        if (lease.Renewing || now >= lease.RenewAfter || !RedisCeilings.Covers(lease.Remaining, need, limits))
         {
             return false;
         }
@@ -478,8 +478,8 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
             carried.Input, carried.Output, carried.Nanos,
             wanted.Input, wanted.Output, wanted.Nanos,
             minimum.Input, minimum.Output, minimum.Nanos,
-            limits.MaximumInputTokens ?? -1, limits.MaximumOutputTokens ?? -1, limits.MaximumTotalTokens ?? -1, RedisAmount.CeilingNanos(limits.MaximumCost),
             _doneRetentionMs,
+            .. RedisCeilings.Arguments(limits),
         ];
         return (RedisResult[])(await EvaluateAsync(RedisScripts.Reserve, Keys(window, allBuckets: true), args, cancellationToken))!;
     }
@@ -500,34 +500,10 @@ public sealed partial class RedisBudgetStore : IBudgetStore, IAsyncDisposable
             cancellationToken);
     }
 
-    private static BudgetReservation Answer(RedisResult[] r)
-    {
-        if ((int)r[0] > 0)
-        {
-            return BudgetReservation.Reserved;
-        }
+    private static BudgetReservation Answer(RedisResult[] r) =>
+        (int)r[0] > 0 ? BudgetReservation.Reserved : RedisCeilings.Refusal((int)r[1], (long)r[2], (long)r[3]);
 
-        BudgetLimitKind kind = Ceilings.FromCode((int)r[1]);
-        decimal limit = (long)r[2];
-        decimal used = (long)r[3];
-        return kind == BudgetLimitKind.Cost
-            ? new BudgetReservation(false, kind, RedisAmount.Dollars((long)limit), RedisAmount.Dollars((long)used))
-            : new BudgetReservation(false, kind, limit, used);
-    }
-
-    private RedisAmount Chunk(BudgetLimits limits)
-    {
-        double f = _options.LeaseFraction;
-        long input = limits.MaximumInputTokens is { } i ? (long)Math.Ceiling(i * f) : 0;
-        long output = limits.MaximumOutputTokens is { } o ? (long)Math.Ceiling(o * f) : 0;
-        if (limits.MaximumTotalTokens is { } t)
-        {
-            input = Math.Max(input, (long)Math.Ceiling(t * f) - output);
-        }
-
-        long nanos = limits.MaximumCost is { } c ? (long)decimal.Floor(c * 1_000_000_000m * (decimal)f) : 0;
-        return new RedisAmount(input, output, nanos);
-    }
+    private RedisAmount Chunk(BudgetLimits limits) => RedisCeilings.Chunk(limits, _options.LeaseFraction);
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -43,14 +43,14 @@ internal static class RedisScripts
     /// <summary>
     /// Reserves, or takes or renews a lease. KEYS: r, x, d, then the window's bucket hashes, newest first.
     /// ARGV: 1 id, 2 now (ms), 3 expiry (ms), 4 keys' time to live (s), 5–7 spend to flush, 8 flush id (or empty),
-    /// 9–11 carried (still reserved locally), 12–14 wanted, 15–17 minimum, 18–21 ceilings (input, output, total,
-    /// nanos; -1 for none), 22 how long commit ids are remembered (ms).
-    /// Returns {granted (2 wanted, 1 minimum, 0 refused), refusing kind (1 input, 2 output, 3 total, 4 cost: the 1-based
-    /// position in <see cref="Ceilings.Kinds"/>, checked in that order, as a test asserts), its ceiling, used}.
+    /// 9–11 carried (still reserved locally), 12–14 wanted, 15–17 minimum, 18 how long commit ids are remembered (ms),
+    /// then four per ceiling of the core's table, in its order (<see cref="RedisCeilings"/>): the limit (-1 for none) and
+    /// the weights of input tokens, output tokens and nanodollars in what counts against it.
+    /// Returns {granted (2 wanted, 1 minimum, 0 refused), the refusing ceiling's 1-based position in the table, its limit, used}.
     /// </summary>
     public const string Reserve = Common + "\n" + """
         if ARGV[8] ~= '' then commit(ARGV[8], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])) end
-        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[22]))
+        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[18]))
         release(ARGV[1])
         local ui = tonumber(redis.call('HGET', KEYS[1], '#i') or '0')
         local uo = tonumber(redis.call('HGET', KEYS[1], '#o') or '0')
@@ -61,12 +61,15 @@ internal static class RedisScripts
           uo = uo + tonumber(h[2] or '0')
           uc = uc + tonumber(h[3] or '0')
         end
-        local li, lo, lt, lc = tonumber(ARGV[18]), tonumber(ARGV[19]), tonumber(ARGV[20]), tonumber(ARGV[21])
         local function check(a, b, c)
-          if li >= 0 and ui + a > li then return 1, li, ui end
-          if lo >= 0 and uo + b > lo then return 2, lo, uo end
-          if lt >= 0 and ui + uo + a + b > lt then return 3, lt, ui + uo end
-          if lc >= 0 and uc + c > lc then return 4, lc, uc end
+          for j = 19, #ARGV, 4 do
+            local limit = tonumber(ARGV[j])
+            if limit >= 0 then
+              local wi, wo, wc = tonumber(ARGV[j + 1]), tonumber(ARGV[j + 2]), tonumber(ARGV[j + 3])
+              local used = wi * ui + wo * uo + wc * uc
+              if used + wi * a + wo * b + wc * c > limit then return (j - 15) / 4, limit, used end
+            end
+          end
           return 0, 0, 0
         end
         local ca, cb, cc = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])

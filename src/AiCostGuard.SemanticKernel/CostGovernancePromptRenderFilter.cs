@@ -85,27 +85,17 @@ public sealed class CostGovernancePromptRenderFilter : IPromptRenderFilter
     private static BudgetExceededException Breach(BudgetScope scope, CostQuote quote)
     {
         BudgetLimitKind kind = quote.LimitKind ?? BudgetLimitKind.Cost;
-        decimal requested = kind switch
-        {
-            BudgetLimitKind.Cost => quote.WorstCaseCost ?? 0,
-            BudgetLimitKind.InputTokens => quote.InputTokens,
-            BudgetLimitKind.OutputTokens => quote.MaximumOutputTokens,
-            BudgetLimitKind.TotalTokens => quote.InputTokens + quote.MaximumOutputTokens,
-            _ => 1,
-        };
+        bool isCeiling = Ceilings.IsCeiling(kind);
+        decimal requested = isCeiling
+            ? Ceilings.Amount(new BudgetUsage(quote.InputTokens, quote.MaximumOutputTokens, quote.WorstCaseCost ?? 0), kind)
+            : 1;
         (decimal limit, decimal used, string name)? tightest = null;
         for (BudgetScope? s = scope; s is not null; s = s.Parent)
         {
             BudgetUsage spent = s.Spent + s.Reserved;
-            (decimal? limit, decimal used) = kind switch
-            {
-                BudgetLimitKind.Cost => ((decimal?)s.Limits.MaximumCost, spent.Cost),
-                BudgetLimitKind.InputTokens => (s.Limits.MaximumInputTokens, spent.InputTokens),
-                BudgetLimitKind.OutputTokens => (s.Limits.MaximumOutputTokens, spent.OutputTokens),
-                BudgetLimitKind.TotalTokens => (s.Limits.MaximumTotalTokens, spent.TotalTokens),
-                BudgetLimitKind.ModelCalls => (s.Limits.MaximumModelCalls, s.ModelCallCount),
-                _ => ((decimal?)null, 0m),
-            };
+            (decimal? limit, decimal used) = isCeiling
+                ? (Ceilings.Limit(s.Limits, kind), Ceilings.Amount(spent, kind))
+                : kind == BudgetLimitKind.ModelCalls ? (s.Limits.MaximumModelCalls, s.ModelCallCount) : ((decimal?)null, 0m);
             if (limit is { } l && (tightest is null || l - used < tightest.Value.limit - tightest.Value.used))
             {
                 tightest = (l, used, s.Name);

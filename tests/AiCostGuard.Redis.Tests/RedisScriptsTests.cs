@@ -1,35 +1,60 @@
-using System.Text.RegularExpressions;
+using AiCostGuard.Redis.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AiCostGuard.Redis.Tests;
 
-/// <summary>The Redis script applies the core's ceilings rule: the same ceilings, in the same order, with the codes the store maps back.</summary>
-public sealed partial class RedisScriptsTests
+/// <summary>
+/// The Redis script applies the core's ceilings table: given the rows as arguments, it refuses exactly where the
+/// in-memory store (the table's own check) refuses, naming the same ceiling, limit and use, for every row.
+/// </summary>
+public sealed class RedisScriptsTests(RedisServer redis) : IClassFixture<RedisServer>
 {
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero));
+
     [Fact]
-    public void The_reserve_script_checks_the_ceilings_in_the_order_and_with_the_codes_of_the_core_s_table()
+    public void The_script_has_no_ceiling_of_its_own_only_the_rows_it_is_given()
     {
-        // What each ceiling counts, as the script names its running totals: input, output, their sum, nanodollars.
-        var used = new Dictionary<BudgetLimitKind, string>
-        {
-            [BudgetLimitKind.InputTokens] = "ui",
-            [BudgetLimitKind.OutputTokens] = "uo",
-            [BudgetLimitKind.TotalTokens] = "ui + uo",
-            [BudgetLimitKind.Cost] = "uc",
-        };
-        MatchCollection checks = CheckLine().Matches(RedisScripts.Reserve);
+        var limits = new BudgetLimits { MaximumInputTokens = 10, MaximumCost = 0.25m };
+        object[] args = [.. RedisCeilings.Arguments(limits).Select(v => (object)(long)v)];
 
-        Assert.Equal(Ceilings.Kinds.Length, checks.Count);
-        for (int i = 0; i < checks.Count; i++)
-        {
-            BudgetLimitKind kind = Ceilings.Kinds[i];
-            Assert.Equal(i + 1, int.Parse(checks[i].Groups["code"].Value, System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(used[kind], checks[i].Groups["used"].Value);
-            Assert.Equal(kind, Ceilings.FromCode(i + 1));
-        }
-
-        Assert.Equal(used.Keys.Order(), Ceilings.Kinds.ToArray().Order());
+        object[] expected = [.. Ceilings.All.ToArray().SelectMany(c => new object[] { RedisCeilings.Limit(limits, c), (long)c.InputWeight, (long)c.OutputWeight, c.CountsCost ? 1L : 0L })];
+        Assert.Equal(expected, args);
+        Assert.Equal([10L, 1L, 0L, 0L], args[..4]);
+        Assert.Equal([250_000_000L, 0L, 0L, 1L], args[^4..]);
+        Assert.DoesNotContain("MaximumCost", RedisScripts.Reserve, StringComparison.Ordinal);
     }
 
-    [GeneratedRegex(@"if l\w >= 0 and [^>]+> l\w then return (?<code>\d), l\w, (?<used>[\w +]+?) end")]
-    private static partial Regex CheckLine();
+    [Fact]
+    public async Task Every_ceiling_refuses_on_Redis_where_the_table_refuses_with_the_same_breach()
+    {
+        await using var store = new RedisBudgetStore(new RedisBudgetStoreOptions { Configuration = redis.Endpoint, UseLeases = false }, _time);
+        var random = new Random(20261201);
+        var refusedBy = new HashSet<BudgetLimitKind>();
+        for (int round = 0; round < 120; round++)
+        {
+            BudgetLimits limits = new()
+            {
+                MaximumInputTokens = random.Next(3) == 0 ? null : random.Next(50, 500),
+                MaximumOutputTokens = random.Next(3) == 0 ? null : random.Next(50, 500),
+                MaximumTotalTokens = random.Next(3) == 0 ? null : random.Next(80, 800),
+                MaximumCost = random.Next(3) == 0 ? null : random.Next(1, 1_000) / 1_000m,
+            };
+            var window = new BudgetWindow($"table-{round}", _time.GetUtcNow().Date, _time.GetUtcNow().Date.AddDays(1), TimeSpan.Zero, 1);
+            var memory = new InMemoryBudgetStore();
+            for (int call = 0; call < 4; call++)
+            {
+                var amount = new BudgetUsage(random.Next(0, 250), random.Next(0, 250), random.Next(0, 500) / 1_000m);
+                BudgetReservation expected = await memory.TryReserveAsync(window, $"c{call}", amount, limits);
+                BudgetReservation actual = await store.TryReserveAsync(window, $"c{call}", amount, limits);
+
+                Assert.Equal(expected, actual);
+                if (expected.LimitKind is { } kind)
+                {
+                    refusedBy.Add(kind);
+                }
+            }
+        }
+
+        Assert.Equal(Ceilings.Kinds.ToArray().Order(), refusedBy.Order());
+    }
 }

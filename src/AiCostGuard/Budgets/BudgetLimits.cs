@@ -70,7 +70,7 @@ public sealed class BudgetLimits
     public TimeSpan? MaximumDuration { get; set; }
 
     /// <summary>Gets whether any token or cost ceiling is set.</summary>
-    public bool HasAny => MaximumInputTokens.HasValue || MaximumOutputTokens.HasValue || MaximumTotalTokens.HasValue || MaximumCost.HasValue;
+    public bool HasAny => Ceilings.AnySet(this);
 
     /// <summary>Gets whether any cap that applies to scopes only is set.</summary>
     public bool HasRunCaps => MaximumModelCalls.HasValue || MaximumToolCalls.HasValue || MaximumParallelToolCalls.HasValue
@@ -91,8 +91,5 @@ public sealed class BudgetLimits
     public BudgetLimits Clone() => (BudgetLimits)MemberwiseClone();
 
     /// <inheritdoc/>
-    public override string ToString() =>
-        $"input ≤ {Show(MaximumInputTokens)}, output ≤ {Show(MaximumOutputTokens)}, total ≤ {Show(MaximumTotalTokens)}, cost ≤ {(MaximumCost is { } c ? "$" + c.ToString(System.Globalization.CultureInfo.InvariantCulture) : "∞")}";
-
-    private static string Show(long? value) => value?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "∞";
+    public override string ToString() => Ceilings.Describe(this);
 }

@@ -1,128 +1,180 @@
+using System.Globalization;
+
 namespace AiCostGuard;
 
 /// <summary>
-/// The rule of the four ceilings — input, output and total tokens, and cost — written once: what each bounds, the
-/// order a breach is reported in, what output a call can still be given, and how much input could still fit. Scopes,
-/// period budgets, the budget stores and the Redis script all apply these.
+/// The rule of the ceilings — input, output and total tokens, and cost — written once, as a table: what each bounds,
+/// the order a breach is reported in, what output a call can still be given, and how much input could still fit.
+/// Scopes, period budgets, the budget stores and the Redis script all apply this table.
 /// </summary>
+/// <remarks>
+/// A ceiling is a row of <see cref="All"/> and an arm of <see cref="TokenLimit"/> or <see cref="CostLimit"/>: what it
+/// counts is a weighted sum of a call's tokens, or its cost, so every check below, the stores and the Redis script
+/// (which is given the rows' weights) follow from the row without code of their own.
+/// </remarks>
 internal static class Ceilings
 {
+    private static readonly Ceiling[] Table =
+    [
+        new(BudgetLimitKind.InputTokens, "input_tokens", "input", InputWeight: 1, OutputWeight: 0, CountsCost: false),
+        new(BudgetLimitKind.OutputTokens, "output_tokens", "output", InputWeight: 0, OutputWeight: 1, CountsCost: false),
+        new(BudgetLimitKind.TotalTokens, "total_tokens", "total", InputWeight: 1, OutputWeight: 1, CountsCost: false),
+        new(BudgetLimitKind.Cost, "cost", "cost", InputWeight: 0, OutputWeight: 0, CountsCost: true),
+    ];
+
+    private static readonly BudgetLimitKind[] KindTable = [.. Table.Select(c => c.Kind)];
+
     /// <summary>
     /// The ceilings in the order a breach is reported. The Redis script numbers them from 1 in this order, so its
     /// refusal codes map back with <see cref="FromCode"/>.
     /// </summary>
-    public static ReadOnlySpan<BudgetLimitKind> Kinds => [BudgetLimitKind.InputTokens, BudgetLimitKind.OutputTokens, BudgetLimitKind.TotalTokens, BudgetLimitKind.Cost];
+    public static ReadOnlySpan<Ceiling> All => Table;
+
+    /// <summary>The kinds of <see cref="All"/>, in its order.</summary>
+    public static ReadOnlySpan<BudgetLimitKind> Kinds => KindTable;
 
     /// <summary>Gets whether <paramref name="kind"/> is one of the ceilings rather than a run cap.</summary>
-    public static bool IsCeiling(BudgetLimitKind kind) => Kinds.Contains(kind);
+    public static bool IsCeiling(BudgetLimitKind kind) => TryGet(kind, out _);
 
-    /// <summary>The ceiling a refusal code of the Redis script names (1-based, in <see cref="Kinds"/> order).</summary>
-    public static BudgetLimitKind FromCode(int code) => Kinds[code - 1];
+    /// <summary>Finds the row of ceiling <paramref name="kind"/>; <see langword="false"/> for a run cap.</summary>
+    public static bool TryGet(BudgetLimitKind kind, out Ceiling ceiling)
+    {
+        foreach (Ceiling c in Table)
+        {
+            if (c.Kind == kind)
+            {
+                ceiling = c;
+                return true;
+            }
+        }
+
+        ceiling = default;
+        return false;
+    }
+
+    /// <summary>The ceiling a refusal code of the Redis script names (1-based, in <see cref="All"/> order).</summary>
+    public static BudgetLimitKind FromCode(int code) => Table[code - 1].Kind;
 
     /// <summary>The value of ceiling <paramref name="kind"/> in <paramref name="limits"/>; <see langword="null"/> when unset.</summary>
-    public static decimal? Limit(BudgetLimits limits, BudgetLimitKind kind) => kind switch
-    {
-        BudgetLimitKind.InputTokens => limits.MaximumInputTokens,
-        BudgetLimitKind.OutputTokens => limits.MaximumOutputTokens,
-        BudgetLimitKind.TotalTokens => limits.MaximumTotalTokens,
-        BudgetLimitKind.Cost => limits.MaximumCost,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a ceiling: run caps are counted by the scope, not by usage."),
-    };
+    public static decimal? Limit(BudgetLimits limits, BudgetLimitKind kind) =>
+        TryGet(kind, out Ceiling c) ? Limit(limits, in c) : throw NotACeiling(kind);
+
+    /// <summary>The value of <paramref name="ceiling"/> in <paramref name="limits"/>; <see langword="null"/> when unset.</summary>
+    public static decimal? Limit(BudgetLimits limits, in Ceiling ceiling) =>
+        ceiling.CountsCost ? CostLimit(limits, ceiling.Kind) : TokenLimit(limits, ceiling.Kind);
 
     /// <summary>What <paramref name="usage"/> counts against ceiling <paramref name="kind"/>.</summary>
-    public static decimal Amount(in BudgetUsage usage, BudgetLimitKind kind) => kind switch
-    {
-        BudgetLimitKind.InputTokens => usage.InputTokens,
-        BudgetLimitKind.OutputTokens => usage.OutputTokens,
-        BudgetLimitKind.TotalTokens => usage.TotalTokens,
-        BudgetLimitKind.Cost => usage.Cost,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a ceiling: run caps are counted by the scope, not by usage."),
-    };
+    public static decimal Amount(in BudgetUsage usage, BudgetLimitKind kind) =>
+        TryGet(kind, out Ceiling c) ? c.Amount(usage) : throw NotACeiling(kind);
 
-    /// <summary>The first ceiling of <paramref name="limits"/> that <paramref name="need"/> beside <paramref name="used"/> would pass, in <see cref="Kinds"/> order.</summary>
+    /// <summary>Gets whether <paramref name="limits"/> sets any ceiling.</summary>
+    public static bool AnySet(BudgetLimits limits)
+    {
+        foreach (Ceiling c in Table)
+        {
+            if (Limit(limits, in c) is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The ceilings of <paramref name="limits"/> for a message, unset ones as ∞.</summary>
+    public static string Describe(BudgetLimits limits) => string.Join(", ", Table.Select(c => $"{c.Label} ≤ {Show(limits, c)}"));
+
+    /// <summary>The first ceiling of <paramref name="limits"/> that <paramref name="need"/> beside <paramref name="used"/> would pass, in <see cref="All"/> order.</summary>
     public static CeilingBreach Check(BudgetLimits limits, in BudgetUsage used, in BudgetUsage need)
     {
-        if (limits.MaximumInputTokens is { } input && used.InputTokens + need.InputTokens > input)
+        foreach (ref readonly Ceiling c in Table.AsSpan())
         {
-            return new(BudgetLimitKind.InputTokens, input, used.InputTokens, need.InputTokens);
-        }
-
-        if (limits.MaximumOutputTokens is { } output && used.OutputTokens + need.OutputTokens > output)
-        {
-            return new(BudgetLimitKind.OutputTokens, output, used.OutputTokens, need.OutputTokens);
-        }
-
-        if (limits.MaximumTotalTokens is { } total && used.TotalTokens + need.TotalTokens > total)
-        {
-            return new(BudgetLimitKind.TotalTokens, total, used.TotalTokens, need.TotalTokens);
-        }
-
-        if (limits.MaximumCost is { } cost && used.Cost + need.Cost > cost)
-        {
-            return new(BudgetLimitKind.Cost, cost, used.Cost, need.Cost);
+            if (c.CountsCost)
+            {
+                if (CostLimit(limits, c.Kind) is { } max && used.Cost + need.Cost > max)
+                {
+                    return new(c.Kind, max, used.Cost, need.Cost);
+                }
+            }
+            else if (TokenLimit(limits, c.Kind) is { } max)
+            {
+                long had = c.Tokens(used), wants = c.Tokens(need);
+                if (had + wants > max)
+                {
+                    return new(c.Kind, max, had, wants);
+                }
+            }
         }
 
         return default;
     }
 
     /// <summary>
-    /// The first ceiling a call's input alone passes — input, total or, when <paramref name="costApplies"/>, cost —
-    /// whatever output it is given: no clamp can save such a call.
+    /// The first ceiling a call's input alone passes — one that counts input tokens or, when <paramref name="costApplies"/>,
+    /// cost — whatever output it is given: no clamp can save such a call.
     /// </summary>
     public static CeilingBreach CheckInput(BudgetLimits limits, in BudgetUsage used, ref PricedInput input, bool costApplies)
     {
-        if (limits.MaximumInputTokens is { } maxInput && used.InputTokens + input.Tokens > maxInput)
+        foreach (ref readonly Ceiling c in Table.AsSpan())
         {
-            return new(BudgetLimitKind.InputTokens, maxInput, used.InputTokens, input.Tokens);
-        }
-
-        if (limits.MaximumTotalTokens is { } maxTotal && used.TotalTokens + input.Tokens > maxTotal)
-        {
-            return new(BudgetLimitKind.TotalTokens, maxTotal, used.TotalTokens, input.Tokens);
-        }
-
-        if (costApplies && input.Price is not null && limits.MaximumCost is { } maxCost && used.Cost + input.Cost > maxCost)
-        {
-            return new(BudgetLimitKind.Cost, maxCost, used.Cost, input.Cost);
+            if (c.CountsCost)
+            {
+                if (costApplies && input.Price is not null && CostLimit(limits, c.Kind) is { } max && used.Cost + input.Cost > max)
+                {
+                    return new(c.Kind, max, used.Cost, input.Cost);
+                }
+            }
+            else if (c.InputWeight > 0 && TokenLimit(limits, c.Kind) is { } max)
+            {
+                long had = c.Tokens(used), wants = c.InputWeight * input.Tokens;
+                if (had + wants > max)
+                {
+                    return new(c.Kind, max, had, wants);
+                }
+            }
         }
 
         return default;
     }
 
     /// <summary>
-    /// Lowers <paramref name="room"/> to the output the output, total and (when <paramref name="costApplies"/>) cost
-    /// ceilings of <paramref name="limits"/> leave a call of <paramref name="input"/>, never below zero; returns the
+    /// Lowers <paramref name="room"/> to the output the ceilings of <paramref name="limits"/> that count output (and, when
+    /// <paramref name="costApplies"/>, cost) leave a call of <paramref name="input"/>, never below zero; returns the
     /// ceiling that lowered it last, or <see langword="null"/> when none did.
     /// </summary>
     public static BudgetLimitKind? TightenOutput(BudgetLimits limits, in BudgetUsage used, ref PricedInput input, bool costApplies, ref long room)
     {
         BudgetLimitKind? binding = null;
-        if (limits.MaximumOutputTokens is { } maxOutput)
+        foreach (ref readonly Ceiling c in Table.AsSpan())
         {
-            Tighten(maxOutput - used.OutputTokens, BudgetLimitKind.OutputTokens, ref room, ref binding);
-        }
+            long left;
+            if (c.CountsCost)
+            {
+                if (!costApplies || input.Price is not { } price || CostLimit(limits, c.Kind) is not { } max)
+                {
+                    continue;
+                }
 
-        if (limits.MaximumTotalTokens is { } maxTotal)
-        {
-            Tighten(maxTotal - used.TotalTokens - input.Tokens, BudgetLimitKind.TotalTokens, ref room, ref binding);
-        }
+                left = price.OutputTokensAffordable(max - used.Cost - input.Cost, input.Tokens);
+            }
+            else if (c.OutputWeight > 0 && TokenLimit(limits, c.Kind) is { } max)
+            {
+                left = FloorDivide(max - c.Tokens(used) - (c.InputWeight * input.Tokens), c.OutputWeight);
+            }
+            else
+            {
+                continue;
+            }
 
-        if (costApplies && input.Price is { } price && limits.MaximumCost is { } maxCost)
-        {
-            Tighten(price.OutputTokensAffordable(maxCost - used.Cost - input.Cost, input.Tokens), BudgetLimitKind.Cost, ref room, ref binding);
-        }
-
-        return binding;
-
-        static void Tighten(long left, BudgetLimitKind kind, ref long room, ref BudgetLimitKind? binding)
-        {
             left = Math.Max(0, left);
             if (left < room)
             {
                 room = left;
-                binding = kind;
+                binding = c.Kind;
             }
         }
+
+        return binding;
     }
 
     /// <summary>
@@ -149,27 +201,54 @@ internal static class Ceilings
     public static long InputRoom(BudgetLimits limits, in BudgetUsage used, ModelPrice? price, long wantedOutput)
     {
         long room = long.MaxValue;
-        if (limits.MaximumInputTokens is { } input)
+        foreach (ref readonly Ceiling c in Table.AsSpan())
         {
-            room = Math.Min(room, input - used.InputTokens);
-        }
-
-        if (limits.MaximumTotalTokens is { } total)
-        {
-            room = Math.Min(room, total - used.TotalTokens - wantedOutput);
-        }
-
-        if (limits.MaximumOutputTokens is { } output && output - used.OutputTokens < wantedOutput)
-        {
-            room = 0;
-        }
-
-        if (limits.MaximumCost is { } cost && price is { InputPerMillion: > 0 })
-        {
-            decimal left = cost - used.Cost - price.GetWorstCaseCost(0, wantedOutput);
-            room = Math.Min(room, price.InputTokensAffordable(left));
+            if (c.CountsCost)
+            {
+                if (CostLimit(limits, c.Kind) is { } max && price is { InputPerMillion: > 0 })
+                {
+                    room = Math.Min(room, price.InputTokensAffordable(max - used.Cost - price.GetWorstCaseCost(0, wantedOutput)));
+                }
+            }
+            else if (TokenLimit(limits, c.Kind) is { } max)
+            {
+                long left = max - c.Tokens(used) - (c.OutputWeight * wantedOutput);
+                room = c.InputWeight > 0 ? Math.Min(room, FloorDivide(left, c.InputWeight)) : left < 0 ? 0 : room;
+            }
         }
 
         return room;
     }
+
+    /// <summary>The limit of a token ceiling: one arm per row of <see cref="Table"/> that counts tokens.</summary>
+    private static long? TokenLimit(BudgetLimits limits, BudgetLimitKind kind) => kind switch
+    {
+        BudgetLimitKind.InputTokens => limits.MaximumInputTokens,
+        BudgetLimitKind.OutputTokens => limits.MaximumOutputTokens,
+        BudgetLimitKind.TotalTokens => limits.MaximumTotalTokens,
+        _ => throw NotACeiling(kind),
+    };
+
+    /// <summary>The limit of a cost ceiling: one arm per row of <see cref="Table"/> that counts cost.</summary>
+    private static decimal? CostLimit(BudgetLimits limits, BudgetLimitKind kind) => kind switch
+    {
+        BudgetLimitKind.Cost => limits.MaximumCost,
+        _ => throw NotACeiling(kind),
+    };
+
+    private static long FloorDivide(long value, int by)
+    {
+        long quotient = Math.DivRem(value, by, out long remainder);
+        return remainder < 0 ? quotient - 1 : quotient;
+    }
+
+    private static string Show(BudgetLimits limits, Ceiling c) => Limit(limits, in c) switch
+    {
+        null => "∞",
+        { } cost when c.CountsCost => "$" + cost.ToString(CultureInfo.InvariantCulture),
+        { } tokens => tokens.ToString("N0", CultureInfo.InvariantCulture),
+    };
+
+    private static ArgumentOutOfRangeException NotACeiling(BudgetLimitKind kind) =>
+        new(nameof(kind), kind, "Not a ceiling: run caps are counted by the scope, not by usage.");
 }

@@ -33,12 +33,9 @@ internal static class RecordNames
         _ => throw Undefined(decision),
     };
 
-    public static string Name(BudgetLimitKind kind) => kind switch
+    // A ceiling goes by the name its row of the ceilings table gives it; the run caps are named here.
+    public static string Name(BudgetLimitKind kind) => Ceilings.TryGet(kind, out Ceiling ceiling) ? ceiling.Name : kind switch
     {
-        BudgetLimitKind.InputTokens => "input_tokens",
-        BudgetLimitKind.OutputTokens => "output_tokens",
-        BudgetLimitKind.TotalTokens => "total_tokens",
-        BudgetLimitKind.Cost => "cost",
         BudgetLimitKind.ModelCalls => "model_calls",
         BudgetLimitKind.ToolCalls => "tool_calls",
         BudgetLimitKind.ParallelToolCalls => "parallel_tool_calls",
