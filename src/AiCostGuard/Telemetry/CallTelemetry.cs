@@ -287,7 +287,8 @@ internal sealed class CallTelemetry : ICostRecordObserver
     {
         // The folded tag values of the last call are reused while model and attribution instance stay the same.
         MetricSeries.Folded? series = null;
-        if (CostGovernanceTelemetry.Cost.Enabled && record.Outcome != CallOutcome.NotSent && record.CostSource != CostSource.Unpriced)
+        bool counted = CostGovernanceTelemetry.Cost.Enabled, histogram = CostGovernanceTelemetry.CallCost.Enabled;
+        if ((counted || histogram) && record.Outcome != CallOutcome.NotSent && record.CostSource != CostSource.Unpriced)
         {
             series = _series.Fold(record.ModelId, record.Attribution);
             var tags = new TagList
@@ -297,7 +298,16 @@ internal sealed class CallTelemetry : ICostRecordObserver
                 { CostGovernanceTelemetry.FeatureTag, series.Feature },
                 { CostGovernanceTelemetry.UsageSourceAttribute, RecordNames.Name(record.CostSource) },
             };
-            CostGovernanceTelemetry.Cost.Add((double)record.Cost, tags);
+            double cost = (double)record.Cost;
+            if (counted)
+            {
+                CostGovernanceTelemetry.Cost.Add(cost, tags);
+            }
+
+            if (histogram)
+            {
+                CostGovernanceTelemetry.CallCost.Record(cost, tags);
+            }
         }
 
         if (CostGovernanceTelemetry.Decisions.Enabled)

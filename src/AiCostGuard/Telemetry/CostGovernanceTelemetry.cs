@@ -87,6 +87,12 @@ public static class CostGovernanceTelemetry
     /// <summary>The counter of cost, in US dollars (<c>{USD}</c>), by model, team, feature and cost source.</summary>
     public const string CostMetric = "aicostguard.cost";
 
+    /// <summary>The histogram of what each priced, sent model call cost, in US dollars (<c>{USD}</c>), by model, team, feature and usage source; buckets from $0.00001 to $100.</summary>
+    public const string CallCostMetric = "aicostguard.call.cost";
+
+    /// <summary>The histogram of what each budget run (a <see cref="BudgetScope"/>) cost when it ended, in US dollars (<c>{USD}</c>), by run name; buckets from $0.00001 to $100.</summary>
+    public const string RunCostMetric = "aicostguard.run.cost";
+
     /// <summary>The counter of budget decisions, by decision, limit kind, team and feature.</summary>
     public const string DecisionsMetric = "aicostguard.budget.decisions";
 
@@ -121,6 +127,22 @@ public static class CostGovernanceTelemetry
     internal static readonly Counter<double> Cost = Meter.CreateCounter<double>(CostMetric, "{USD}", "Cost of model calls in US dollars.");
 
     internal static readonly Counter<long> Decisions = Meter.CreateCounter<long>(DecisionsMetric, "{decision}", "Budget decisions on model calls.");
+
+    /// <summary>
+    /// Bucket boundaries for costs in US dollars. A model call typically costs a fraction of a cent, so the buckets are
+    /// fine below a cent (where the SDK's default boundaries, from 0 to 10,000, would put every call in one bucket) and
+    /// reach $100 for long agent runs.
+    /// </summary>
+    internal static readonly double[] CostBuckets =
+        [0, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 100];
+
+    internal static readonly Histogram<double> CallCost = Meter.CreateHistogram(
+        CallCostMetric, "{USD}", "Cost of each priced model call in US dollars.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CostBuckets });
+
+    internal static readonly Histogram<double> RunCost = Meter.CreateHistogram(
+        RunCostMetric, "{USD}", "Cost of each budget run in US dollars, when it ends.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CostBuckets });
 
     /// <summary>Bucket boundaries for the relative estimate error: fine around zero, where a good estimate lands, coarse in the tails.</summary>
     internal static readonly double[] EstimateErrorBuckets = [-1, -0.5, -0.25, -0.1, -0.05, -0.02, -0.005, 0, 0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5];

@@ -55,6 +55,11 @@ internal sealed class RunTelemetry : IBudgetScopeObserver
     {
         var run = state as Activity;
         Live.TryRemove(scope, out _);
+        if (CostGovernanceTelemetry.RunCost.Enabled)
+        {
+            CostGovernanceTelemetry.RunCost.Record((double)scope.Spent.Cost, new KeyValuePair<string, object?>(CostGovernanceTelemetry.RunNameAttribute, Names.Fold(scope.Name)));
+        }
+
         if (run is null)
         {
             return;

@@ -61,4 +61,36 @@ public sealed class CostMetricsTests
             Assert.Equal((double)(0.5m - governed.Last.Cost), remaining, 12);
         }
     }
+
+    [Fact]
+    public async Task Each_call_and_each_run_cost_is_a_histogram_with_buckets_fine_below_a_cent()
+    {
+        using var telemetry = new TelemetryHarness();
+        var governed = new Governed();
+        BudgetUsage spent;
+        using (CostAttribution.Begin(new CostAttribution { Team = "histogram-team", Feature = "histogram-feature" }))
+        using (BudgetScope run = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1m }, "histogram-run-1"))
+        {
+            await governed.Client.GetResponseAsync(Governed.Prompt());
+            await governed.Client.GetResponseAsync(Governed.Prompt());
+            spent = run.Spent;
+        }
+
+        decimal[] costs = [.. governed.Ledger.GetRecords().Select(r => r.Cost)];
+        Assert.All(costs, c => Assert.InRange(c, 0.000001m, 0.01m));
+
+        var call = Assert.Single(telemetry.Histogram(CostGovernanceTelemetry.CallCostMetric, (CostGovernanceTelemetry.TeamTag, "histogram-team"), ("gen_ai.request.model", "gpt-4o-mini")));
+        Assert.Equal(2, call.Count);
+        Assert.Equal((double)costs.Sum(), call.Sum, 12);
+        Assert.Equal([.. CostGovernanceTelemetry.CostBuckets, double.PositiveInfinity], call.Buckets.Select(b => b.Bound));
+
+        // Sub-cent calls land in a bucket of their own size, not in the first of the SDK's default boundaries (0, 5, 10, ...).
+        double bound = call.Buckets.First(b => b.Count > 0).Bound;
+        Assert.Equal(CostGovernanceTelemetry.CostBuckets.First(b => b >= (double)costs.Min()), bound);
+        Assert.True(bound <= 0.01);
+
+        var runCost = Assert.Single(telemetry.Histogram(CostGovernanceTelemetry.RunCostMetric, (CostGovernanceTelemetry.RunNameAttribute, "histogram-run-1")));
+        Assert.Equal(1, runCost.Count);
+        Assert.Equal((double)spent.Cost, runCost.Sum, 12);
+    }
 }

@@ -80,6 +80,36 @@ public sealed class TelemetryHarness : IDisposable
         return sum;
     }
 
+    /// <summary>The points of a histogram whose tags match: count, sum, and each bucket's upper bound and count.</summary>
+    public IReadOnlyList<(long Count, double Sum, IReadOnlyList<(double Bound, long Count)> Buckets)> Histogram(string metric, params (string Key, string Value)[] tags)
+    {
+        var points = new List<(long, double, IReadOnlyList<(double, long)>)>();
+        foreach (Metric m in Metrics().Where(m => m.Name == metric && m.MetricType == MetricType.Histogram))
+        {
+            foreach (ref readonly MetricPoint point in m.GetMetricPoints())
+            {
+                var pointTags = new Dictionary<string, object?>();
+                foreach (KeyValuePair<string, object?> tag in point.Tags)
+                {
+                    pointTags[tag.Key] = tag.Value;
+                }
+
+                if (tags.All(t => pointTags.TryGetValue(t.Key, out object? v) && Equals(v, t.Value)))
+                {
+                    var buckets = new List<(double, long)>();
+                    foreach (HistogramBucket bucket in point.GetHistogramBuckets())
+                    {
+                        buckets.Add((bucket.ExplicitBound, bucket.BucketCount));
+                    }
+
+                    points.Add((point.GetHistogramCount(), point.GetHistogramSum(), buckets));
+                }
+            }
+        }
+
+        return points;
+    }
+
     public void Dispose()
     {
         Root.Dispose();
