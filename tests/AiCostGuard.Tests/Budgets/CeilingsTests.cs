@@ -44,8 +44,9 @@ public sealed class CeilingsTests
         for (int code = 1; code <= Ceilings.Kinds.Length; code++)
         {
             BudgetLimitKind kind = Ceilings.FromCode(code);
+            Assert.Equal(Ceilings.All[code - 1].Kind, kind);
             Assert.True(Ceilings.IsCeiling(kind));
-            Assert.NotNull(Ceilings.Limit(limits, kind));
+            Assert.Null(Ceilings.Limit(new BudgetLimits(), kind));
         }
 
         Assert.All(Enum.GetValues<BudgetLimitKind>().Where(k => !Ceilings.IsCeiling(k)), k => Assert.Throws<ArgumentOutOfRangeException>(() => Ceilings.Limit(limits, k)));
