@@ -22,22 +22,22 @@ public sealed class BudgetLimits
     /// <summary>Gets or sets the most input tokens (cached ones included).</summary>
     /// <value>The default, <see langword="null"/>, sets no ceiling.</value>
     [Range(1, LargestTokenLimit)]
-    public long? MaximumInputTokens { get; set; }
+    public long? MaximumInputTokens { get; set { field = value; CeilingsSet = Ceilings.SetMask(this); } }
 
     /// <summary>Gets or sets the most output tokens (reasoning ones included).</summary>
     /// <value>The default, <see langword="null"/>, sets no ceiling.</value>
     [Range(1, LargestTokenLimit)]
-    public long? MaximumOutputTokens { get; set; }
+    public long? MaximumOutputTokens { get; set { field = value; CeilingsSet = Ceilings.SetMask(this); } }
 
     /// <summary>Gets or sets the most input plus output tokens.</summary>
     /// <value>The default, <see langword="null"/>, sets no ceiling.</value>
     [Range(1, LargestTokenLimit)]
-    public long? MaximumTotalTokens { get; set; }
+    public long? MaximumTotalTokens { get; set { field = value; CeilingsSet = Ceilings.SetMask(this); } }
 
     /// <summary>Gets or sets the most cost, in US dollars.</summary>
     /// <value>The default, <see langword="null"/>, sets no ceiling.</value>
     [Range(typeof(decimal), "0.000001", "1000000000", ParseLimitsInInvariantCulture = true)]
-    public decimal? MaximumCost { get; set; }
+    public decimal? MaximumCost { get; set { field = value; CeilingsSet = Ceilings.SetMask(this); } }
 
     /// <summary>Gets or sets the most model calls (steps) in a scope, its children's included.</summary>
     /// <value>The default, <see langword="null"/>, sets no cap.</value>
@@ -70,11 +70,14 @@ public sealed class BudgetLimits
     public TimeSpan? MaximumDuration { get; set; }
 
     /// <summary>Gets whether any token or cost ceiling is set.</summary>
-    public bool HasAny => Ceilings.AnySet(this);
+    public bool HasAny => CeilingsSet != 0;
 
     /// <summary>Gets whether any cap that applies to scopes only is set.</summary>
     public bool HasRunCaps => MaximumModelCalls.HasValue || MaximumToolCalls.HasValue || MaximumParallelToolCalls.HasValue
         || MaximumConcurrentModelCalls.HasValue || MaximumChildScopes.HasValue || MaximumDuration.HasValue;
+
+    /// <summary>Which rows of <see cref="Ceilings"/> are set, one bit each in the table's order, kept by the ceilings' setters.</summary>
+    internal int CeilingsSet { get; private set; }
 
     /// <summary>Lists what is wrong with these limits.</summary>
     /// <param name="prefix">A prefix for each message, naming where the limits are configured.</param>

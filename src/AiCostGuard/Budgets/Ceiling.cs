@@ -13,6 +13,7 @@ namespace AiCostGuard;
 internal readonly record struct Ceiling(BudgetLimitKind Kind, string Name, string Label, int InputWeight, int OutputWeight, bool CountsCost)
 {
     /// <summary>The tokens <paramref name="usage"/> counts against a token ceiling.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public long Tokens(in BudgetUsage usage) => (InputWeight * usage.InputTokens) + (OutputWeight * usage.OutputTokens);
 
     /// <summary>What <paramref name="usage"/> counts against this ceiling: its cost, or its weighted tokens.</summary>

@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace AiCostGuard;
 
@@ -67,18 +70,19 @@ internal static class Ceilings
     public static decimal Amount(in BudgetUsage usage, BudgetLimitKind kind) =>
         TryGet(kind, out Ceiling c) ? c.Amount(usage) : throw NotACeiling(kind);
 
-    /// <summary>Gets whether <paramref name="limits"/> sets any ceiling.</summary>
-    public static bool AnySet(BudgetLimits limits)
+    /// <summary>Which rows <paramref name="limits"/> sets, one bit each in the table's order; <see cref="BudgetLimits"/> keeps it as its ceilings are set.</summary>
+    public static int SetMask(BudgetLimits limits)
     {
-        foreach (Ceiling c in Table)
+        int set = 0;
+        for (int i = 0; i < Table.Length; i++)
         {
-            if (Limit(limits, in c) is not null)
+            if (Limit(limits, in Table[i]) is not null)
             {
-                return true;
+                set |= 1 << i;
             }
         }
 
-        return false;
+        return set;
     }
 
     /// <summary>The ceilings of <paramref name="limits"/> for a message, unset ones as ∞.</summary>
@@ -87,8 +91,9 @@ internal static class Ceilings
     /// <summary>The first ceiling of <paramref name="limits"/> that <paramref name="need"/> beside <paramref name="used"/> would pass, in <see cref="All"/> order.</summary>
     public static CeilingBreach Check(BudgetLimits limits, in BudgetUsage used, in BudgetUsage need)
     {
-        foreach (ref readonly Ceiling c in Table.AsSpan())
+        for (int set = limits.CeilingsSet; set != 0; set &= set - 1)
         {
+            ref readonly Ceiling c = ref Table[BitOperations.TrailingZeroCount(set)];
             if (c.CountsCost)
             {
                 if (CostLimit(limits, c.Kind) is { } max && used.Cost + need.Cost > max)
@@ -115,8 +120,9 @@ internal static class Ceilings
     /// </summary>
     public static CeilingBreach CheckInput(BudgetLimits limits, in BudgetUsage used, ref PricedInput input, bool costApplies)
     {
-        foreach (ref readonly Ceiling c in Table.AsSpan())
+        for (int set = limits.CeilingsSet; set != 0; set &= set - 1)
         {
+            ref readonly Ceiling c = ref Table[BitOperations.TrailingZeroCount(set)];
             if (c.CountsCost)
             {
                 if (costApplies && input.Price is not null && CostLimit(limits, c.Kind) is { } max && used.Cost + input.Cost > max)
@@ -145,8 +151,9 @@ internal static class Ceilings
     public static BudgetLimitKind? TightenOutput(BudgetLimits limits, in BudgetUsage used, ref PricedInput input, bool costApplies, ref long room)
     {
         BudgetLimitKind? binding = null;
-        foreach (ref readonly Ceiling c in Table.AsSpan())
+        for (int set = limits.CeilingsSet; set != 0; set &= set - 1)
         {
+            ref readonly Ceiling c = ref Table[BitOperations.TrailingZeroCount(set)];
             long left;
             if (c.CountsCost)
             {
@@ -201,8 +208,9 @@ internal static class Ceilings
     public static long InputRoom(BudgetLimits limits, in BudgetUsage used, ModelPrice? price, long wantedOutput)
     {
         long room = long.MaxValue;
-        foreach (ref readonly Ceiling c in Table.AsSpan())
+        for (int set = limits.CeilingsSet; set != 0; set &= set - 1)
         {
+            ref readonly Ceiling c = ref Table[BitOperations.TrailingZeroCount(set)];
             if (c.CountsCost)
             {
                 if (CostLimit(limits, c.Kind) is { } max && price is { InputPerMillion: > 0 })
@@ -221,19 +229,21 @@ internal static class Ceilings
     }
 
     /// <summary>The limit of a token ceiling: one arm per row of <see cref="Table"/> that counts tokens.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long? TokenLimit(BudgetLimits limits, BudgetLimitKind kind) => kind switch
     {
         BudgetLimitKind.InputTokens => limits.MaximumInputTokens,
         BudgetLimitKind.OutputTokens => limits.MaximumOutputTokens,
         BudgetLimitKind.TotalTokens => limits.MaximumTotalTokens,
-        _ => throw NotACeiling(kind),
+        _ => ThrowNotACeiling<long?>(kind),
     };
 
     /// <summary>The limit of a cost ceiling: one arm per row of <see cref="Table"/> that counts cost.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static decimal? CostLimit(BudgetLimits limits, BudgetLimitKind kind) => kind switch
     {
         BudgetLimitKind.Cost => limits.MaximumCost,
-        _ => throw NotACeiling(kind),
+        _ => ThrowNotACeiling<decimal?>(kind),
     };
 
     private static long FloorDivide(long value, int by)
@@ -248,6 +258,10 @@ internal static class Ceilings
         { } cost when c.CountsCost => "$" + cost.ToString(CultureInfo.InvariantCulture),
         { } tokens => tokens.ToString("N0", CultureInfo.InvariantCulture),
     };
+
+    // Thrown from a helper, so the limit lookups stay small enough to inline into the checks' loops.
+    [DoesNotReturn]
+    private static T ThrowNotACeiling<T>(BudgetLimitKind kind) => throw NotACeiling(kind);
 
     private static ArgumentOutOfRangeException NotACeiling(BudgetLimitKind kind) =>
         new(nameof(kind), kind, "Not a ceiling: run caps are counted by the scope, not by usage.");

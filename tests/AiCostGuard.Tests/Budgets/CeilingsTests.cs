@@ -62,4 +62,26 @@ public sealed class CeilingsTests
         Assert.Equal((false, BudgetLimitKind.TotalTokens, 100m, 80m), (answer.IsReserved, answer.LimitKind, answer.Limit, answer.Used));
         Assert.Equal((answer.LimitKind, answer.Limit, answer.Used), (breach.Kind, breach.Limit, breach.Used));
     }
+
+    [Fact]
+    public void Setting_any_ceiling_of_the_table_marks_it_set_so_no_check_skips_it()
+    {
+        Assert.InRange(Ceilings.All.Length, 1, 31);
+        for (int i = 0; i < Ceilings.All.Length; i++)
+        {
+            Ceiling c = Ceilings.All[i];
+            var limits = new BudgetLimits();
+            System.Reflection.PropertyInfo property = typeof(BudgetLimits).GetProperty("Maximum" + c.Kind)!;
+            property.SetValue(limits, c.CountsCost ? (object)0.5m : (object)500L);
+
+            Assert.Equal(1 << i, limits.CeilingsSet);
+            Assert.True(limits.HasAny);
+            Assert.Equal(c.CountsCost ? 0.5m : 500m, Ceilings.Limit(limits, c.Kind));
+            Assert.Equal(c.Kind, Ceilings.Check(limits, default, new BudgetUsage(1_000, 1_000, 1m)).Kind);
+
+            property.SetValue(limits, null);
+            Assert.Equal(0, limits.CeilingsSet);
+            Assert.False(Ceilings.Check(limits, default, new BudgetUsage(1_000, 1_000, 1m)).IsBreached);
+        }
+    }
 }
