@@ -163,7 +163,7 @@ internal static class PolicyValidation
         Candidate[] matched = [.. candidates.Where(c => ModelPolicies.Selects(policy, c.Names))];
         if (!policy.DenyAll && matched.Length > 0 && !matched.Any(c => ModelPolicies.Check(policy, c.Names, c.Price) is null))
         {
-            problems.Add($"{at}: {named} allows none of the priced models it matches ({Examples(matched)}); set {nameof(ModelPolicy.DenyAll)} if it is meant to deny them.");
+            problems.Add($"{at}: {named} allows none of the priced models it matches; set {nameof(ModelPolicy.DenyAll)} if it is meant to deny them.");
         }
 
         void CheckPatterns(IList<string> patterns, string member, string consequence)
@@ -197,7 +197,7 @@ internal static class PolicyValidation
             if (!matched.Any(c => same.All(p => ModelPolicies.Check(p.Policy, c.Names, c.Price) is null)))
             {
                 string indices = string.Join(", ", same.Select(p => $"{prefix}[{p.Index}] '{p.Policy.Name}'"));
-                problems.Add($"{indices}: these policies match the same calls and together allow none of the priced models ({Examples(matched)}); every such call would be denied.");
+                problems.Add($"{indices}: these policies match the same calls and together allow none of the priced models; every such call would be denied.");
             }
         }
     }
@@ -208,9 +208,6 @@ internal static class PolicyValidation
         match.Tenant, match.Team, match.Feature, match.User, match.CostCenter, match.Environment,
         string.Join("\u001e", match.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + "=" + t.Value)),
         string.Join("\u001e", match.Models.Select(m => m.ToUpperInvariant()).Order(StringComparer.Ordinal)));
-
-    private static string Examples(Candidate[] candidates) =>
-        candidates.Length == 0 ? "none" : string.Join(", ", candidates.Take(3).Select(c => c.Names.ModelId)) + (candidates.Length > 3 ? ", ..." : string.Empty);
 
     /// <summary>
     /// Every model id a call could be priced under: the catalog's models and aliases, and each of them behind every
