@@ -30,6 +30,8 @@ public class NonStreamingOverheadBenchmarks
     private IChatClient _openTelemetry = null!;
     private IChatClient _governed = null!;
     private IChatClient _governedExact = null!;
+    private IChatClient _governedPolicies = null!;
+    private AttributionScope? _attribution;
     private InMemoryCostLedger _ledger = null!;
     private TelemetrySdk? _telemetry;
     private BudgetScope? _scope;
@@ -124,6 +126,33 @@ public class NonStreamingOverheadBenchmarks
         _scope = BudgetScope.Begin(new BudgetLimits { MaximumCost = 1_000_000m }, "benchmark");
     }
 
+    [GlobalSetup(Target = nameof(GovernedWarmFivePolicies))]
+    public void SetupPolicies()
+    {
+        Setup();
+        _governedPolicies = new ChatClientBuilder(_inner)
+            .UseCostGovernance(o =>
+            {
+                o.RequestLimits = new BudgetLimits { MaximumCost = 10m };
+                o.Ledger = _ledger;
+                o.Policies.Add(new ModelPolicy { Name = "dev-cheap", Match = { Environment = "dev" }, MaximumOutputPerMillion = 1m });
+                o.Policies.Add(new ModelPolicy { Name = "prod-priced", Match = { Environment = "prod" }, MaximumOutputPerMillion = 20m, MaximumInputPerMillion = 5m });
+                o.Policies.Add(new ModelPolicy { Name = "acme-azure-only", Match = { Tenant = "acme" }, AllowedModels = { "azure/*" } });
+                o.Policies.Add(new ModelPolicy { Name = "confidential-approved", Match = { Tags = { ["data"] = "confidential" } }, ApprovedProviders = { "azure" } });
+                o.Policies.Add(new ModelPolicy
+                {
+                    Name = "research-o3",
+                    Match = { Team = "research", Models = { "o3" } },
+                    CallRate = new PolicyCallRate { MaximumCalls = 20, Window = TimeSpan.FromHours(1) },
+                });
+            })
+            .Build();
+
+        // Ambient for the benchmark's thread, as SetupScope's scope is: every call is attributed and walks all five.
+        _attribution = CostAttribution.Begin(new CostAttribution { Team = "search", Environment = "prod", Tenant = "globex" });
+        _governedPolicies.GetResponseAsync(_warm).GetAwaiter().GetResult();
+    }
+
     [IterationSetup(Target = nameof(GovernedExact))]
     public void NewPrompts()
     {
@@ -155,6 +184,10 @@ public class NonStreamingOverheadBenchmarks
     [Benchmark(Description = "(e) governed, new text, far from ceiling")]
     public Task<ChatResponse> GovernedCold() => _governed.GetResponseAsync(_cold[_next++ & (ColdPoolSize - 1)]);
 
+    /// <summary>(g) As (c), with five model policies configured: one matches the call and passes, four do not match.</summary>
+    [Benchmark(Description = "(g) governed, warm, five policies")]
+    public Task<ChatResponse> GovernedWarmFivePolicies() => _governedPolicies.GetResponseAsync(_warm);
+
     /// <summary>(f) A new prompt every call under a tight ceiling: tokenized exactly, the first-time cost.</summary>
     [Benchmark(OperationsPerInvoke = ExactCallsPerInvocation, Description = "(f) governed, new text, exact count")]
     public async Task GovernedExact()
@@ -168,6 +201,7 @@ public class NonStreamingOverheadBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _attribution?.Dispose();
         // Prove each variant measured what it claims, from the ledger the calls were recorded in.
         if (_ledger.TotalRecorded > 0)
         {

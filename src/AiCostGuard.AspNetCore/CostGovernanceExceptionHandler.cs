@@ -9,7 +9,8 @@ namespace AiCostGuard.AspNetCore;
 /// <summary>
 /// Answers AiCostGuard's refusals as problem details: a period budget or spend velocity with 429 and
 /// <c>Retry-After</c>, another ceiling with <see cref="CostGovernanceProblemDetailsOptions.CeilingStatusCode"/>, a
-/// concurrency cap with 429, missing attribution with 400, an unreachable budget store with 503.
+/// concurrency cap with 429, missing attribution with 400, an unreachable budget store with 503, a call denied by a
+/// model policy with 403 (429 and <c>Retry-After</c> when the policy's call rate is full).
 /// </summary>
 /// <remarks>
 /// The problem names the limit, the budget and the model, from the exception; it never carries the request's messages.
@@ -55,7 +56,7 @@ internal sealed class CostGovernanceExceptionHandler : IExceptionHandler
     {
         for (Exception? e = exception; e is not null; e = e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : e.InnerException)
         {
-            if (e is BudgetExceededException or SpendVelocityExceededException or MissingAttributionException or BudgetStoreUnavailableException)
+            if (e is BudgetExceededException or SpendVelocityExceededException or MissingAttributionException or BudgetStoreUnavailableException or PolicyDeniedException)
             {
                 return e;
             }
@@ -110,6 +111,16 @@ internal sealed class CostGovernanceExceptionHandler : IExceptionHandler
                 };
                 attribution.Extensions["missing"] = CostAttributionOptions.Single(missing.Missing).Select(d => d.ToString()).ToArray();
                 return new Problem(attribution, null);
+            case PolicyDeniedException denied:
+                var policy = new ProblemDetails
+                {
+                    // Waiting helps only a full call rate; any other denial stands until the policy changes.
+                    Status = denied.RetryAt is null ? StatusCodes.Status403Forbidden : StatusCodes.Status429TooManyRequests,
+                    Title = "Denied by policy",
+                    Detail = denied.Message,
+                };
+                policy.Extensions["policy"] = denied.PolicyName;
+                return new Problem(policy, denied.RetryAt is { } at ? Seconds(at - _time.GetUtcNow()) : null);
             case BudgetStoreUnavailableException:
                 return new Problem(
                     new ProblemDetails

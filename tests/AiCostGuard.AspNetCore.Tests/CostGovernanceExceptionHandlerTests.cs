@@ -69,6 +69,21 @@ public sealed class CostGovernanceExceptionHandlerTests
     }
 
     [Fact]
+    public async Task A_policy_denial_is_403_naming_the_policy_and_a_full_call_rate_429_with_Retry_After()
+    {
+        (HttpResponseMessage denied, JsonElement problem) = await SendAsync(new PolicyDeniedException("acme-azure-only", "gpt-4o", "The policy 'acme-azure-only' allows only azure/*."));
+        (HttpResponseMessage rated, JsonElement rateProblem) = await SendAsync(new PolicyDeniedException("research-o3", "o3", "The window is full.", Now.AddSeconds(30.5)));
+
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Null(denied.Headers.RetryAfter);
+        Assert.Equal("Denied by policy", problem.GetProperty("title").GetString());
+        Assert.Equal("acme-azure-only", problem.GetProperty("policy").GetString());
+        Assert.Equal(HttpStatusCode.TooManyRequests, rated.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(31), rated.Headers.RetryAfter?.Delta);
+        Assert.Equal("research-o3", rateProblem.GetProperty("policy").GetString());
+    }
+
+    [Fact]
     public async Task Missing_attribution_is_400_and_an_unreachable_budget_store_503()
     {
         (HttpResponseMessage missing, JsonElement problem) = await SendAsync(new MissingAttributionException(AttributionDimensions.Team | AttributionDimensions.Tenant, CostAttribution.Empty));

@@ -21,6 +21,7 @@ public sealed partial class ArchitectureTests
         "Models",
         "Budgets",
         "RunCaps",
+        "Policies",
         "Ledger",
         "Reports",
         "Quotes",

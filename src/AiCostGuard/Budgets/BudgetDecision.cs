@@ -29,4 +29,10 @@ public enum BudgetDecision
 
     /// <summary>The run's tool calls were exhausted and the call was sent without tools.</summary>
     ToolsDropped,
+
+    /// <summary>A <see cref="ModelPolicy"/> denied the call before it was estimated; it was not sent (<see cref="CostRecord.PolicyName"/> names the policy).</summary>
+    Denied,
+
+    /// <summary>Shadow mode: a <see cref="ModelPolicy"/> would have denied the call, and it was sent (<see cref="CostRecord.PolicyName"/> names the policy).</summary>
+    ShadowDenied,
 }

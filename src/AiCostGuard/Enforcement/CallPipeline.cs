@@ -19,6 +19,7 @@ internal sealed partial class CallPipeline
     private readonly UnknownModelPolicy _unknownModels;
     private readonly RunLimitAction _runLimitAction;
     private readonly ConcurrencyLimitAction _concurrencyAction;
+    private readonly ModelPolicies? _policies;
     private readonly CallClock _clock;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,6 +35,7 @@ internal sealed partial class CallPipeline
         _unknownModels = options.UnknownModels;
         _runLimitAction = options.RunLimitAction;
         _concurrencyAction = options.ConcurrencyLimitAction;
+        _policies = ModelPolicies.Create(options.Policies, options.PolicyDefault, options.Mode, catalog, metadata?.ProviderName, time);
         _clock = new CallClock(time);
         _time = time;
         _logger = logger;
@@ -100,6 +102,8 @@ internal sealed partial class CallPipeline
             throw new UnknownModelException(modelId);
         }
 
+        string? shadowPolicy = _policies is null ? null : Police(attribution, profile, streaming);
+
         BudgetScope? scope = BudgetScope.Current;
         RunTurn turn = RunTurn.Plan(scope, _runLimitAction, profile.ModelId);
         if (turn.Stop is { } stop)
@@ -146,7 +150,8 @@ internal sealed partial class CallPipeline
             plan.Verdict,
             CallDecider.Options(options, in plan),
             plan.EnforceOutputCeiling,
-            streaming);
+            streaming,
+            ShadowPolicy: shadowPolicy);
     }
 
     /// <summary>
@@ -256,6 +261,22 @@ internal sealed partial class CallPipeline
         }
     }
 
+    /// <summary>Runs the policies: an enforced denial is recorded and thrown; returns the policy that shadow-denied the call, if any.</summary>
+    private string? Police(CostAttribution attribution, ModelProfile profile, bool streaming)
+    {
+        PolicyVerdict verdict = _policies!.Evaluate(attribution, profile);
+        if (verdict.Policy is null || !verdict.IsEnforced)
+        {
+            return verdict.Policy;
+        }
+
+        CostRecord denied = CostRecord.Refusal(_time.GetUtcNow(), attribution, profile.ModelId, Recorder.Provider, streaming, verdict.Reason!, kind: null, budget: null)
+            with { Decision = BudgetDecision.Denied, PolicyName = verdict.Policy };
+        Recorder.Record(ref denied, BudgetScope.Current);
+        Log.Denied(_logger, profile.ModelId, verdict.Policy, verdict.Reason!);
+        throw new PolicyDeniedException(verdict.Policy, profile.ModelId, verdict.Reason!, verdict.RetryAt);
+    }
+
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Refuse(BudgetExceededException rejection, bool streaming)
     {
@@ -271,5 +292,8 @@ internal sealed partial class CallPipeline
 
         [LoggerMessage(4, LogLevel.Warning, "Tool call '{Tool}' refused by its budget: {Reason}")]
         public static partial void ToolCallRefused(ILogger logger, string tool, string reason);
+
+        [LoggerMessage(120, LogLevel.Warning, "Model call to '{ModelId}' denied by policy '{Policy}': {Reason}")]
+        public static partial void Denied(ILogger logger, string? modelId, string policy, string reason);
     }
 }

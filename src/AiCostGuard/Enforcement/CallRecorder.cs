@@ -64,6 +64,7 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
             MaximumOutputTokens = admission.OutputTokens,
             Outcome = refusal is OperationCanceledException ? CallOutcome.Cancelled : CallOutcome.NotSent,
             RefusalReason = refusal.Message,
+            PolicyName = admission.ShadowPolicy,
         };
         Record(ref record, admission.Scope);
     }

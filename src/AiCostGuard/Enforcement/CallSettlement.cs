@@ -59,7 +59,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             EstimatePrecision = admission.Estimate.Precision,
             Cost = charge.Cost,
             CostSource = charge.Source,
-            Decision = cut is not null ? BudgetDecision.Cut : admission.Verdict.Decision,
+            Decision = cut is not null ? BudgetDecision.Cut : PolicyVerdict.Recorded(admission.Verdict.Decision, admission.ShadowPolicy),
             LimitKind = cut ?? admission.Verdict.LimitKind,
             LimitBudget = admission.Verdict.LimitBudget,
             MaximumOutputTokens = admission.OutputTokens,
@@ -69,6 +69,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             ServiceTier = priced?.ServiceTier,
             PricingNotes = priced?.Notes ?? PricingNotes.None,
             CostParts = priced?.Parts,
+            PolicyName = admission.ShadowPolicy,
         };
         recorder.Record(ref record, admission.Scope);
         return actual;

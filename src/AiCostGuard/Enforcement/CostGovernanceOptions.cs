@@ -122,6 +122,16 @@ public sealed class CostGovernanceOptions
     /// <summary>Gets the thresholds on spend velocity (cost per second, minute or hour), kept per attribution key.</summary>
     public IList<SpendVelocityRule> SpendVelocity { get; private set; } = new List<SpendVelocityRule>();
 
+    /// <summary>
+    /// Gets the model policies: which models, providers, prices and call rates a call may use, by its attribution and
+    /// data classification. Checked after the model is resolved, before the call is estimated; see <see cref="ModelPolicy"/>.
+    /// </summary>
+    public IList<ModelPolicy> Policies { get; private set; } = new List<ModelPolicy>();
+
+    /// <summary>Gets or sets what happens to a call that no policy in <see cref="Policies"/> matches.</summary>
+    /// <value>The default value is <see cref="AiCostGuard.PolicyDefault.Allow"/>.</value>
+    public PolicyDefault PolicyDefault { get; set; } = PolicyDefault.Allow;
+
     /// <summary>Gets or sets where <see cref="PeriodBudgets"/> keep their spend.</summary>
     /// <value>The default, <see langword="null"/>, uses the <see cref="IBudgetStore"/> registered in the service provider, else a new <see cref="InMemoryBudgetStore"/> per client.</value>
     public IBudgetStore? BudgetStore { get; set; }
@@ -144,6 +154,7 @@ public sealed class CostGovernanceOptions
         copy.SpendVelocity = [.. SpendVelocity];
         copy.AdaptiveEnvelopes = [.. AdaptiveEnvelopes];
         copy.GpuPools = [.. GpuPools];
+        copy.Policies = [.. Policies];
         return copy;
     }
 
@@ -235,7 +246,26 @@ public sealed class CostGovernanceOptions
 
         ValidateGpuPools(problems);
         ValidateTimeWindows(problems);
+        if (Policies.Count > 0 || PolicyDefault != PolicyDefault.Allow)
+        {
+            problems.AddRange(PolicyValidation.Validate(Policies, PolicyDefault, PricesInForce(), ModelAliases.Keys, nameof(Policies)));
+        }
+
         return problems;
+    }
+
+    /// <summary>The catalog the client will price with; without the additions that are themselves invalid, which are reported on their own.</summary>
+    internal PriceCatalog PricesInForce()
+    {
+        PriceCatalog catalog = Catalog ?? PriceCatalog.Default;
+        try
+        {
+            return catalog.WithOverrides(Prices).WithGpuPools(GpuPools).WithAliases(ModelAliases);
+        }
+        catch (ArgumentException)
+        {
+            return catalog;
+        }
     }
 
     /// <summary>Throws when the options are not valid.</summary>

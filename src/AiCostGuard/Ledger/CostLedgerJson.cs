@@ -46,6 +46,7 @@ internal static class CostLedgerJson
         WriteIf(json, "limitBudget", r.LimitBudget);
         json.WriteNumber("maxOutputTokens", r.MaximumOutputTokens);
         WriteIf(json, "refusal", r.RefusalReason);
+        WriteIf(json, "policy", r.PolicyName);
         json.WriteString("outcome", r.Outcome.ToString());
         if (r.PricingNotes != PricingNotes.None)
         {
@@ -147,6 +148,7 @@ internal static class CostLedgerJson
                         LimitBudget = Str(e, "limitBudget"),
                         MaximumOutputTokens = Long(e, "maxOutputTokens"),
                         RefusalReason = Str(e, "refusal"),
+                        PolicyName = Str(e, "policy"),
                         Outcome = Enum<CallOutcome>(e, "outcome"),
                         TraceId = Str(e, "traceId") is { Length: 32 } trace ? ActivityTraceId.CreateFromString(trace) : default,
                         SpanId = Str(e, "spanId") is { Length: 16 } span ? ActivitySpanId.CreateFromString(span) : default,

@@ -15,7 +15,8 @@ namespace AiCostGuard;
 /// <see cref="CostParts"/> that cost something: <c>input</c>, <c>cachedInput</c>, <c>cacheWrite</c>, <c>output</c>,
 /// <c>reasoning</c>, <c>audioAndImage</c>, <c>requestFee</c>; omitted when the cost was not priced part by part, and in
 /// lines written before it existed), <c>costSource</c>, <c>decision</c>, <c>limitKind</c>, <c>limitBudget</c>,
-/// <c>maxOutputTokens</c>, <c>refusal</c>, <c>outcome</c>, <c>pricingNotes</c> (omitted when none; <c>GpuPool</c> for a call
+/// <c>maxOutputTokens</c>, <c>refusal</c>, <c>policy</c> (the model policy behind a <c>Denied</c> or <c>ShadowDenied</c>
+/// decision; omitted otherwise), <c>outcome</c>, <c>pricingNotes</c> (omitted when none; <c>GpuPool</c> for a call
 /// priced from its GPU pool), <c>traceId</c>, <c>spanId</c>. Enumerations are written by name.</para>
 /// <para>An <c>outcome</c> line: <c>ts</c>, <c>name</c>, <c>success</c>, <c>value</c> (US dollars, optional).</para>
 /// <para>An <c>envelope</c> line, one per move of an adaptive envelope's ceiling (<see cref="EnvelopeStep"/>): <c>ts</c>,

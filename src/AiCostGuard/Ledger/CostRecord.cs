@@ -98,6 +98,9 @@ public readonly record struct CostRecord
     /// <summary>Gets what was notable about the pricing: cached tokens at the input rate for want of a cache price, an unpriced service tier, long-context rates.</summary>
     public PricingNotes PricingNotes { get; init; }
 
+    /// <summary>Gets the <see cref="ModelPolicy"/> that denied the call (<see cref="BudgetDecision.Denied"/>) or would have in shadow mode (<see cref="BudgetDecision.ShadowDenied"/>); otherwise <see langword="null"/>.</summary>
+    public string? PolicyName { get; init; }
+
     /// <summary>The record of a call refused before it was sent, in the innermost ambient scope.</summary>
     internal static CostRecord Refusal(DateTimeOffset time, CostAttribution attribution, string? modelId, string? provider, bool streaming, string reason, BudgetLimitKind? kind, string? budget, long estimatedInput = 0) => new()
     {

@@ -30,6 +30,8 @@ internal static class RecordNames
         BudgetDecision.Degraded => "degraded",
         BudgetDecision.FinalTurn => "final_turn",
         BudgetDecision.ToolsDropped => "tools_dropped",
+        BudgetDecision.Denied => "denied",
+        BudgetDecision.ShadowDenied => "shadow_denied",
         _ => throw Undefined(decision),
     };
 

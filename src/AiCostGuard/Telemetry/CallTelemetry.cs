@@ -215,6 +215,11 @@ internal sealed class CallTelemetry : ICostRecordObserver
             Put(span, CostGovernanceTelemetry.LimitBudgetAttribute, record.LimitBudget, own);
         }
 
+        if (record.PolicyName is not null)
+        {
+            Put(span, CostGovernanceTelemetry.PolicyAttribute, record.PolicyName, own);
+        }
+
         if (scope is not null)
         {
             Put(span, CostGovernanceTelemetry.RunIdAttribute, scope.Id, own);
@@ -249,6 +254,11 @@ internal sealed class CallTelemetry : ICostRecordObserver
             if (record.RefusalReason is not null)
             {
                 tags["aicostguard.refusal"] = record.RefusalReason;
+            }
+
+            if (record.PolicyName is not null)
+            {
+                tags[CostGovernanceTelemetry.PolicyAttribute] = record.PolicyName;
             }
 
             span.AddEvent(new ActivityEvent(CostGovernanceTelemetry.DecisionEventName, tags: tags));

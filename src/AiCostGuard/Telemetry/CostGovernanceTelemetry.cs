@@ -63,6 +63,9 @@ public static class CostGovernanceTelemetry
     /// <summary>The span attribute holding the budget whose ceiling drove the decision: <c>request</c> or a scope name.</summary>
     public const string LimitBudgetAttribute = "aicostguard.budget.limit_budget";
 
+    /// <summary>The span attribute naming the <see cref="ModelPolicy"/> behind a <c>denied</c> or <c>shadow_denied</c> decision.</summary>
+    public const string PolicyAttribute = "aicostguard.policy.name";
+
     /// <summary>The span attribute holding the cost ceiling of the call's innermost budget scope, in US dollars.</summary>
     public const string BudgetLimitAttribute = "aicostguard.budget.limit";
 

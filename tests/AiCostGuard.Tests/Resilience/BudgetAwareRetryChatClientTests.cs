@@ -231,6 +231,22 @@ public sealed class BudgetAwareRetryChatClientTests
     }
 
     [Fact]
+    public async Task A_policy_denial_is_never_retried()
+    {
+        var inner = new FakeChatClient();
+        IChatClient client = Retrying(inner, o =>
+        {
+            NoDelay(o);
+            o.ShouldHandle = _ => new ValueTask<bool>(true);
+        }, g => g.Policies.Add(new ModelPolicy { Name = "no-o3", Match = { Models = { "o3" } }, DenyAll = true }));
+
+        await Assert.ThrowsAsync<PolicyDeniedException>(() => client.GetResponseAsync(Governed.Prompt(), new ChatOptions { ModelId = "o3" }));
+
+        Assert.Equal(0, inner.Calls);
+        Assert.Equal(BudgetDecision.Denied, Assert.Single(_ledger.GetRecords()).Decision);
+    }
+
+    [Fact]
     public void Placed_inside_the_governance_the_pipeline_fails_to_build()
     {
         ChatClientBuilder builder = new ChatClientBuilder(new FakeChatClient()).UseCostGovernance().UseBudgetAwareRetry();
