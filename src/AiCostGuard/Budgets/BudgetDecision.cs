@@ -29,4 +29,10 @@ public enum BudgetDecision
 
     /// <summary>The run's tool calls were exhausted and the call was sent without tools.</summary>
     ToolsDropped,
+
+    /// <summary>A budget tier lowered the call's reasoning effort (<c>ChatOptions.Reasoning</c>); <see cref="CostRecord.BudgetTier"/> names it.</summary>
+    ReasoningLowered,
+
+    /// <summary>Not a call: a marker that a budget tier (<see cref="CostRecord.BudgetTier"/>) was reached in its window; nothing was sent or charged.</summary>
+    TierReached,
 }

@@ -69,6 +69,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             ServiceTier = priced?.ServiceTier,
             PricingNotes = priced?.Notes ?? PricingNotes.None,
             CostParts = priced?.Parts,
+            BudgetTier = admission.BudgetTier,
         };
         recorder.Record(ref record, admission.Scope);
         return actual;

@@ -215,6 +215,11 @@ internal sealed class CallTelemetry : ICostRecordObserver
             Put(span, CostGovernanceTelemetry.LimitBudgetAttribute, record.LimitBudget, own);
         }
 
+        if (record.BudgetTier is { } tier)
+        {
+            Put(span, CostGovernanceTelemetry.BudgetTierAttribute, tier, own);
+        }
+
         if (scope is not null)
         {
             Put(span, CostGovernanceTelemetry.RunIdAttribute, scope.Id, own);
@@ -249,6 +254,11 @@ internal sealed class CallTelemetry : ICostRecordObserver
             if (record.RefusalReason is not null)
             {
                 tags["aicostguard.refusal"] = record.RefusalReason;
+            }
+
+            if (record.BudgetTier is not null)
+            {
+                tags[CostGovernanceTelemetry.BudgetTierAttribute] = record.BudgetTier;
             }
 
             span.AddEvent(new ActivityEvent(CostGovernanceTelemetry.DecisionEventName, tags: tags));
