@@ -1,0 +1,75 @@
+using AiCostGuard.Tests.Fakes;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AiCostGuard.Tests.Budgets.Tiers;
+
+/// <summary>A governed fake model with one daily period budget of <see cref="OutputLimit"/> output tokens, whose calls each produce the output a test asks for.</summary>
+internal sealed class TierHarness
+{
+    public const long OutputLimit = 100;
+
+    public TierHarness(Action<PeriodBudgetOptions> budget, Action<CostGovernanceOptions>? configure = null, string model = "gpt-4o-mini")
+    {
+        Inner.ModelId = model;
+
+        // No answer text: a call reporting no output is charged none, not an estimate of its text.
+        Inner.Text = string.Empty;
+        Inner.UsageFor = _ => new UsageDetails { InputTokenCount = 10, OutputTokenCount = NextOutput };
+        var daily = new PeriodBudgetOptions { Name = "daily", Period = BudgetPeriod.Daily, Dimensions = AttributionDimensions.Team, EnforceLimits = false, Limits = { MaximumOutputTokens = OutputLimit } };
+        budget(daily);
+        var options = new CostGovernanceOptions { Ledger = Ledger, BudgetStore = Store };
+        options.PeriodBudgets.Add(daily);
+        configure?.Invoke(options);
+        Client = new CostGovernanceChatClient(Inner, options, Time, Logger);
+        Client.BudgetTierReached += (_, e) =>
+        {
+            lock (Reached)
+            {
+                Reached.Add(e);
+            }
+        };
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero));
+
+    public FakeChatClient Inner { get; } = new();
+
+    public InMemoryCostLedger Ledger { get; } = new();
+
+    public InMemoryBudgetStore Store { get; } = new();
+
+    public ListLogger<CostGovernanceChatClient> Logger { get; } = new();
+
+    public CostGovernanceChatClient Client { get; }
+
+    public List<BudgetTierEventArgs> Reached { get; } = [];
+
+    /// <summary>The output tokens the next call reports.</summary>
+    public long NextOutput { get; set; }
+
+    /// <summary>The records of calls, without tier markers.</summary>
+    public IReadOnlyList<CostRecord> Calls => [.. Ledger.GetRecords().Where(r => r.Decision != BudgetDecision.TierReached)];
+
+    public IReadOnlyList<CostRecord> Markers => [.. Ledger.GetRecords().Where(r => r.Decision == BudgetDecision.TierReached)];
+
+    public CostRecord Last => Calls[^1];
+
+    public async Task<ChatResponse> Call(long output, ChatOptions? options = null, string team = "search")
+    {
+        NextOutput = output;
+        using (CostAttribution.Begin(new CostAttribution { Team = team }))
+        {
+            return await Client.GetResponseAsync(Governed.Prompt(), options ?? new ChatOptions { MaxOutputTokens = 50 });
+        }
+    }
+
+    public async Task<ChatResponse> Stream(long output, ChatOptions? options = null, string team = "search")
+    {
+        NextOutput = output;
+        Inner.Usage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = output };
+        using (CostAttribution.Begin(new CostAttribution { Team = team }))
+        {
+            return await Client.GetStreamingResponseAsync(Governed.Prompt(), options ?? new ChatOptions { MaxOutputTokens = 50 }).ToChatResponseAsync();
+        }
+    }
+}
