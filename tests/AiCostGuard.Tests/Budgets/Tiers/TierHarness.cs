@@ -1,4 +1,6 @@
 using AiCostGuard.Tests.Fakes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AiCostGuard.Tests.Budgets.Tiers;
@@ -17,10 +19,20 @@ internal sealed class TierHarness
         Inner.UsageFor = _ => new UsageDetails { InputTokenCount = 10, OutputTokenCount = NextOutput };
         var daily = new PeriodBudgetOptions { Name = "daily", Period = BudgetPeriod.Daily, Dimensions = AttributionDimensions.Team, EnforceLimits = false, Limits = { MaximumOutputTokens = OutputLimit } };
         budget(daily);
-        var options = new CostGovernanceOptions { Ledger = Ledger, BudgetStore = Store };
-        options.PeriodBudgets.Add(daily);
-        configure?.Invoke(options);
-        Client = new CostGovernanceChatClient(Inner, options, Time, Logger);
+        var services = new ServiceCollection()
+            .AddSingleton<TimeProvider>(Time)
+            .AddSingleton<ILoggerFactory>(new OneLoggerFactory(Logger))
+            .BuildServiceProvider();
+        Pipeline = new ChatClientBuilder(Inner)
+            .UseCostGovernance(options =>
+            {
+                options.Ledger = Ledger;
+                options.BudgetStore = Store;
+                options.PeriodBudgets.Add(daily);
+                configure?.Invoke(options);
+            })
+            .Build(services);
+        Client = Pipeline.GetService<CostGovernanceChatClient>()!;
         Client.BudgetTierReached += (_, e) =>
         {
             lock (Reached)
@@ -39,6 +51,9 @@ internal sealed class TierHarness
     public InMemoryBudgetStore Store { get; } = new();
 
     public ListLogger<CostGovernanceChatClient> Logger { get; } = new();
+
+    /// <summary>The pipeline <c>UseCostGovernance()</c> built; calls go through it.</summary>
+    public IChatClient Pipeline { get; }
 
     public CostGovernanceChatClient Client { get; }
 
@@ -59,7 +74,7 @@ internal sealed class TierHarness
         NextOutput = output;
         using (CostAttribution.Begin(new CostAttribution { Team = team }))
         {
-            return await Client.GetResponseAsync(Governed.Prompt(), options ?? new ChatOptions { MaxOutputTokens = 50 });
+            return await Pipeline.GetResponseAsync(Governed.Prompt(), options ?? new ChatOptions { MaxOutputTokens = 50 });
         }
     }
 
@@ -69,7 +84,20 @@ internal sealed class TierHarness
         Inner.Usage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = output };
         using (CostAttribution.Begin(new CostAttribution { Team = team }))
         {
-            return await Client.GetStreamingResponseAsync(Governed.Prompt(), options ?? new ChatOptions { MaxOutputTokens = 50 }).ToChatResponseAsync();
+            return await Pipeline.GetStreamingResponseAsync(Governed.Prompt(), options ?? new ChatOptions { MaxOutputTokens = 50 }).ToChatResponseAsync();
+        }
+    }
+
+    private sealed class OneLoggerFactory(ILogger logger) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => logger;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
         }
     }
 }
