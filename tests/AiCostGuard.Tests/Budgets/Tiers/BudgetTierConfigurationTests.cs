@@ -140,4 +140,15 @@ public sealed class BudgetTierConfigurationTests
         Assert.Contains(e.Failures, f => f.Contains("[1].Action: '9' is not one of Notify, LowerReasoningEffort, Degrade, DropTools, Refuse.", StringComparison.Ordinal));
         Assert.Contains(e.Failures, f => f.Contains("Tiers of budget 'team-monthly'[2]: the tier is missing.", StringComparison.Ordinal));
     }
+
+    [CulturedFact(["de-DE", "fr-FR", "ar-SA"])]
+    public void A_fractional_share_binds_and_names_its_tier_the_same_under_every_culture()
+    {
+        using ServiceProvider provider = Start(Budget("""{ "Percent": 33.5 }"""));
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        BudgetTier tier = provider.GetRequiredService<IOptions<CostGovernanceOptions>>().Value.PeriodBudgets[0].Tiers[0];
+
+        Assert.Equal((33.5, "team-monthly@33.5"), (tier.Percent, tier.NameIn("team-monthly")));
+    }
 }
