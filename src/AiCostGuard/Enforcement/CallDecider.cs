@@ -24,9 +24,6 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
     /// <summary>Gets the per-request ceilings.</summary>
     public BudgetLimits Request => _request;
 
-    /// <summary>Gets the least output a clamp may leave a call.</summary>
-    public int MinimumClampedOutput => _minimumClampedOutput;
-
     /// <summary>Gets the least output a clamp may leave a call to <paramref name="profile"/>: more for a model that reasons.</summary>
     public int MinimumClampedOutputFor(ModelProfile profile) => _reasoning.MinimumOutput(profile, _minimumClampedOutput);
 
