@@ -229,6 +229,8 @@ def build_entry(provider, litellm_key, data):
     if src.get("max_input_tokens") is not None:
         entry["contextWindow"] = token_count(litellm_key, "max_input_tokens",
                                              src["max_input_tokens"])
+    if src.get("supports_reasoning") is True:
+        entry["supportsReasoning"] = True
     return entry
 
 

@@ -35,4 +35,9 @@ public enum BudgetDecision
 
     /// <summary>Shadow mode: a <see cref="ModelPolicy"/> would have denied the call, and it was sent (<see cref="CostRecord.PolicyName"/> names the policy).</summary>
     ShadowDenied,
+    /// <summary>A budget tier lowered the call's reasoning effort (<c>ChatOptions.Reasoning</c>); <see cref="CostRecord.BudgetTier"/> names it.</summary>
+    ReasoningLowered,
+
+    /// <summary>Not a call: a marker that a budget tier (<see cref="CostRecord.BudgetTier"/>) was reached in its window; nothing was sent or charged.</summary>
+    TierReached,
 }

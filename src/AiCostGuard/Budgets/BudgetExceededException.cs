@@ -26,6 +26,19 @@ public sealed class BudgetExceededException : InvalidOperationException
         ModelId = modelId;
     }
 
+    /// <summary>Initializes a refusal by a <see cref="AiCostGuard.BudgetTier"/> whose action is <see cref="BudgetTierAction.Refuse"/>: the window's spend so far reached it.</summary>
+    internal BudgetExceededException(BudgetLimitKind limitKind, decimal limit, decimal spent, string budgetName, string? modelId, string tier)
+        : base($"{(modelId is null ? "This call" : $"The call to '{modelId}'")} is refused by tier '{tier}' of budget '{budgetName}': " +
+               $"{(limit > 0m ? (spent / limit * 100m).ToString("0.#", CultureInfo.InvariantCulture) : "100")} % of its limit is spent, and the tier refuses calls until the window ends.")
+    {
+        LimitKind = limitKind;
+        Limit = limit;
+        Spent = spent;
+        BudgetName = budgetName;
+        ModelId = modelId;
+        BudgetTier = tier;
+    }
+
     /// <summary>Gets the ceiling that does not fit.</summary>
     public BudgetLimitKind LimitKind { get; }
 
@@ -50,6 +63,10 @@ public sealed class BudgetExceededException : InvalidOperationException
     /// </summary>
     /// <value><see langword="null"/> for ceilings that waiting does not lift: per-request ceilings and run scopes.</value>
     public DateTimeOffset? RetryAt { get; init; }
+
+    /// <summary>Gets the budget tier that refused the call, e.g. <c>team-monthly@100</c>, when a tier refused it rather than a ceiling.</summary>
+    /// <value><see langword="null"/> for a refusal by a ceiling or cap.</value>
+    public string? BudgetTier { get; }
 
     private static string Describe(BudgetLimitKind kind, decimal limit, decimal spent, decimal requested, string budget, string? model)
     {

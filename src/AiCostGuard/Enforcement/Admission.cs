@@ -18,6 +18,7 @@ namespace AiCostGuard;
 /// <param name="IsStreaming">Whether it streams.</param>
 /// <param name="Holds">What each gate holds for it, in gate order; <see langword="null"/> without gates.</param>
 /// <param name="ShadowPolicy">The policy that would have denied it, in shadow mode; <see langword="null"/> otherwise.</param>
+/// <param name="BudgetTier">The budget tier in force for it, for the ledger.</param>
 internal readonly record struct Admission(
     long StartTimestamp,
     DateTimeOffset StartTime,
@@ -33,4 +34,5 @@ internal readonly record struct Admission(
     bool EnforceOutputCeiling,
     bool IsStreaming,
     GateHold[]? Holds = null,
-    string? ShadowPolicy = null);
+    string? ShadowPolicy = null,
+    string? BudgetTier = null);

@@ -19,12 +19,13 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
     private readonly EnforcementMode _mode = options.Mode;
     private readonly RunLimitAction _runLimitAction = options.RunLimitAction;
     private readonly string[] _degradeModels = [.. options.DegradeModels];
+    private readonly ReasoningClamp _reasoning = new(options.MinimumClampedReasoningOutputTokens, options.ClampedReasoningEffort);
 
     /// <summary>Gets the per-request ceilings.</summary>
     public BudgetLimits Request => _request;
 
-    /// <summary>Gets the least output a clamp may leave a call.</summary>
-    public int MinimumClampedOutput => _minimumClampedOutput;
+    /// <summary>Gets the least output a clamp may leave a call to <paramref name="profile"/>: more for a model that reasons.</summary>
+    public int MinimumClampedOutputFor(ModelProfile profile) => _reasoning.MinimumOutput(profile, _minimumClampedOutput);
 
     /// <summary>Gets whether calls without a per-request ceiling still meet one: any ceiling is set.</summary>
     public bool HasRequestCeiling { get; } = options.RequestLimits.HasAny;
@@ -97,10 +98,10 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
 
     /// <summary>Evaluates a call as <see cref="Decide"/> would at the scope gate, without reserving anything.</summary>
     public BudgetGate.Verdict Evaluate(ModelProfile profile, long inputTokens, long wantedOutput, BudgetScope? scope) =>
-        BudgetGate.Evaluate(new BudgetGate.Demand(_request, profile, inputTokens, wantedOutput, _overBudgetAction, _minimumClampedOutput, _mode), scope);
+        BudgetGate.Evaluate(new BudgetGate.Demand(_request, profile, inputTokens, wantedOutput, _overBudgetAction, MinimumClampedOutputFor(profile), _mode), scope);
 
     /// <summary>The options the call is sent with: clamped, without tools, on the degraded model, as decided; the caller's own instance when nothing changes.</summary>
-    public static ChatOptions? Options(ChatOptions? options, in CallPlan plan)
+    public ChatOptions? Options(ChatOptions? options, in CallPlan plan)
     {
         bool clamped = plan.IsClamped;
         if (!clamped && !plan.StripsTools && plan.DegradedFrom is null)
@@ -113,6 +114,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
         if (clamped)
         {
             sent.MaxOutputTokens = checked((int)Math.Min(int.MaxValue, plan.Verdict.OutputTokens));
+            _reasoning.Lower(sent, plan.Profile);
         }
 
         if (plan.StripsTools)
@@ -130,10 +132,15 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
     }
 
     /// <summary>Folds what the gates after the scopes found into the decision: a shadow breach, or the output they could pay.</summary>
-    public static Admission WithGates(Admission admission, GateHold[] holds)
+    public Admission WithGates(Admission admission, GateHold[] holds)
     {
         foreach (GateHold hold in holds)
         {
+            if (hold.Tier is { } tier)
+            {
+                admission = BudgetTierActions.Apply(admission, tier, hold.DegradedTo);
+            }
+
             if (hold.ShadowBreach is { } breach && admission.Verdict.Decision is not BudgetDecision.ShadowRejected)
             {
                 var refusal = breach as BudgetExceededException;
@@ -153,6 +160,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
                 // The gate pays for less output than the call asked: send it with that much, and cut a stream there.
                 ChatOptions sent = admission.Options?.Clone() ?? new ChatOptions();
                 sent.MaxOutputTokens = checked((int)Math.Min(int.MaxValue, clamped));
+                _reasoning.Lower(sent, admission.Profile);
                 admission = admission with
                 {
                     Options = sent,
@@ -214,5 +222,5 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
     }
 
     private BudgetGate.Demand Demand(ModelProfile profile, long input, long wantedOutput, bool finalTurn) =>
-        new(_request, profile, input, wantedOutput, finalTurn ? OverBudgetAction.Clamp : _overBudgetAction, _minimumClampedOutput, _mode);
+        new(_request, profile, input, wantedOutput, finalTurn ? OverBudgetAction.Clamp : _overBudgetAction, MinimumClampedOutputFor(profile), _mode);
 }

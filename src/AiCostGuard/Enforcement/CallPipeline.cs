@@ -24,7 +24,7 @@ internal sealed partial class CallPipeline
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public CallPipeline(CostGovernanceOptions options, ChatClientMetadata? metadata, TimeProvider time, ILogger logger, Action<SpendVelocityEventArgs> onSpendVelocityExceeded)
+    public CallPipeline(CostGovernanceOptions options, ChatClientMetadata? metadata, TimeProvider time, ILogger logger, Action<SpendVelocityEventArgs> onSpendVelocityExceeded, Action<BudgetTierEventArgs>? onTierReached = null)
     {
         PriceCatalog catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices).WithGpuPools(options.GpuPools).WithAliases(options.ModelAliases);
         Models = new ModelResolver(catalog, metadata?.DefaultModelId, options.DefaultMaximumOutputTokens, options.ContentBounds);
@@ -50,7 +50,7 @@ internal sealed partial class CallPipeline
 
         if (options.PeriodBudgets.Count > 0 || options.SpendVelocity.Count > 0)
         {
-            Periods = new PeriodBudgetGate(options.PeriodBudgets, options.BudgetStore, time, options.Mode, logger);
+            Periods = new PeriodBudgetGate(options.PeriodBudgets, options.BudgetStore, time, options.Mode, logger, TierNotifier(onTierReached), new DegradeLadder(Models, options.DegradeModels));
             gates.Add(Periods);
         }
 
@@ -148,7 +148,7 @@ internal sealed partial class CallPipeline
             plan.Verdict.OutputTokens,
             scope,
             plan.Verdict,
-            CallDecider.Options(options, in plan),
+            Decider.Options(options, in plan),
             plan.EnforceOutputCeiling,
             streaming,
             ShadowPolicy: shadowPolicy);
@@ -165,7 +165,7 @@ internal sealed partial class CallPipeline
     public async ValueTask<GateHold[]> AdmitGatesAsync(Admission admission, CancellationToken cancellationToken)
     {
         var demand = new GateDemand(admission.Attribution, admission.Profile.ModelId, admission.ReservedInput, admission.OutputTokens, admission.Profile.Price,
-            Decider.MayClamp(admission.Verdict.Decision), Decider.MinimumClampedOutput);
+            Decider.MayClamp(admission.Verdict.Decision), Decider.MinimumClampedOutputFor(admission.Profile));
         var holds = new GateHold[Gates.Length];
         int held = 0;
         try

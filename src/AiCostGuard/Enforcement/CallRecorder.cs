@@ -65,6 +65,7 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
             Outcome = refusal is OperationCanceledException ? CallOutcome.Cancelled : CallOutcome.NotSent,
             RefusalReason = refusal.Message,
             PolicyName = admission.ShadowPolicy,
+            BudgetTier = budgetRefusal?.BudgetTier,
         };
         Record(ref record, admission.Scope);
     }

@@ -70,6 +70,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             PricingNotes = priced?.Notes ?? PricingNotes.None,
             CostParts = priced?.Parts,
             PolicyName = admission.ShadowPolicy,
+            BudgetTier = admission.BudgetTier,
         };
         recorder.Record(ref record, admission.Scope);
         return actual;

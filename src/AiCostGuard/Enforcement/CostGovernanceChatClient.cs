@@ -51,7 +51,8 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
             innerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata,
             timeProvider ?? TimeProvider.System,
             logger ?? NullLogger.Instance,
-            alert => VelocityTelemetry.Report(this, alert, SpendVelocityExceeded));
+            alert => VelocityTelemetry.Report(this, alert, SpendVelocityExceeded),
+            reached => TierTelemetry.Report(this, reached, BudgetTierReached));
         string[] unpricedLadder = [.. options.DegradeModels.Where(m => !Catalog.TryGetPrice(m, out _))];
         if (unpricedLadder.Length > 0)
         {
@@ -78,6 +79,13 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
     /// <remarks>Raised synchronously on the calling flow, possibly from many calls at once: handlers must be thread-safe and quick.</remarks>
     public event EventHandler<SpendVelocityEventArgs>? SpendVelocityExceeded;
 
+    /// <summary>
+    /// Occurs when a period budget's window first reaches one of its <see cref="PeriodBudgetOptions.Tiers"/> (once per
+    /// window, tier and attribution key in this process), whatever the tier's action, before the action is taken.
+    /// </summary>
+    /// <remarks>Raised synchronously on the calling flow, possibly from many calls at once: handlers must be thread-safe and quick. A handler that throws is logged, not rethrown.</remarks>
+    public event EventHandler<BudgetTierEventArgs>? BudgetTierReached;
+
     /// <summary>Gets the ledger every call is recorded in.</summary>
     public ICostLedger Ledger => _pipeline.Recorder.Ledger;
 
@@ -101,7 +109,7 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
             if (_pipeline.Gates.Length > 0)
             {
                 GateHold[] holds = await _pipeline.AdmitGatesAsync(admission, cancellationToken);
-                admission = CallDecider.WithGates(admission, holds);
+                admission = _pipeline.Decider.WithGates(admission, holds);
             }
 
             ChatResponse response;

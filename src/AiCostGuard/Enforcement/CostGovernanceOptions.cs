@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
 namespace AiCostGuard;
@@ -29,6 +30,22 @@ public sealed class CostGovernanceOptions
     /// <value>The default value is 64.</value>
     [Range(1, 10_000_000)]
     public int MinimumClampedOutputTokens { get; set; } = 64;
+
+    /// <summary>
+    /// Gets or sets the fewest output tokens a clamp may leave a call to a model that reasons
+    /// (<see cref="ModelPrice.SupportsReasoning"/>): its reasoning tokens count against <c>MaxOutputTokens</c>, so a tighter
+    /// clamp can be spent on reasoning alone and bill an empty answer. Below it the call is refused rather than clamped.
+    /// </summary>
+    /// <value>The default value is 1024.</value>
+    [Range(1, 10_000_000)]
+    public int MinimumClampedReasoningOutputTokens { get; set; } = 1024;
+
+    /// <summary>
+    /// Gets or sets the reasoning effort (<c>ChatOptions.Reasoning</c>) a clamped call to a model that reasons is sent
+    /// with when it asks for more, or for no level: less reasoning leaves more of the clamped output for the answer.
+    /// </summary>
+    /// <value>The default value is <see cref="ReasoningEffort.Low"/>.</value>
+    public ReasoningEffort ClampedReasoningEffort { get; set; } = ReasoningEffort.Low;
 
     /// <summary>Gets or sets whether decisions are enforced or only recorded.</summary>
     /// <value>The default value is <see cref="EnforcementMode.Enforce"/>.</value>
@@ -206,6 +223,16 @@ public sealed class CostGovernanceOptions
         CheckDefined(UnknownModels, nameof(UnknownModels), problems);
         CheckDefined(RunLimitAction, nameof(RunLimitAction), problems);
         CheckDefined(ConcurrencyLimitAction, nameof(ConcurrencyLimitAction), problems);
+        if (!Enum.IsDefined(ClampedReasoningEffort))
+        {
+            problems.Add($"{nameof(ClampedReasoningEffort)}: '{ClampedReasoningEffort}' is not a reasoning effort.");
+        }
+
+        if (MinimumClampedReasoningOutputTokens < MinimumClampedOutputTokens)
+        {
+            problems.Add($"{nameof(MinimumClampedReasoningOutputTokens)}: {MinimumClampedReasoningOutputTokens} is below {nameof(MinimumClampedOutputTokens)} ({MinimumClampedOutputTokens}); a model that reasons needs at least the room of one that does not.");
+        }
+
         if (RunLimitAction == RunLimitAction.Degrade && DegradeModels.Count == 0)
         {
             problems.Add($"{nameof(DegradeModels)}: {nameof(RunLimitAction)} is Degrade but the ladder is empty.");
@@ -308,6 +335,10 @@ public sealed class CostGovernanceOptions
             }
 
             problems.AddRange(budget.Validate($"{nameof(PeriodBudgets)}[{i}]."));
+            if (DegradeModels.Count == 0 && budget.Tiers.Any(t => t?.Action == BudgetTierAction.Degrade))
+            {
+                problems.Add($"{nameof(PeriodBudgets)}[{i}].{nameof(PeriodBudgetOptions.Tiers)} of budget '{budget.Name}': a tier degrades calls but {nameof(DegradeModels)} is empty.");
+            }
             if (budget.Name is not null && !names.Add(budget.Name))
             {
                 problems.Add($"{nameof(PeriodBudgets)}[{i}].{nameof(PeriodBudgetOptions.Name)}: '{budget.Name}' names two period budgets; they would share one store key.");

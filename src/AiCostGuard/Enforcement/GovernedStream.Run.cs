@@ -165,7 +165,7 @@ internal sealed partial class GovernedStream
                 if (owner._pipeline.Gates.Length > 0)
                 {
                     GateHold[] holds = await owner._pipeline.AdmitGatesAsync(_admission, cancellationToken);
-                    _admission = CallDecider.WithGates(_admission, holds);
+                    _admission = owner._pipeline.Decider.WithGates(_admission, holds);
                 }
             }
             catch

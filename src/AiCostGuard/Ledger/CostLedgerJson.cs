@@ -47,6 +47,7 @@ internal static class CostLedgerJson
         json.WriteNumber("maxOutputTokens", r.MaximumOutputTokens);
         WriteIf(json, "refusal", r.RefusalReason);
         WriteIf(json, "policy", r.PolicyName);
+        WriteIf(json, "budgetTier", r.BudgetTier);
         json.WriteString("outcome", r.Outcome.ToString());
         if (r.PricingNotes != PricingNotes.None)
         {
@@ -153,6 +154,7 @@ internal static class CostLedgerJson
                         TraceId = Str(e, "traceId") is { Length: 32 } trace ? ActivityTraceId.CreateFromString(trace) : default,
                         SpanId = Str(e, "spanId") is { Length: 16 } span ? ActivitySpanId.CreateFromString(span) : default,
                         PricingNotes = Str(e, "pricingNotes") is { } notes ? System.Enum.Parse<PricingNotes>(notes) : PricingNotes.None,
+                        BudgetTier = Str(e, "budgetTier"),
                     });
                     return null;
                 case "outcome":

@@ -100,6 +100,12 @@ public readonly record struct CostRecord
 
     /// <summary>Gets the <see cref="ModelPolicy"/> that denied the call (<see cref="BudgetDecision.Denied"/>) or would have in shadow mode (<see cref="BudgetDecision.ShadowDenied"/>); otherwise <see langword="null"/>.</summary>
     public string? PolicyName { get; init; }
+    /// <summary>
+    /// Gets the budget tier in force when the call was decided, e.g. <c>team-monthly@80</c> (the period budget and the
+    /// share of its ceiling its window had spent): the tier whose action changed or refused the call, or, with
+    /// <see cref="BudgetDecision.TierReached"/>, the tier this marker records as reached; <see langword="null"/> below every tier.
+    /// </summary>
+    public string? BudgetTier { get; init; }
 
     /// <summary>The record of a call refused before it was sent, in the innermost ambient scope.</summary>
     internal static CostRecord Refusal(DateTimeOffset time, CostAttribution attribution, string? modelId, string? provider, bool streaming, string reason, BudgetLimitKind? kind, string? budget, long estimatedInput = 0) => new()

@@ -32,6 +32,8 @@ internal static class RecordNames
         BudgetDecision.ToolsDropped => "tools_dropped",
         BudgetDecision.Denied => "denied",
         BudgetDecision.ShadowDenied => "shadow_denied",
+        BudgetDecision.ReasoningLowered => "reasoning_lowered",
+        BudgetDecision.TierReached => "tier_reached",
         _ => throw Undefined(decision),
     };
 
@@ -54,6 +56,16 @@ internal static class RecordNames
         CallOutcome.Failed => "failed",
         CallOutcome.Cancelled => "cancelled",
         _ => throw Undefined(outcome),
+    };
+
+    public static string Name(BudgetTierAction action) => action switch
+    {
+        BudgetTierAction.Notify => "notify",
+        BudgetTierAction.LowerReasoningEffort => "lower_reasoning_effort",
+        BudgetTierAction.Degrade => "degrade",
+        BudgetTierAction.DropTools => "drop_tools",
+        BudgetTierAction.Refuse => "refuse",
+        _ => throw Undefined(action),
     };
 
     public static string Name(EstimatePrecision precision) => precision switch

@@ -58,6 +58,7 @@ internal static class CatalogPriceReader
             Batch = Tier(model, value, "batch"),
             MaximumOutputTokens = Int(model, value, "maxOutputTokens"),
             ContextWindow = Int(model, value, "contextWindow"),
+            SupportsReasoning = Reasons(model, value, "supportsReasoning"),
             EffectiveFrom = Date(model, value, "effectiveFrom"),
             Versions = versions,
         };
@@ -153,6 +154,21 @@ internal static class CatalogPriceReader
         }
 
         return result;
+    }
+
+    private static bool Reasons(string model, JsonElement value, string field)
+    {
+        if (!value.TryGetProperty(field, out JsonElement element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return false;
+        }
+
+        return element.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw new PriceCatalogFormatException($"Model '{model}': the field '{field}' must be true or false; it is {element.GetRawText()}."),
+        };
     }
 
     private static DateTimeOffset? Date(string model, JsonElement value, string field)

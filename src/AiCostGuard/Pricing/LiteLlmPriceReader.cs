@@ -101,6 +101,7 @@ internal static class LiteLlmPriceReader
             Batch = ServiceTier(model, value, "batches", tierLongContext),
             MaximumOutputTokens = TokenCount(model, value, "max_output_tokens") ?? TokenCount(model, value, "max_tokens"),
             ContextWindow = TokenCount(model, value, "max_input_tokens"),
+            SupportsReasoning = value.TryGetProperty("supports_reasoning", out JsonElement reasons) && reasons.ValueKind == JsonValueKind.True,
         };
     }
 

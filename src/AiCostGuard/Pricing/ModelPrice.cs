@@ -98,6 +98,13 @@ public sealed partial record ModelPrice
     [Range(1, int.MaxValue)]
     public int? ContextWindow { get; init; }
 
+    /// <summary>
+    /// Gets whether the model reasons before it answers: its reasoning tokens are output, billed and counted against
+    /// <c>MaxOutputTokens</c>, so a clamp must leave it room for an answer (<see cref="CostGovernanceOptions.MinimumClampedReasoningOutputTokens"/>).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>; the bundled catalog takes it from LiteLLM's <c>supports_reasoning</c>.</value>
+    public bool SupportsReasoning { get; init; }
+
     /// <summary>Gets the GPU pool whose cost per hour and capacity these rates derive from (<see cref="AiCostGuard.GpuPool.CostPerToken"/>); its calls are noted <see cref="PricingNotes.GpuPool"/>.</summary>
     /// <value>The default, <see langword="null"/>, is a per-token list price.</value>
     public string? GpuPool { get; init; }

@@ -220,6 +220,11 @@ internal sealed class CallTelemetry : ICostRecordObserver
             Put(span, CostGovernanceTelemetry.PolicyAttribute, record.PolicyName, own);
         }
 
+        if (record.BudgetTier is { } tier)
+        {
+            Put(span, CostGovernanceTelemetry.BudgetTierAttribute, tier, own);
+        }
+
         if (scope is not null)
         {
             Put(span, CostGovernanceTelemetry.RunIdAttribute, scope.Id, own);
@@ -259,6 +264,11 @@ internal sealed class CallTelemetry : ICostRecordObserver
             if (record.PolicyName is not null)
             {
                 tags[CostGovernanceTelemetry.PolicyAttribute] = record.PolicyName;
+            }
+
+            if (record.BudgetTier is not null)
+            {
+                tags[CostGovernanceTelemetry.BudgetTierAttribute] = record.BudgetTier;
             }
 
             span.AddEvent(new ActivityEvent(CostGovernanceTelemetry.DecisionEventName, tags: tags));

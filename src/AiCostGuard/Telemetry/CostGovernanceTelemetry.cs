@@ -120,6 +120,15 @@ public static class CostGovernanceTelemetry
     /// <summary>The span event added when a call finds its key's spend rate above a spend-velocity rule.</summary>
     public const string SpendVelocityEventName = "aicostguard.spend_velocity.exceeded";
 
+    /// <summary>The span and metric attribute naming the budget tier in force for a call, e.g. <c>team-monthly@80</c>.</summary>
+    public const string BudgetTierAttribute = "aicostguard.budget.tier";
+
+    /// <summary>The counter of budget tiers reached, once per window, tier and attribution key in a process, tagged by tier and action.</summary>
+    public const string BudgetTiersMetric = "aicostguard.budget.tiers_reached";
+
+    /// <summary>The span event added when a call finds its period budget's window at a tier for the first time.</summary>
+    public const string BudgetTierEventName = "aicostguard.budget.tier_reached";
+
     /// <summary>The metric tag value that attribution values outside the allow-list, or beyond the distinct-value limit, fold into.</summary>
     public const string OtherValue = "other";
 
@@ -160,6 +169,8 @@ public static class CostGovernanceTelemetry
     internal static readonly ObservableCounter<long> LedgerDropped = Meter.CreateObservableCounter(LedgerDroppedMetric, static () => CostLedgerTotals.Dropped, "{record}", "Ledger records dropped by a sink instead of written.");
 
     internal static readonly Counter<long> BaggageRejected = Meter.CreateCounter<long>(BaggageRejectedMetric, "{value}", "Invalid attribution values received in W3C baggage, dropped.");
+
+    internal static readonly Counter<long> BudgetTiersReached = Meter.CreateCounter<long>(BudgetTiersMetric, "{tier}", "Budget tiers reached by a period budget's window.");
 
     internal static readonly Counter<long> SpendVelocityExceeded = Meter.CreateCounter<long>(SpendVelocityMetric, "{alert}", "Calls that found their key's spend rate above a spend-velocity rule.");
 }

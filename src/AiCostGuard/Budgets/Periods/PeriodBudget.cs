@@ -9,6 +9,8 @@ internal sealed class PeriodBudget
         Period = options.Period;
         Dimensions = options.Dimensions;
         Limits = options.Limits.Clone();
+        ReservedLimits = options.EnforceLimits ? Limits : new BudgetLimits();
+        Tiers = options.Tiers.Count > 0 ? new TierLadder(Name, options.Tiers, options.Period == BudgetPeriod.Rolling) : null;
         FirstDayOfWeek = options.FirstDayOfWeek;
         PeriodBudgetOptions.TryFindTimeZone(options.TimeZone, out TimeZoneInfo zone);
         Zone = zone;
@@ -32,6 +34,12 @@ internal sealed class PeriodBudget
     public AttributionDimensions Dimensions { get; }
 
     public BudgetLimits Limits { get; }
+
+    /// <summary>The ceilings a reservation must fit: <see cref="Limits"/>, or none for a soft budget, whose tiers alone act.</summary>
+    public BudgetLimits ReservedLimits { get; }
+
+    /// <summary>The budget's tiers; <see langword="null"/> without any.</summary>
+    public TierLadder? Tiers { get; }
 
     public DayOfWeek FirstDayOfWeek { get; }
 

@@ -25,14 +25,17 @@ internal sealed partial class PeriodBudgetGate : ICallGate
     private readonly string _idPrefix = Guid.NewGuid().ToString("N") + "-";
     private long _sequence;
 
-    public PeriodBudgetGate(IEnumerable<PeriodBudgetOptions> budgets, IBudgetStore? store, TimeProvider time, EnforcementMode mode, ILogger logger)
+    public PeriodBudgetGate(IEnumerable<PeriodBudgetOptions> budgets, IBudgetStore? store, TimeProvider time, EnforcementMode mode, ILogger logger, Action<BudgetTierEventArgs, CostAttribution>? onTierReached = null, DegradeLadder? ladder = null)
     {
+        _onTierReached = onTierReached;
+        _ladder = ladder;
         _budgets = budgets.Select(b => new PeriodBudget(b)).ToArray();
         _store = store ?? new InMemoryBudgetStore();
         _time = time;
         _mode = mode;
         _logger = logger;
         _keys = new AttributionKeys(_budgets.Select(b => b.Dimensions).ToArray());
+        _tiered = _budgets.Any(b => b.Tiers is not null);
     }
 
     public IBudgetStore Store => _store;
@@ -56,12 +59,25 @@ internal sealed partial class PeriodBudgetGate : ICallGate
             hold.Windows[i] = budget.Window(budget.Name + "|" + keys[i], now);
         }
 
+        TierVerdict? tier = null;
+        ModelProfile? degradedTo = null;
+        if (_tiered)
+        {
+            tier = await ReadTiersAsync(hold, demand, now, cancellationToken);
+            if (tier is { Degrades: true } && _ladder?.Below(demand.ModelId, demand.Price, demand.InputTokens, demand.OutputTokens) is { } cheaper)
+            {
+                // Reserved at the price the call is sent at; its scopes hold the dearer model's worst case until it settles.
+                degradedTo = cheaper;
+                demand = demand with { ModelId = cheaper.ModelId, Price = cheaper.Price };
+            }
+        }
+
         string? modelId = demand.ModelId;
         BudgetUsage worstCase = demand.WorstCase(demand.OutputTokens);
         BudgetExceededException? refusal = await ReserveAllAsync(hold, worstCase, modelId, cancellationToken);
         if (refusal is null)
         {
-            return new GateHold(hold, hold.ShadowBreach);
+            return new GateHold(hold, hold.ShadowBreach, Tier: tier, DegradedTo: degradedTo);
         }
 
         if (demand.MayClamp && refusal.LimitKind is BudgetLimitKind.Cost or BudgetLimitKind.OutputTokens or BudgetLimitKind.TotalTokens)
@@ -71,13 +87,13 @@ internal sealed partial class PeriodBudgetGate : ICallGate
             for (int i = 0; i < hold.Windows.Length && room >= demand.MinimumClampedOutput; i++)
             {
                 BudgetWindowUsage usage = await _store.GetUsageAsync(hold.Windows[i], cancellationToken);
-                room = Math.Min(room, Ceilings.OutputRoom(_budgets[i].Limits, usage.Used, demand.Price, demand.InputTokens, room));
+                room = Math.Min(room, Ceilings.OutputRoom(_budgets[i].ReservedLimits, usage.Used, demand.Price, demand.InputTokens, room));
             }
 
             if (room >= demand.MinimumClampedOutput && room > 0
                 && await ReserveAllAsync(hold, demand.WorstCase(room), modelId, cancellationToken) is null)
             {
-                return new GateHold(hold, hold.ShadowBreach, room, refusal.LimitKind, refusal.BudgetName);
+                return new GateHold(hold, hold.ShadowBreach, room, refusal.LimitKind, refusal.BudgetName, tier, degradedTo);
             }
         }
 
@@ -97,7 +113,7 @@ internal sealed partial class PeriodBudgetGate : ICallGate
             BudgetReservation answer;
             try
             {
-                answer = await _store.TryReserveAsync(window, hold.Id, worstCase, _budgets[i].Limits, cancellationToken);
+                answer = await _store.TryReserveAsync(window, hold.Id, worstCase, _budgets[i].ReservedLimits, cancellationToken);
             }
             catch
             {

@@ -25,6 +25,9 @@ public sealed class PeriodBudgetOptions
     /// <summary>The most buckets a rolling window may be kept in.</summary>
     public const int MaximumRollingBuckets = 1440;
 
+    /// <summary>The most tiers a budget may have.</summary>
+    public const int MaximumTiers = 16;
+
     /// <summary>Gets or sets the budget's name, used in errors, the ledger and the store key.</summary>
     /// <value>The default value is <see langword="null"/>; a name is required.</value>
     [Required]
@@ -65,6 +68,20 @@ public sealed class PeriodBudgetOptions
     /// <value>The default sets no ceiling; at least one is required.</value>
     [Required]
     public BudgetLimits Limits { get; set; } = new();
+
+    /// <summary>
+    /// Gets the budget's tiers: shares of its ceiling (e.g. 50, 80, 95 %) with what happens to calls once the window's
+    /// spend so far reached each — notify, lower the reasoning effort, degrade to a cheaper model, drop tools, refuse.
+    /// </summary>
+    /// <remarks>At most <see cref="MaximumTiers"/>, each share once; a tier above one that refuses, or one that repeats a lower tier's action, is an error.</remarks>
+    public IList<BudgetTier> Tiers { get; private set; } = new List<BudgetTier>();
+
+    /// <summary>
+    /// Gets or sets whether the budget's ceilings refuse a call whose worst case does not fit. A soft budget (<see langword="false"/>)
+    /// only measures: its spend is kept and its <see cref="Tiers"/> act on it (one of them may refuse), but its ceilings never refuse.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool EnforceLimits { get; set; } = true;
 
     /// <summary>Lists what is wrong with this budget.</summary>
     /// <param name="prefix">A prefix for each message, naming where the budget is configured.</param>
@@ -123,6 +140,7 @@ public sealed class PeriodBudgetOptions
             }
         }
 
+        ValidateTiers(prefix, problems);
         return problems;
     }
 
@@ -138,5 +156,95 @@ public sealed class PeriodBudgetOptions
             zone = TimeZoneInfo.Utc;
             return false;
         }
+    }
+
+    private void ValidateTiers(string prefix, List<string> problems)
+    {
+        string budget = $"{prefix}{nameof(Tiers)} of budget '{Name}'";
+        if (!EnforceLimits && Tiers.Count == 0)
+        {
+            problems.Add($"{prefix}{nameof(EnforceLimits)}: budget '{Name}' enforces no ceiling and has no tier, so it controls nothing; add {nameof(Tiers)} or enforce its limits.");
+        }
+
+        if (Tiers.Count > MaximumTiers)
+        {
+            problems.Add($"{budget}: {Tiers.Count} tiers, at most {MaximumTiers} are allowed.");
+            return;
+        }
+
+        var valid = new List<(int Index, BudgetTier Tier)>();
+        for (int i = 0; i < Tiers.Count; i++)
+        {
+            string at = $"{budget}[{i}]";
+            if (Tiers[i] is not { } tier)
+            {
+                problems.Add($"{at}: the tier is missing.");
+                continue;
+            }
+
+            int before = problems.Count;
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(tier, new ValidationContext(tier), results, validateAllProperties: true);
+            problems.AddRange(results.Select(r => $"{at}.{string.Join(", ", r.MemberNames)}: {r.ErrorMessage} It is {tier.Percent.ToString(System.Globalization.CultureInfo.InvariantCulture)}."));
+            if (!Enum.IsDefined(tier.Action))
+            {
+                problems.Add($"{at}.{nameof(BudgetTier.Action)}: '{tier.Action}' is not one of {string.Join(", ", Enum.GetNames<BudgetTierAction>())}.");
+            }
+
+            if (!Enum.IsDefined(tier.ReasoningEffort))
+            {
+                problems.Add($"{at}.{nameof(BudgetTier.ReasoningEffort)}: '{tier.ReasoningEffort}' is not a reasoning effort.");
+            }
+
+            if (EnforceLimits && tier.Percent > 100)
+            {
+                problems.Add($"{at}.{nameof(BudgetTier.Percent)}: {Show(tier)} can never be reached while the budget's ceilings are enforced; set {nameof(EnforceLimits)} to false for a soft budget.");
+            }
+
+            if (problems.Count == before)
+            {
+                valid.Add((i, tier));
+            }
+        }
+
+        (int Index, BudgetTier Tier)? refusing = null;
+        var actions = new Dictionary<BudgetTierAction, (int Index, BudgetTier Tier)>();
+        foreach ((int i, BudgetTier tier) in valid.OrderBy(t => t.Tier.Percent).ThenBy(t => t.Index))
+        {
+            string at = $"{budget}[{i}]";
+            if (valid.FirstOrDefault(t => t.Index < i && t.Tier.Percent == tier.Percent) is { Tier: not null } twin)
+            {
+                problems.Add($"{at}.{nameof(BudgetTier.Percent)}: {Show(tier)} is also the share of tier [{twin.Index}]; each share is one tier.");
+                continue;
+            }
+
+            if (refusing is { } r)
+            {
+                problems.Add($"{at}: the {Show(r.Tier)} tier [{r.Index}] already refuses every call, so the {Show(tier)} tier can never act.");
+                continue;
+            }
+
+            if (tier.Action != BudgetTierAction.Notify && actions.TryGetValue(tier.Action, out (int Index, BudgetTier Tier) lower))
+            {
+                bool lowersFurther = tier.Action == BudgetTierAction.LowerReasoningEffort
+                    && ReasoningEfforts.Rank(tier.ReasoningEffort) < ReasoningEfforts.Rank(lower.Tier.ReasoningEffort);
+                if (!lowersFurther)
+                {
+                    string why = tier.Action == BudgetTierAction.LowerReasoningEffort
+                        ? $"lowers the effort to {tier.ReasoningEffort}, not below the {lower.Tier.ReasoningEffort} of"
+                        : $"repeats {tier.Action}, which already applies from";
+                    problems.Add($"{at}: the {Show(tier)} tier {why} the {Show(lower.Tier)} tier [{lower.Index}]; actions add up as spend rises.");
+                    continue;
+                }
+            }
+
+            actions[tier.Action] = (i, tier);
+            if (tier.Action == BudgetTierAction.Refuse)
+            {
+                refusing = (i, tier);
+            }
+        }
+
+        static string Show(BudgetTier tier) => tier.Percent.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " %";
     }
 }
