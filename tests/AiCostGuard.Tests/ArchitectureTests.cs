@@ -25,8 +25,10 @@ public sealed partial class ArchitectureTests
         "Reports",
         "Quotes",
         "Telemetry",
+        "Caching",
         "Enforcement",
         "Resilience",
+        "Embeddings",
         "DependencyInjection",
     ];
 

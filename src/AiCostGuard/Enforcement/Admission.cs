@@ -17,6 +17,7 @@ namespace AiCostGuard;
 /// <param name="EnforceOutputCeiling">Whether a stream is cut at <paramref name="OutputTokens"/>.</param>
 /// <param name="IsStreaming">Whether it streams.</param>
 /// <param name="Holds">What each gate holds for it, in gate order; <see langword="null"/> without gates.</param>
+/// <param name="Kind">Chat or embeddings.</param>
 internal readonly record struct Admission(
     long StartTimestamp,
     DateTimeOffset StartTime,
@@ -31,4 +32,5 @@ internal readonly record struct Admission(
     ChatOptions? Options,
     bool EnforceOutputCeiling,
     bool IsStreaming,
-    GateHold[]? Holds = null);
+    GateHold[]? Holds = null,
+    CallKind Kind = CallKind.Chat);

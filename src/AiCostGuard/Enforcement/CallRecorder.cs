@@ -64,6 +64,7 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
             MaximumOutputTokens = admission.OutputTokens,
             Outcome = refusal is OperationCanceledException ? CallOutcome.Cancelled : CallOutcome.NotSent,
             RefusalReason = refusal.Message,
+            Kind = admission.Kind,
         };
         Record(ref record, admission.Scope);
     }
