@@ -158,4 +158,19 @@ public sealed class CacheHitTests
 
         Assert.Throws<InvalidOperationException>(() => builder.Build());
     }
+
+    [Fact]
+    public async Task Without_a_marker_below_a_governed_call_starts_no_probe()
+    {
+        ProviderCallProbe? seen = null;
+        var model = new FakeChatClient { OnCall = (_, _) => { seen = ProviderCallProbe.Current; return Task.CompletedTask; } };
+        IChatClient plain = new ChatClientBuilder(model).UseCostGovernance().Build();
+        IChatClient marked = new ChatClientBuilder(model).UseCostGovernance().UseCacheHitDetection().Build();
+
+        await plain.GetResponseAsync(Governed.Prompt());
+        Assert.Null(seen);
+        await marked.GetResponseAsync(Governed.Prompt());
+        Assert.True(seen is { Reached: true });
+        Assert.Null(ProviderCallProbe.Current);
+    }
 }
