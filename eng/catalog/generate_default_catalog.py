@@ -72,6 +72,10 @@ ENTRIES = [
     ("openai", "o1", "o1"),
     ("openai", "gpt-4-turbo", "gpt-4-turbo"),
     ("openai", "gpt-3.5-turbo", "gpt-3.5-turbo"),
+    # Embeddings models: input only (LiteLLM gives them an output price of 0).
+    ("openai", "text-embedding-3-small", "text-embedding-3-small"),
+    ("openai", "text-embedding-3-large", "text-embedding-3-large"),
+    ("openai", "text-embedding-ada-002", "text-embedding-ada-002"),
     # --- Anthropic (dateless catalog keys; LiteLLM key dated where no alias exists) ---
     ("anthropic", "claude-opus-5", "claude-opus-5"),
     ("anthropic", "claude-opus-4-8", "claude-opus-4-8"),

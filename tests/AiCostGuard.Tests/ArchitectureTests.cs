@@ -26,8 +26,10 @@ public sealed partial class ArchitectureTests
         "Reports",
         "Quotes",
         "Telemetry",
+        "Caching",
         "Enforcement",
         "Resilience",
+        "Embeddings",
         "DependencyInjection",
     ];
 

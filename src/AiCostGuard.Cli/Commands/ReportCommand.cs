@@ -99,12 +99,12 @@ internal static class ReportCommand
         return by;
     }
 
-    private static string[] Header(CostReport r) => [.. r.Columns, "calls", "runs", "input_tokens", "output_tokens", "cost_usd", "cost_per_run_usd", "successes", "cost_per_success_usd", "outcome_value_usd"];
+    private static string[] Header(CostReport r) => [.. r.Columns, "calls", "runs", "input_tokens", "output_tokens", "cost_usd", "cost_per_run_usd", "successes", "cost_per_success_usd", "outcome_value_usd", "cache_savings_usd"];
 
     private static string[] Cells(CostReportRow row, int keyColumns) =>
     [
         .. row.Key.Count == 0 ? Enumerable.Repeat(string.Empty, keyColumns) : row.Key,
-        I(row.Calls), I(row.Runs), I(row.InputTokens), I(row.OutputTokens), M(row.Cost), M(row.CostPerRun), I(row.Successes), M(row.CostPerSuccess), M(row.OutcomeValue),
+        I(row.Calls), I(row.Runs), I(row.InputTokens), I(row.OutputTokens), M(row.Cost), M(row.CostPerRun), I(row.Successes), M(row.CostPerSuccess), M(row.OutcomeValue), M(row.CacheSavings),
     ];
 
     private static void Table(CostReport r, TextWriter w)
@@ -164,6 +164,7 @@ internal static class ReportCommand
             json.WriteNumber("successes", row.Successes);
             if (row.CostPerSuccess is { } perSuccess) json.WriteNumber("costPerSuccessUsd", perSuccess); else json.WriteNull("costPerSuccessUsd");
             json.WriteNumber("outcomeValueUsd", row.OutcomeValue);
+            json.WriteNumber("cacheSavingsUsd", row.CacheSavings);
             json.WriteEndObject();
         }
     }

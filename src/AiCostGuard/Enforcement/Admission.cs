@@ -19,6 +19,7 @@ namespace AiCostGuard;
 /// <param name="Holds">What each gate holds for it, in gate order; <see langword="null"/> without gates.</param>
 /// <param name="ShadowPolicy">The policy that would have denied it, in shadow mode; <see langword="null"/> otherwise.</param>
 /// <param name="BudgetTier">The budget tier in force for it, for the ledger.</param>
+/// <param name="Kind">Chat or embeddings.</param>
 internal readonly record struct Admission(
     long StartTimestamp,
     DateTimeOffset StartTime,
@@ -35,4 +36,5 @@ internal readonly record struct Admission(
     bool IsStreaming,
     GateHold[]? Holds = null,
     string? ShadowPolicy = null,
-    string? BudgetTier = null);
+    string? BudgetTier = null,
+    CallKind Kind = CallKind.Chat);

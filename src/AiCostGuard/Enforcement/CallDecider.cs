@@ -96,6 +96,10 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
         return new CallPlan(profile, degradedFrom, estimate, Reserved(in estimate, profile), verdict with { Decision = decision }, clamped, stripTools, hasCeiling && _mode == EnforcementMode.Enforce);
     }
 
+    /// <summary>Checks a call whose output is fixed (an embeddings call has none) at the scope gate, and reserves it unless rejected.</summary>
+    public BudgetGate.Verdict Admit(ModelProfile profile, long inputTokens, long wantedOutput, BudgetScope? scope) =>
+        BudgetGate.Admit(Demand(profile, inputTokens, wantedOutput, finalTurn: false), scope);
+
     /// <summary>Evaluates a call as <see cref="Decide"/> would at the scope gate, without reserving anything.</summary>
     public BudgetGate.Verdict Evaluate(ModelProfile profile, long inputTokens, long wantedOutput, BudgetScope? scope) =>
         BudgetGate.Evaluate(new BudgetGate.Demand(_request, profile, inputTokens, wantedOutput, _overBudgetAction, MinimumClampedOutputFor(profile), _mode), scope);

@@ -81,6 +81,19 @@ internal sealed partial class CallPipeline
     /// <summary>The gates after the scopes, in the order they run.</summary>
     public ICallGate[] Gates { get; }
 
+    /// <summary>Gets whether a <see cref="CacheHitDetectingChatClient"/> (or embeddings marker) is below: calls then carry a <see cref="ProviderCallProbe"/>.</summary>
+    public bool DetectsCacheHits { get; init; }
+
+    /// <summary>The attribution step: the ambient attribution, propagated and checked against the required dimensions.</summary>
+    public bool TryAttribute(out CostAttribution attribution, out AttributionDimensions missing)
+    {
+        attribution = _telemetry.Propagate(CostAttribution.Current);
+        return _attribution.TryApply(ref attribution, out missing);
+    }
+
+    /// <summary>Gets what is done with a call to a model without a price.</summary>
+    public UnknownModelPolicy UnknownModels => _unknownModels;
+
     /// <summary>Runs every step up to the scope gate's decision; the call is then reserved in its scopes, or refused and recorded.</summary>
     public Admission Admit(IEnumerable<ChatMessage> messages, ChatOptions? options, bool streaming)
     {
@@ -88,8 +101,7 @@ internal sealed partial class CallPipeline
         string? modelId = Models.Requested(options);
         Recorder.Ledger.ThrowIfUnavailable();
 
-        CostAttribution attribution = _telemetry.Propagate(CostAttribution.Current);
-        if (!_attribution.TryApply(ref attribution, out AttributionDimensions missing))
+        if (!TryAttribute(out CostAttribution attribution, out AttributionDimensions missing))
         {
             Recorder.Refuse(attribution, modelId, streaming, $"missing attribution: {missing}");
             throw new MissingAttributionException(missing, attribution);

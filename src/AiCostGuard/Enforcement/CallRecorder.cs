@@ -66,6 +66,7 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
             RefusalReason = refusal.Message,
             PolicyName = admission.ShadowPolicy,
             BudgetTier = budgetRefusal?.BudgetTier,
+            Kind = admission.Kind,
         };
         Record(ref record, admission.Scope);
     }

@@ -16,9 +16,10 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
     /// <summary>
     /// Settles a call that ended with <paramref name="outcome"/>; returns what it used, for the gates. The provider's raw
     /// response (<paramref name="rawUsage"/> for a stream, else the response's) holds what its adapter may not pass on,
-    /// such as Anthropic's split of cache writes by time to live.
+    /// such as Anthropic's split of cache writes by time to live. A call <paramref name="answeredByCache"/> is priced as
+    /// it would have been, and recorded at zero with that price as its <see cref="CostRecord.AvoidedCost"/>.
     /// </summary>
-    public BudgetUsage Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId = null, object? rawUsage = null)
+    public BudgetUsage Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId = null, object? rawUsage = null, bool answeredByCache = false)
     {
         Charge charge;
         try
@@ -37,7 +38,7 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
 
         TokenUsage usage = charge.Usage;
         PricedCost? priced = charge.Priced;
-        var actual = new BudgetUsage(usage.InputTokens, usage.OutputTokens, charge.Cost);
+        var actual = answeredByCache ? default : new BudgetUsage(usage.InputTokens, usage.OutputTokens, charge.Cost);
         admission.Scope?.Settle(admission.Verdict.Reserved, actual);
         var record = new CostRecord
         {
@@ -72,6 +73,11 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             PolicyName = admission.ShadowPolicy,
             BudgetTier = admission.BudgetTier,
         };
+        if (answeredByCache)
+        {
+            record = record with { InputTokens = 0, CachedInputTokens = 0, OutputTokens = 0, ReasoningTokens = 0, CacheWriteTokens = 0, Cost = 0m, CostParts = null, AvoidedCost = charge.Cost };
+        }
+
         recorder.Record(ref record, admission.Scope);
         return actual;
     }

@@ -52,7 +52,10 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
             timeProvider ?? TimeProvider.System,
             logger ?? NullLogger.Instance,
             alert => VelocityTelemetry.Report(this, alert, SpendVelocityExceeded),
-            reached => TierTelemetry.Report(this, reached, BudgetTierReached));
+            reached => TierTelemetry.Report(this, reached, BudgetTierReached))
+        {
+            DetectsCacheHits = DetectsCacheHits(innerClient),
+        };
         string[] unpricedLadder = [.. options.DegradeModels.Where(m => !Catalog.TryGetPrice(m, out _))];
         if (unpricedLadder.Length > 0)
         {
@@ -113,6 +116,7 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
             }
 
             ChatResponse response;
+            ProviderCallProbe? probe = _pipeline.DetectsCacheHits ? ProviderCallProbe.Begin() : null;
             try
             {
                 response = await base.GetResponseAsync(messages, admission.Options, cancellationToken);
@@ -123,7 +127,7 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
                 throw;
             }
 
-            await SettleAsync(admission, messages, CallOutcome.Succeeded, response);
+            await SettleAsync(admission, messages, CallOutcome.Succeeded, response, answeredByCache: probe is { Reached: false });
             return response;
         }
         finally
@@ -171,9 +175,26 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
     internal static CallOutcome Ended(Exception e, bool callerCancelled) =>
         e is OperationCanceledException && callerCancelled ? CallOutcome.Cancelled : CallOutcome.Failed;
 
-    private ValueTask SettleAsync(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, ChatResponse? response)
+    /// <summary>
+    /// Whether a cache marker is below <paramref name="innerClient"/>; a response cache below it without one would charge
+    /// every hit again, so it is a configuration error.
+    /// </summary>
+    private static bool DetectsCacheHits(IChatClient innerClient)
     {
-        BudgetUsage actual = _pipeline.Settlement.Settle(in admission, messages, outcome, response?.Usage, response, streamedOutput: 0, cut: null);
+        if (innerClient.GetService(typeof(CachingChatClient)) is IChatClient cache && cache.GetService(typeof(CacheHitDetectingChatClient)) is null)
+        {
+            throw new InvalidOperationException(
+                "UseCostGovernance() is above UseDistributedCache() in this pipeline without UseCacheHitDetection() below the cache, so every cache hit " +
+                "would be charged again. Add it directly after the cache — builder.UseCostGovernance().UseDistributedCache().UseCacheHitDetection() — " +
+                "to record hits at $0 with the cost they avoided, or place the cache outside (before) UseCostGovernance().");
+        }
+
+        return innerClient.GetService(typeof(CacheHitDetectingChatClient)) is not null;
+    }
+
+    private ValueTask SettleAsync(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, ChatResponse? response, bool answeredByCache = false)
+    {
+        BudgetUsage actual = _pipeline.Settlement.Settle(in admission, messages, outcome, response?.Usage, response, streamedOutput: 0, cut: null, answeredByCache: answeredByCache);
         return admission.Holds is { } holds ? _pipeline.SettleGatesAsync(holds, actual) : default;
     }
 }

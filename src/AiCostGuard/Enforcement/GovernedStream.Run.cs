@@ -42,6 +42,7 @@ internal sealed partial class GovernedStream
         private CallOutcome _outcome = CallOutcome.Cancelled;
         private BudgetLimitKind? _cut;
         private IAsyncEnumerator<ChatResponseUpdate>? _updates;
+        private ProviderCallProbe? _probe;
         private CancellationTokenSource? _upstream;
         private CancellationTokenRegistration _caller;
         private CancellationTokenRegistration _enumeratorCaller;
@@ -181,6 +182,12 @@ internal sealed partial class GovernedStream
             _caller = cancellationToken.UnsafeRegister(static s => ((Run)s!).OnCallerCancel(), this);
             _enumeratorCaller = _enumeratorToken.UnsafeRegister(static s => ((Run)s!).OnCallerCancel(), this);
             _state = Streaming;
+            if (owner._pipeline.DetectsCacheHits)
+            {
+                // Set on this flow before the first read, which is where a cache decides to pass the call on.
+                _probe = ProviderCallProbe.Begin();
+            }
+
             try
             {
                 _updates = owner._inner.GetStreamingResponseAsync(messages, _admission.Options, upstream.Token).GetAsyncEnumerator(upstream.Token);
@@ -271,7 +278,7 @@ internal sealed partial class GovernedStream
             owner.Return(upstream);
             try
             {
-                BudgetUsage actual = owner._pipeline.Settlement.Settle(in _admission, messages, _outcome, _meter.Usage, response: null, _meter.OutputTokens, _cut, _meter.ModelId, _meter.FirstRawRepresentation);
+                BudgetUsage actual = owner._pipeline.Settlement.Settle(in _admission, messages, _outcome, _meter.Usage, response: null, _meter.OutputTokens, _cut, _meter.ModelId, _meter.FirstRawRepresentation, _probe is { Reached: false } && _outcome == CallOutcome.Succeeded);
                 if (_admission.Holds is { } holds)
                 {
                     await owner._pipeline.SettleGatesAsync(holds, actual);

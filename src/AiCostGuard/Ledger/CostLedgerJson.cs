@@ -54,6 +54,16 @@ internal static class CostLedgerJson
             json.WriteString("pricingNotes", r.PricingNotes.ToString());
         }
 
+        if (r.Kind != CallKind.Chat)
+        {
+            json.WriteString("callKind", r.Kind.ToString());
+        }
+
+        if (r.AvoidedCost is { } avoided)
+        {
+            json.WriteNumber("avoidedCost", avoided);
+        }
+
         if (r.TraceId != default)
         {
             json.WriteString("traceId", r.TraceId.ToHexString());
@@ -155,6 +165,8 @@ internal static class CostLedgerJson
                         SpanId = Str(e, "spanId") is { Length: 16 } span ? ActivitySpanId.CreateFromString(span) : default,
                         PricingNotes = Str(e, "pricingNotes") is { } notes ? System.Enum.Parse<PricingNotes>(notes) : PricingNotes.None,
                         BudgetTier = Str(e, "budgetTier"),
+                        Kind = Str(e, "callKind") is { } callKind ? System.Enum.Parse<CallKind>(callKind) : CallKind.Chat,
+                        AvoidedCost = e.TryGetProperty("avoidedCost", out JsonElement avoidedCost) ? avoidedCost.GetDecimal() : null,
                     });
                     return null;
                 case "outcome":

@@ -16,8 +16,10 @@ namespace AiCostGuard;
 /// <c>reasoning</c>, <c>audioAndImage</c>, <c>requestFee</c>; omitted when the cost was not priced part by part, and in
 /// lines written before it existed), <c>costSource</c>, <c>decision</c>, <c>limitKind</c>, <c>limitBudget</c>,
 /// <c>maxOutputTokens</c>, <c>refusal</c>, <c>policy</c> (the model policy behind a <c>Denied</c> or <c>ShadowDenied</c>
-/// decision; omitted otherwise), <c>outcome</c>, <c>pricingNotes</c> (omitted when none; <c>GpuPool</c> for a call
-/// priced from its GPU pool), <c>traceId</c>, <c>spanId</c>. Enumerations are written by name.</para>
+/// decision; omitted otherwise), <c>budgetTier</c> (the budget tier in force, omitted below every tier), <c>outcome</c>,
+/// <c>pricingNotes</c> (omitted when none; <c>GpuPool</c> for a call priced from its GPU pool), <c>callKind</c> (omitted
+/// for <c>Chat</c>; <c>Embedding</c> for an embeddings call), <c>avoidedCost</c> (US dollars, only on a call a response
+/// cache answered), <c>traceId</c>, <c>spanId</c>. Enumerations are written by name.</para>
 /// <para>An <c>outcome</c> line: <c>ts</c>, <c>name</c>, <c>success</c>, <c>value</c> (US dollars, optional).</para>
 /// <para>An <c>envelope</c> line, one per move of an adaptive envelope's ceiling (<see cref="EnvelopeStep"/>): <c>ts</c>,
 /// <c>envelope</c>, <c>key</c>, <c>change</c>, <c>ceiling</c>, <c>spent</c>, <c>successes</c>, <c>costPerSuccess</c> (optional).</para>

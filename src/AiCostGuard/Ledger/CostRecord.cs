@@ -107,6 +107,16 @@ public readonly record struct CostRecord
     /// </summary>
     public string? BudgetTier { get; init; }
 
+    /// <summary>Gets what kind of call it was: chat, or embeddings; <see cref="CallKind.Chat"/> in records written before kinds were kept.</summary>
+    public CallKind Kind { get; init; }
+
+    /// <summary>
+    /// Gets what the call would have cost had a response cache not answered it (<c>UseDistributedCache()</c> inside the
+    /// governance, marked by <c>UseCacheHitDetection()</c>): the call itself costs 0 and reports no tokens. <see langword="null"/>
+    /// for a call that reached the provider.
+    /// </summary>
+    public decimal? AvoidedCost { get; init; }
+
     /// <summary>The record of a call refused before it was sent, in the innermost ambient scope.</summary>
     internal static CostRecord Refusal(DateTimeOffset time, CostAttribution attribution, string? modelId, string? provider, bool streaming, string reason, BudgetLimitKind? kind, string? budget, long estimatedInput = 0) => new()
     {

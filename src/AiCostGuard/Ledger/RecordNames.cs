@@ -76,6 +76,14 @@ internal static class RecordNames
         _ => throw Undefined(precision),
     };
 
+    // The GenAI semantic conventions' operation names.
+    public static string Name(CallKind kind) => kind switch
+    {
+        CallKind.Chat => "chat",
+        CallKind.Embedding => "embeddings",
+        _ => throw Undefined(kind),
+    };
+
     // Spend velocity tags shipped with the members' own names; dashboards filter on them, so they stay.
     public static string Name(SpendVelocityWindow window) => window switch
     {

@@ -125,7 +125,7 @@ public sealed class CostReport
     private static CostReportRow Row(string[] key, IEnumerable<CostRecord> calls, Dictionary<string, (int Count, decimal Value)> successes)
     {
         long count = 0, input = 0, output = 0;
-        decimal cost = 0m, runCost = 0m;
+        decimal cost = 0m, runCost = 0m, avoided = 0m;
         var runs = new HashSet<string>(StringComparer.Ordinal);
         foreach (CostRecord c in calls)
         {
@@ -135,6 +135,7 @@ public sealed class CostReport
                 input = checked(input + c.InputTokens);
                 output = checked(output + c.OutputTokens);
                 cost += c.Cost;
+                avoided += c.AvoidedCost ?? 0m;
                 if (c.ScopeId is { } id)
                 {
                     runs.Add(id);
@@ -159,6 +160,6 @@ public sealed class CostReport
             }
         }
 
-        return new CostReportRow(key, count, input, output, cost, runs.Count, runCost, won, value);
+        return new CostReportRow(key, count, input, output, cost, runs.Count, runCost, won, value) { CacheSavings = avoided };
     }
 }

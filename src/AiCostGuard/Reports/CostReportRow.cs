@@ -21,6 +21,9 @@ public sealed record CostReportRow(
     int Successes,
     decimal OutcomeValue)
 {
+    /// <summary>Gets what the calls a response cache answered would have cost (their <see cref="CostRecord.AvoidedCost"/>); they are counted in <see cref="Calls"/> at $0.</summary>
+    public decimal CacheSavings { get; init; }
+
     /// <summary>Gets the cost per run: <see cref="RunCost"/> / <see cref="Runs"/>, or <see langword="null"/> without runs.</summary>
     public decimal? CostPerRun => Runs == 0 ? null : decimal.Round(RunCost / Runs, 6);
 

@@ -104,11 +104,11 @@ internal sealed class CallTelemetry : ICostRecordObserver
     {
         Activity? current = Activity.Current;
         Activity? own = null;
-        Activity? span = current is not null && IsChatSpan(current) ? current : null;
+        Activity? span = current is not null && IsCallSpan(current, record.Kind) ? current : null;
         if (span is null && CostGovernanceTelemetry.Source.HasListeners())
         {
             own = CostGovernanceTelemetry.Source.StartActivity(
-                SpanName(record.ModelId),
+                record.Kind == CallKind.Chat ? SpanName(record.ModelId) : EmbeddingsSpanName(record.ModelId),
                 ActivityKind.Client,
                 current?.Context ?? default,
                 tags: null,
@@ -162,14 +162,17 @@ internal sealed class CallTelemetry : ICostRecordObserver
         return name;
     }
 
-    private static bool IsChatSpan(Activity activity) =>
-        activity.GetTagItem("gen_ai.operation.name") is "chat";
+    private static bool IsCallSpan(Activity activity, CallKind kind) =>
+        activity.GetTagItem("gen_ai.operation.name") is string operation && string.Equals(operation, RecordNames.Name(kind), StringComparison.Ordinal);
+
+    /// <summary>The span name of an embeddings call, <c>embeddings {model}</c>: rarer than chat, so not cached.</summary>
+    private static string EmbeddingsSpanName(string? modelId) => modelId is null ? "embeddings" : "embeddings " + modelId;
 
     private static void Tag(Activity span, in CostRecord record, BudgetScope? scope, bool own)
     {
         if (own)
         {
-            Put(span, "gen_ai.operation.name", "chat", own);
+            Put(span, "gen_ai.operation.name", RecordNames.Name(record.Kind), own);
             Put(span, "gen_ai.request.model", record.ModelId, own);
             Put(span, "gen_ai.provider.name", record.Provider, own);
             Put(span, "gen_ai.usage.input_tokens", record.InputTokens, own);

@@ -44,6 +44,27 @@ public sealed class ReportCommandTests
         Assert.Contains("claude-sonnet-4-5,2026-07-20,1,1,", csv, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Cache_savings_are_reported_beside_the_cost()
+    {
+        string dir = Directory.CreateTempSubdirectory("aicostguard-cli-cache-").FullName;
+        await using (var ledger = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = dir }))
+        {
+            var attribution = new CostAttribution { Team = "search" };
+            ledger.Record(new CostRecord { Timestamp = LedgerFixture.Start, Attribution = attribution, ModelId = "gpt-4o", InputTokens = 100, Cost = 0.25m, Outcome = CallOutcome.Succeeded });
+            ledger.Record(new CostRecord { Timestamp = LedgerFixture.Start, Attribution = attribution, ModelId = "gpt-4o", Cost = 0m, AvoidedCost = 0.25m, Outcome = CallOutcome.Succeeded });
+        }
+
+        (int code, string json, _) = LedgerFixture.Run("report", "--ledger", dir, "--by", "team", "--format", "json");
+        (int tableCode, string table, _) = LedgerFixture.Run("report", "--ledger", dir, "--by", "team");
+
+        Assert.Equal((0, 0), (code, tableCode));
+        using JsonDocument doc = JsonDocument.Parse(json);
+        JsonElement total = doc.RootElement.GetProperty("total");
+        Assert.Equal((2, 0.25m, 0.25m), (total.GetProperty("calls").GetInt32(), total.GetProperty("costUsd").GetDecimal(), total.GetProperty("cacheSavingsUsd").GetDecimal()));
+        Assert.EndsWith("cache_savings_usd", table.Split('\n')[0].TrimEnd(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--by", "colour", "--by 'colour' is not one of")]
     [InlineData("--format", "pdf", "--format 'pdf' is not one of")]

@@ -8,7 +8,7 @@ public sealed class RecordNamesTests
     private static readonly Type[] Reported =
     [
         typeof(CostSource), typeof(BudgetDecision), typeof(BudgetLimitKind), typeof(CallOutcome),
-        typeof(EstimatePrecision), typeof(SpendVelocityWindow), typeof(SpendVelocityAction),
+        typeof(EstimatePrecision), typeof(SpendVelocityWindow), typeof(SpendVelocityAction), typeof(CallKind),
     ];
 
     [Fact]

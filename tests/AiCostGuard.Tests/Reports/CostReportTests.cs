@@ -60,4 +60,21 @@ public sealed class CostReportTests
             ["f|m1|2026-07-20|5", "f|m2|2026-07-21|1"],
             report.Rows.Select(r => string.Join('|', r.Key) + "|" + r.Cost.ToString(CultureInfo.InvariantCulture)));
     }
+
+    [Fact]
+    public void Calls_a_response_cache_answered_count_at_zero_and_their_avoided_cost_is_the_group_s_cache_savings()
+    {
+        CostRecord[] calls =
+        [
+            Call("support", "triage", "gpt-4o", "r1", 0.30m),
+            Call("support", "triage", "gpt-4o", "r1", 0m) with { InputTokens = 0, OutputTokens = 0, AvoidedCost = 0.30m },
+            Call("search", "rerank", "gpt-4o", "r2", 0m) with { InputTokens = 0, OutputTokens = 0, AvoidedCost = 0.05m },
+        ];
+
+        CostReport report = CostReport.Create(calls, [], ReportDimensions.Team);
+
+        CostReportRow support = Assert.Single(report.Rows, r => r.Key[0] == "support");
+        Assert.Equal((2L, 0.30m, 0.30m), (support.Calls, support.Cost, support.CacheSavings));
+        Assert.Equal((0.30m, 0.35m), (report.Total.Cost, report.Total.CacheSavings));
+    }
 }
