@@ -29,8 +29,8 @@ internal sealed class PostgreSqlBatchWriter
         _schema = schema;
     }
 
-    /// <summary>Writes the first <paramref name="count"/> of <paramref name="rows"/>; returns how many calls and outcomes were new.</summary>
-    public async Task<(int Calls, int Outcomes)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, CancellationToken cancellationToken)
+    /// <summary>Writes the first <paramref name="count"/> of <paramref name="rows"/>; returns how many calls, outcomes and envelope steps were new.</summary>
+    public async Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, CancellationToken cancellationToken)
     {
         try
         {
@@ -42,31 +42,41 @@ internal sealed class PostgreSqlBatchWriter
         }
     }
 
-    private async Task<(int Calls, int Outcomes)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, bool skipStored, CancellationToken cancellationToken)
+    private async Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, bool skipStored, CancellationToken cancellationToken)
     {
-        bool anyCall = false, anyOutcome = false;
+        bool anyCall = false, anyOutcome = false, anyStep = false;
         for (int i = 0; i < count; i++)
         {
-            anyCall |= !rows[i].IsOutcome;
-            anyOutcome |= rows[i].IsOutcome;
+            LedgerTable table = rows[i].Table;
+            anyCall |= table == LedgerTable.Calls;
+            anyOutcome |= table == LedgerTable.Outcomes;
+            anyStep |= table == LedgerTable.EnvelopeSteps;
         }
 
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        int calls = anyCall ? await CopyAsync(connection, "calls", PostgreSqlLedgerSchema.CallColumns, rows, count, outcomes: false, skipStored, cancellationToken) : 0;
-        int outcomes = anyOutcome ? await CopyAsync(connection, "outcomes", PostgreSqlLedgerSchema.OutcomeColumns, rows, count, outcomes: true, skipStored, cancellationToken) : 0;
+        int calls = anyCall ? await CopyAsync(connection, LedgerTable.Calls, rows, count, skipStored, cancellationToken) : 0;
+        int outcomes = anyOutcome ? await CopyAsync(connection, LedgerTable.Outcomes, rows, count, skipStored, cancellationToken) : 0;
+        int steps = anyStep ? await CopyAsync(connection, LedgerTable.EnvelopeSteps, rows, count, skipStored, cancellationToken) : 0;
         await PostgreSqlLedgerWriters.StoreAsync(connection, _schema, writer, ending: null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return (calls, outcomes);
+        return (calls, outcomes, steps);
     }
 
-    private async Task<int> CopyAsync(NpgsqlConnection connection, string table, string columns, List<LedgerRow> rows, int count, bool outcomes, bool skipStored, CancellationToken cancellationToken)
+    private async Task<int> CopyAsync(NpgsqlConnection connection, LedgerTable table, List<LedgerRow> rows, int count, bool skipStored, CancellationToken cancellationToken)
     {
-        string target = _schema + "." + table;
+        (string name, string columns) = table switch
+        {
+            LedgerTable.Calls => ("calls", PostgreSqlLedgerSchema.CallColumns),
+            LedgerTable.Outcomes => ("outcomes", PostgreSqlLedgerSchema.OutcomeColumns),
+            LedgerTable.EnvelopeSteps => ("envelope_steps", PostgreSqlLedgerSchema.EnvelopeStepColumns),
+            _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
+        };
+        string target = _schema + "." + name;
         if (skipStored)
         {
-            target = "aicostguard_staging_" + table;
-            await using var create = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {columns} FROM {_schema}.{table} WITH NO DATA"), connection);
+            target = "aicostguard_staging_" + name;
+            await using var create = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {columns} FROM {_schema}.{name} WITH NO DATA"), connection);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -78,18 +88,22 @@ internal sealed class PostgreSqlBatchWriter
             for (int i = 0; i < count; i++)
             {
                 LedgerRow row = rows[i];
-                if (row.IsOutcome != outcomes)
+                if (row.Table != table)
                 {
                     continue;
                 }
 
-                if (outcomes)
+                switch (table)
                 {
-                    BinaryCopyEncoder.WriteOutcome(_buffer, row.Id, row.Outcome);
-                }
-                else
-                {
-                    BinaryCopyEncoder.WriteCall(_buffer, row.Id, row.Call);
+                    case LedgerTable.Calls:
+                        BinaryCopyEncoder.WriteCall(_buffer, row.Id, row.Call);
+                        break;
+                    case LedgerTable.Outcomes:
+                        BinaryCopyEncoder.WriteOutcome(_buffer, row.Id, row.Outcome);
+                        break;
+                    case LedgerTable.EnvelopeSteps:
+                        BinaryCopyEncoder.WriteEnvelopeStep(_buffer, row.Id, row.Step!);
+                        break;
                 }
 
                 copied++;
@@ -109,7 +123,7 @@ internal sealed class PostgreSqlBatchWriter
             return copied;
         }
 
-        await using var insert = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"INSERT INTO {_schema}.{table} ({columns}) SELECT {columns} FROM {target} ON CONFLICT (id) DO NOTHING"), connection);
+        await using var insert = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"INSERT INTO {_schema}.{name} ({columns}) SELECT {columns} FROM {target} ON CONFLICT (id) DO NOTHING"), connection);
         return await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 }

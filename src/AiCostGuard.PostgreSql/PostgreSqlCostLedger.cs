@@ -9,8 +9,9 @@ using Npgsql;
 namespace AiCostGuard.PostgreSql;
 
 /// <summary>
-/// A cost ledger in PostgreSQL that many processes write at once: every call and outcome becomes a row of
-/// <c>{schema}.calls</c> or <c>{schema}.outcomes</c> (see <see cref="PostgreSqlLedgerSchema"/>), read back with
+/// A cost ledger in PostgreSQL that many processes write at once: every call, outcome and move of an adaptive envelope
+/// becomes a row of <c>{schema}.calls</c>, <c>{schema}.outcomes</c> or <c>{schema}.envelope_steps</c> (see
+/// <see cref="PostgreSqlLedgerSchema"/>), read back with
 /// <see cref="PostgreSqlLedgerReader"/>.
 /// </summary>
 /// <remarks>
@@ -130,6 +131,14 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
 
     /// <inheritdoc/>
     public void Record(in OutcomeRecord outcome) => Enqueue(new Entry(default, outcome, IsOutcome: true, Flushed: null, _journal.Next()));
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="envelopeStep"/> is <see langword="null"/>.</exception>
+    public void Record(EnvelopeStep envelopeStep)
+    {
+        ArgumentNullException.ThrowIfNull(envelopeStep);
+        Enqueue(new Entry(default, default, IsOutcome: false, Flushed: null, _journal.Next(), envelopeStep));
+    }
 
     /// <inheritdoc/>
     public void ThrowIfUnavailable()
@@ -287,7 +296,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
                 continue;
             }
 
-            _pending.Add(new LedgerRow(HandOffJournal.RecordId(_idPrefix, entry.Sequence), entry.Call, entry.Outcome, entry.IsOutcome));
+            _pending.Add(new LedgerRow(HandOffJournal.RecordId(_idPrefix, entry.Sequence), entry.Call, entry.Outcome, entry.IsOutcome, entry.Step));
             if (_pending.Count >= _batchSize && _failure is null)
             {
                 // Enough for a batch while healthy; the rest stays queued (and keeps applying back-pressure).
@@ -399,7 +408,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
         _flushes.Clear();
     }
 
-    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed, long Sequence);
+    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed, long Sequence, EnvelopeStep? Step = null);
 
     private static partial class Log
     {
