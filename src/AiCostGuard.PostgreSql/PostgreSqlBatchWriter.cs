@@ -11,7 +11,7 @@ namespace AiCostGuard.PostgreSql;
 /// writers racing with the same rows — the batch is copied into temporary tables instead and inserted with
 /// <c>ON CONFLICT (id) DO NOTHING</c>, so every record is stored once.
 /// </summary>
-/// <remarks>Used by one ledger's one background writer: not thread-safe.</remarks>
+/// <remarks>Used by one ledger's background writer, one batch at a time (the writer keeps one instance per batch it stores at once): not thread-safe.</remarks>
 internal sealed class PostgreSqlBatchWriter
 {
     private const string UniqueViolation = "23505";
@@ -30,22 +30,26 @@ internal sealed class PostgreSqlBatchWriter
     }
 
     /// <summary>Writes the first <paramref name="count"/> of <paramref name="rows"/>; returns how many calls, outcomes and envelope steps were new.</summary>
-    public async Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, CancellationToken cancellationToken)
+    public Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, CancellationToken cancellationToken) =>
+        WriteAsync(rows, 0, count, writer, cancellationToken);
+
+    /// <summary>Writes <paramref name="count"/> of <paramref name="rows"/> from <paramref name="start"/>, which no one changes meanwhile.</summary>
+    public async Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int start, int count, PostgreSqlLedgerWriters.WriterRow writer, CancellationToken cancellationToken)
     {
         try
         {
-            return await WriteAsync(rows, count, writer, skipStored: false, cancellationToken);
+            return await WriteAsync(rows, start, start + count, writer, skipStored: false, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == UniqueViolation)
         {
-            return await WriteAsync(rows, count, writer, skipStored: true, cancellationToken);
+            return await WriteAsync(rows, start, start + count, writer, skipStored: true, cancellationToken);
         }
     }
 
-    private async Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, bool skipStored, CancellationToken cancellationToken)
+    private async Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int start, int end, PostgreSqlLedgerWriters.WriterRow writer, bool skipStored, CancellationToken cancellationToken)
     {
         bool anyCall = false, anyOutcome = false, anyStep = false;
-        for (int i = 0; i < count; i++)
+        for (int i = start; i < end; i++)
         {
             LedgerTable table = rows[i].Table;
             anyCall |= table == LedgerTable.Calls;
@@ -55,15 +59,15 @@ internal sealed class PostgreSqlBatchWriter
 
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        int calls = anyCall ? await CopyAsync(connection, LedgerTable.Calls, rows, count, skipStored, cancellationToken) : 0;
-        int outcomes = anyOutcome ? await CopyAsync(connection, LedgerTable.Outcomes, rows, count, skipStored, cancellationToken) : 0;
-        int steps = anyStep ? await CopyAsync(connection, LedgerTable.EnvelopeSteps, rows, count, skipStored, cancellationToken) : 0;
+        int calls = anyCall ? await CopyAsync(connection, LedgerTable.Calls, rows, start, end, skipStored, cancellationToken) : 0;
+        int outcomes = anyOutcome ? await CopyAsync(connection, LedgerTable.Outcomes, rows, start, end, skipStored, cancellationToken) : 0;
+        int steps = anyStep ? await CopyAsync(connection, LedgerTable.EnvelopeSteps, rows, start, end, skipStored, cancellationToken) : 0;
         await PostgreSqlLedgerWriters.StoreAsync(connection, _schema, writer, ending: null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (calls, outcomes, steps);
     }
 
-    private async Task<int> CopyAsync(NpgsqlConnection connection, LedgerTable table, List<LedgerRow> rows, int count, bool skipStored, CancellationToken cancellationToken)
+    private async Task<int> CopyAsync(NpgsqlConnection connection, LedgerTable table, List<LedgerRow> rows, int start, int end, bool skipStored, CancellationToken cancellationToken)
     {
         (string name, string columns) = table switch
         {
@@ -85,7 +89,7 @@ internal sealed class PostgreSqlBatchWriter
         {
             _buffer.Clear();
             BinaryCopyEncoder.WriteHeader(_buffer);
-            for (int i = 0; i < count; i++)
+            for (int i = start; i < end; i++)
             {
                 LedgerRow row = rows[i];
                 if (row.Table != table)

@@ -205,6 +205,62 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
     }
 
     [Fact]
+    public async Task Batches_stored_at_once_store_every_record_once_and_one_that_failed_alone_is_retried_alone()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        await PostgreSqlLedgerSchema.MigrateAsync(dataSource);
+
+        // The batch that holds the poisoned record fails once (a sequence is not rolled back); those stored with it commit.
+        await using (NpgsqlCommand poison = dataSource.CreateCommand("""
+            CREATE SEQUENCE tries;
+            CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.scope_id = 'poison' AND nextval('tries') = 1 THEN RAISE EXCEPTION 'poisoned batch'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER fail_once BEFORE INSERT ON aicostguard.calls FOR EACH ROW EXECUTE FUNCTION fail_once();
+            """))
+        {
+            await poison.ExecuteNonQueryAsync();
+        }
+
+        const int Count = 1_000;
+        var options = new PostgreSqlLedgerOptions { ConnectionString = connection, MaximumBatchSize = 100, MaximumConcurrentBatches = 3, RetryDelay = TimeSpan.FromMilliseconds(10) };
+        await using var ledger = new PostgreSqlCostLedger(options);
+        await using (NpgsqlConnection blocker = await dataSource.OpenConnectionAsync())
+        await using (NpgsqlTransaction transaction = await blocker.BeginTransactionAsync())
+        {
+            // Held while every record is handed over, so that they wait in the queue and are written three batches at a time.
+            await using (NpgsqlCommand lockTable = new("LOCK TABLE aicostguard.calls IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            for (int i = 0; i < Count; i++)
+            {
+                // Past the first write (at most 300 records), so the poisoned batch is one of several stored at once.
+                ledger.Record(new CostRecord { ScopeId = i == 700 ? "poison" : string.Create(CultureInfo.InvariantCulture, $"call-{i}"), Cost = 0.001m, Timestamp = DateTimeOffset.UnixEpoch });
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        for (int attempt = 0; attempt < 5 && (attempt == 0 || ledger.IsFailing); attempt++)
+        {
+            await ledger.FlushAsync();
+        }
+
+        Assert.False(ledger.IsFailing);
+        Assert.Equal(0, ledger.DroppedCount);
+        Assert.True(await Database.ScalarAsync<long>(connection, "SELECT last_value FROM tries") >= 2, "the poisoned batch failed once");
+        Assert.Equal((long)Count, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.calls"));
+        Assert.Equal((long)Count, await Database.ScalarAsync<long>(connection, "SELECT count(DISTINCT scope_id) FROM aicostguard.calls"));
+        PostgreSqlLedgerWriter writer = Assert.Single(await PostgreSqlLedgerWriters.ReadAsync(dataSource));
+        Assert.Equal(((long)Count, (long)Count, 0L), (writer.HandedOff, writer.Stored, writer.Missing));
+    }
+
+    [Fact]
     public async Task Text_with_a_nul_character_is_stored_rather_than_failing_its_batch_for_ever()
     {
         string connection = await server.CreateDatabaseAsync();
