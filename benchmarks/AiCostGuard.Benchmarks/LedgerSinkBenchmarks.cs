@@ -14,7 +14,9 @@ namespace AiCostGuard.Benchmarks;
 /// </summary>
 /// <remarks>
 /// Both sinks keep their default options (a queue of 10,000 that makes callers wait when full; PostgreSQL batches of up
-/// to 5,000). A throughput invocation hands over <see cref="ThroughputRecords"/> records and waits until the sink has
+/// to 5,000, two stored at once when the writer is behind). Beside it, the same PostgreSQL sink storing one batch at a
+/// time (<see cref="PostgreSqlLedgerOptions.MaximumConcurrentBatches"/> = 1), in a schema of its own on the same server,
+/// measures what storing batches at once gives in the same run. A throughput invocation hands over <see cref="ThroughputRecords"/> records and waits until the sink has
 /// written every one (<c>FlushAsync</c>), so the queue's back-pressure makes it run at the sink's pace. A hand-off
 /// invocation hands over <see cref="HandOffBurst"/> records, well under the queue's capacity, and the sink drains them
 /// between iterations, outside the measurement.
@@ -33,9 +35,11 @@ public class LedgerSinkBenchmarks
     private PostgreSqlServerProcess _server = null!;
     private NpgsqlDataSource _dataSource = null!;
     private PostgreSqlCostLedger _database = null!;
+    private PostgreSqlCostLedger _oneAtATime = null!;
     private JsonLinesCostLedger _files = null!;
     private string _directory = null!;
     private long _toDatabase;
+    private long _toOneAtATime;
     private long _toFiles;
 
     [GlobalSetup]
@@ -44,16 +48,19 @@ public class LedgerSinkBenchmarks
         _server = new PostgreSqlServerProcess();
         _dataSource = NpgsqlDataSource.Create(_server.ConnectionString);
         _database = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions(), _dataSource);
+        _oneAtATime = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { Schema = "one_at_a_time", MaximumConcurrentBatches = 1 }, _dataSource);
         _directory = Directory.CreateTempSubdirectory("aicostguard-bench-ledger-").FullName;
         _files = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = _directory });
         foreach (CostRecord record in _records)
         {
             _database.Record(record);
+            _oneAtATime.Record(record);
             _files.Record(record);
         }
 
-        _toDatabase = _toFiles = _records.Length;
+        _toDatabase = _toOneAtATime = _toFiles = _records.Length;
         _database.FlushAsync().GetAwaiter().GetResult();
+        _oneAtATime.FlushAsync().GetAwaiter().GetResult();
         _files.FlushAsync().GetAwaiter().GetResult();
     }
 
@@ -61,6 +68,7 @@ public class LedgerSinkBenchmarks
     public void Drain()
     {
         _database.FlushAsync().GetAwaiter().GetResult();
+        _oneAtATime.FlushAsync().GetAwaiter().GetResult();
         _files.FlushAsync().GetAwaiter().GetResult();
     }
 
@@ -70,6 +78,14 @@ public class LedgerSinkBenchmarks
     {
         _toDatabase += Fill(_database, ThroughputRecords);
         await _database.FlushAsync();
+    }
+
+    /// <summary>Records per second into PostgreSQL one batch at a time, measured the same way.</summary>
+    [Benchmark(OperationsPerInvoke = ThroughputRecords, Description = "PostgreSQL, throughput, one batch at a time")]
+    public async Task PostgreSqlOneBatchAtATimeThroughput()
+    {
+        _toOneAtATime += Fill(_oneAtATime, ThroughputRecords);
+        await _oneAtATime.FlushAsync();
     }
 
     /// <summary>Records per second into JSON Lines files, measured the same way.</summary>
@@ -92,15 +108,21 @@ public class LedgerSinkBenchmarks
     public void Cleanup()
     {
         _database.Dispose();
+        _oneAtATime.Dispose();
         _files.Dispose();
-        long stored;
+        long stored, storedOneAtATime;
         using (NpgsqlCommand count = _dataSource.CreateCommand("SELECT count(*) FROM aicostguard.calls"))
         {
             stored = (long)count.ExecuteScalar()!;
         }
 
+        using (NpgsqlCommand count = _dataSource.CreateCommand("SELECT count(*) FROM one_at_a_time.calls"))
+        {
+            storedOneAtATime = (long)count.ExecuteScalar()!;
+        }
+
         LedgerContents written = CostLedgerReader.Read(_directory);
-        Console.WriteLine($"// AiCostGuard check: PostgreSQL: {_toDatabase} records handed over, {stored} stored, {_database.DroppedCount} dropped; JSON Lines: {_toFiles} handed over, {written.Calls.Count} in the files, {_files.DroppedRecords} dropped, {written.SkippedLines.Count} lines skipped.");
+        Console.WriteLine($"// AiCostGuard check: PostgreSQL: {_toDatabase} records handed over, {stored} stored, {_database.DroppedCount} dropped; one batch at a time: {_toOneAtATime} handed over, {storedOneAtATime} stored, {_oneAtATime.DroppedCount} dropped; JSON Lines: {_toFiles} handed over, {written.Calls.Count} in the files, {_files.DroppedRecords} dropped, {written.SkippedLines.Count} lines skipped.");
         _dataSource.Dispose();
         _server.Dispose();
         Directory.Delete(_directory, recursive: true);

@@ -20,8 +20,9 @@ namespace AiCostGuard.PostgreSql;
 internal static class BinaryCopyEncoder
 {
     private const long PostgresEpochTicks = 630_822_816_000_000_000; // 2000-01-01T00:00:00Z
-    private const short CallFields = 36;
+    private const short CallFields = 43;
     private const short OutcomeFields = 14;
+    private const short EnvelopeStepFields = 9;
 
     // "PGCOPY\n\xff\r\n\0": bytes, not a string, as 0xFF is no UTF-8.
     private static ReadOnlySpan<byte> Signature => [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0x00];
@@ -103,6 +104,45 @@ internal static class BinaryCopyEncoder
             Span<byte> raw = stackalloc byte[8];
             r.SpanId.CopyTo(raw);
             Hex(w, raw);
+        }
+
+        if (r.CostParts is { } parts)
+        {
+            Numeric(w, parts.UncachedInput);
+            Numeric(w, parts.CachedInput);
+            Numeric(w, parts.CacheWrite);
+            Numeric(w, parts.Output);
+            Numeric(w, parts.Reasoning);
+            Numeric(w, parts.AudioAndImage);
+            Numeric(w, parts.RequestFee);
+        }
+        else
+        {
+            Span<byte> span = w.GetSpan(7 * 4);
+            span[..(7 * 4)].Fill(0xFF);
+            w.Advance(7 * 4);
+        }
+    }
+
+    /// <summary>A row of <c>{schema}.envelope_steps</c>, in <see cref="PostgreSqlLedgerSchema.EnvelopeStepColumns"/> order.</summary>
+    public static void WriteEnvelopeStep(IBufferWriter<byte> w, Guid id, EnvelopeStep s)
+    {
+        Int16(w, EnvelopeStepFields);
+        Uuid(w, id);
+        Timestamp(w, s.Time);
+        Text(w, s.Envelope);
+        Text(w, s.Key);
+        Name(w, s.Change);
+        Numeric(w, s.Ceiling);
+        Numeric(w, s.Spent);
+        Int32(w, s.Successes);
+        if (s.CostPerSuccess is { } perSuccess)
+        {
+            Numeric(w, perSuccess);
+        }
+        else
+        {
+            Null(w);
         }
     }
 

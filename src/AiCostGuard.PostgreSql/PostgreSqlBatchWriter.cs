@@ -11,7 +11,7 @@ namespace AiCostGuard.PostgreSql;
 /// writers racing with the same rows — the batch is copied into temporary tables instead and inserted with
 /// <c>ON CONFLICT (id) DO NOTHING</c>, so every record is stored once.
 /// </summary>
-/// <remarks>Used by one ledger's one background writer: not thread-safe.</remarks>
+/// <remarks>Used by one ledger's background writer, one batch at a time (the writer keeps one instance per batch it stores at once): not thread-safe.</remarks>
 internal sealed class PostgreSqlBatchWriter
 {
     private const string UniqueViolation = "23505";
@@ -29,44 +29,58 @@ internal sealed class PostgreSqlBatchWriter
         _schema = schema;
     }
 
-    /// <summary>Writes the first <paramref name="count"/> of <paramref name="rows"/>; returns how many calls and outcomes were new.</summary>
-    public async Task<(int Calls, int Outcomes)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, CancellationToken cancellationToken)
+    /// <summary>Writes the first <paramref name="count"/> of <paramref name="rows"/>; returns how many calls, outcomes and envelope steps were new.</summary>
+    public Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, CancellationToken cancellationToken) =>
+        WriteAsync(rows, 0, count, writer, cancellationToken);
+
+    /// <summary>Writes <paramref name="count"/> of <paramref name="rows"/> from <paramref name="start"/>, which no one changes meanwhile.</summary>
+    public async Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int start, int count, PostgreSqlLedgerWriters.WriterRow writer, CancellationToken cancellationToken)
     {
         try
         {
-            return await WriteAsync(rows, count, writer, skipStored: false, cancellationToken);
+            return await WriteAsync(rows, start, start + count, writer, skipStored: false, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == UniqueViolation)
         {
-            return await WriteAsync(rows, count, writer, skipStored: true, cancellationToken);
+            return await WriteAsync(rows, start, start + count, writer, skipStored: true, cancellationToken);
         }
     }
 
-    private async Task<(int Calls, int Outcomes)> WriteAsync(List<LedgerRow> rows, int count, PostgreSqlLedgerWriters.WriterRow writer, bool skipStored, CancellationToken cancellationToken)
+    private async Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows, int start, int end, PostgreSqlLedgerWriters.WriterRow writer, bool skipStored, CancellationToken cancellationToken)
     {
-        bool anyCall = false, anyOutcome = false;
-        for (int i = 0; i < count; i++)
+        bool anyCall = false, anyOutcome = false, anyStep = false;
+        for (int i = start; i < end; i++)
         {
-            anyCall |= !rows[i].IsOutcome;
-            anyOutcome |= rows[i].IsOutcome;
+            LedgerTable table = rows[i].Table;
+            anyCall |= table == LedgerTable.Calls;
+            anyOutcome |= table == LedgerTable.Outcomes;
+            anyStep |= table == LedgerTable.EnvelopeSteps;
         }
 
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken);
-        int calls = anyCall ? await CopyAsync(connection, "calls", PostgreSqlLedgerSchema.CallColumns, rows, count, outcomes: false, skipStored, cancellationToken) : 0;
-        int outcomes = anyOutcome ? await CopyAsync(connection, "outcomes", PostgreSqlLedgerSchema.OutcomeColumns, rows, count, outcomes: true, skipStored, cancellationToken) : 0;
+        int calls = anyCall ? await CopyAsync(connection, LedgerTable.Calls, rows, start, end, skipStored, cancellationToken) : 0;
+        int outcomes = anyOutcome ? await CopyAsync(connection, LedgerTable.Outcomes, rows, start, end, skipStored, cancellationToken) : 0;
+        int steps = anyStep ? await CopyAsync(connection, LedgerTable.EnvelopeSteps, rows, start, end, skipStored, cancellationToken) : 0;
         await PostgreSqlLedgerWriters.StoreAsync(connection, _schema, writer, ending: null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return (calls, outcomes);
+        return (calls, outcomes, steps);
     }
 
-    private async Task<int> CopyAsync(NpgsqlConnection connection, string table, string columns, List<LedgerRow> rows, int count, bool outcomes, bool skipStored, CancellationToken cancellationToken)
+    private async Task<int> CopyAsync(NpgsqlConnection connection, LedgerTable table, List<LedgerRow> rows, int start, int end, bool skipStored, CancellationToken cancellationToken)
     {
-        string target = _schema + "." + table;
+        (string name, string columns) = table switch
+        {
+            LedgerTable.Calls => ("calls", PostgreSqlLedgerSchema.CallColumns),
+            LedgerTable.Outcomes => ("outcomes", PostgreSqlLedgerSchema.OutcomeColumns),
+            LedgerTable.EnvelopeSteps => ("envelope_steps", PostgreSqlLedgerSchema.EnvelopeStepColumns),
+            _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
+        };
+        string target = _schema + "." + name;
         if (skipStored)
         {
-            target = "aicostguard_staging_" + table;
-            await using var create = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {columns} FROM {_schema}.{table} WITH NO DATA"), connection);
+            target = "aicostguard_staging_" + name;
+            await using var create = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {columns} FROM {_schema}.{name} WITH NO DATA"), connection);
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -75,21 +89,25 @@ internal sealed class PostgreSqlBatchWriter
         {
             _buffer.Clear();
             BinaryCopyEncoder.WriteHeader(_buffer);
-            for (int i = 0; i < count; i++)
+            for (int i = start; i < end; i++)
             {
                 LedgerRow row = rows[i];
-                if (row.IsOutcome != outcomes)
+                if (row.Table != table)
                 {
                     continue;
                 }
 
-                if (outcomes)
+                switch (table)
                 {
-                    BinaryCopyEncoder.WriteOutcome(_buffer, row.Id, row.Outcome);
-                }
-                else
-                {
-                    BinaryCopyEncoder.WriteCall(_buffer, row.Id, row.Call);
+                    case LedgerTable.Calls:
+                        BinaryCopyEncoder.WriteCall(_buffer, row.Id, row.Call);
+                        break;
+                    case LedgerTable.Outcomes:
+                        BinaryCopyEncoder.WriteOutcome(_buffer, row.Id, row.Outcome);
+                        break;
+                    case LedgerTable.EnvelopeSteps:
+                        BinaryCopyEncoder.WriteEnvelopeStep(_buffer, row.Id, row.Step!);
+                        break;
                 }
 
                 copied++;
@@ -109,7 +127,7 @@ internal sealed class PostgreSqlBatchWriter
             return copied;
         }
 
-        await using var insert = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"INSERT INTO {_schema}.{table} ({columns}) SELECT {columns} FROM {target} ON CONFLICT (id) DO NOTHING"), connection);
+        await using var insert = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"INSERT INTO {_schema}.{name} ({columns}) SELECT {columns} FROM {target} ON CONFLICT (id) DO NOTHING"), connection);
         return await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -9,8 +9,9 @@ using Npgsql;
 namespace AiCostGuard.PostgreSql;
 
 /// <summary>
-/// A cost ledger in PostgreSQL that many processes write at once: every call and outcome becomes a row of
-/// <c>{schema}.calls</c> or <c>{schema}.outcomes</c> (see <see cref="PostgreSqlLedgerSchema"/>), read back with
+/// A cost ledger in PostgreSQL that many processes write at once: every call, outcome and move of an adaptive envelope
+/// becomes a row of <c>{schema}.calls</c>, <c>{schema}.outcomes</c> or <c>{schema}.envelope_steps</c> (see
+/// <see cref="PostgreSqlLedgerSchema"/>), read back with
 /// <see cref="PostgreSqlLedgerReader"/>.
 /// </summary>
 /// <remarks>
@@ -60,7 +61,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
     private readonly Task _writer;
     private readonly ulong _idPrefix = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(8));
     private readonly HandOffJournal _journal;
-    private readonly PostgreSqlBatchWriter _batches;
+    private readonly PostgreSqlBatchWriter[] _batches;
     private readonly string? _journalDirectory;
     private bool _migrated;
     private long _dropped;
@@ -96,7 +97,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _journalDirectory = options.HandOffJournalDirectory;
-        _batches = new PostgreSqlBatchWriter(_dataSource, _schema);
+        _batches = [.. Enumerable.Range(0, options.MaximumConcurrentBatches).Select(_ => new PostgreSqlBatchWriter(_dataSource, _schema))];
         _journal = HandOffJournal.Start(_journalDirectory, _schema, _idPrefix, _time.GetUtcNow());
         _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(options.QueueCapacity)
         {
@@ -130,6 +131,14 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
 
     /// <inheritdoc/>
     public void Record(in OutcomeRecord outcome) => Enqueue(new Entry(default, outcome, IsOutcome: true, Flushed: null, _journal.Next()));
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="envelopeStep"/> is <see langword="null"/>.</exception>
+    public void Record(EnvelopeStep envelopeStep)
+    {
+        ArgumentNullException.ThrowIfNull(envelopeStep);
+        Enqueue(new Entry(default, default, IsOutcome: false, Flushed: null, _journal.Next(), envelopeStep));
+    }
 
     /// <inheritdoc/>
     public void ThrowIfUnavailable()
@@ -287,10 +296,10 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
                 continue;
             }
 
-            _pending.Add(new LedgerRow(HandOffJournal.RecordId(_idPrefix, entry.Sequence), entry.Call, entry.Outcome, entry.IsOutcome));
-            if (_pending.Count >= _batchSize && _failure is null)
+            _pending.Add(new LedgerRow(HandOffJournal.RecordId(_idPrefix, entry.Sequence), entry.Call, entry.Outcome, entry.IsOutcome, entry.Step));
+            if (_pending.Count >= _batchSize * _batches.Length && _failure is null)
             {
-                // Enough for a batch while healthy; the rest stays queued (and keeps applying back-pressure).
+                // Enough for a batch on every connection while healthy; the rest stays queued (and keeps applying back-pressure).
                 break;
             }
         }
@@ -321,9 +330,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
 
             while (_pending.Count > 0)
             {
-                int count = Math.Min(_pending.Count, _batchSize);
-                await _batches.WriteAsync(_pending, count, Writer(), CancellationToken.None);
-                _pending.RemoveRange(0, count);
+                await WriteBatchesAsync();
             }
 
             if (_failure is not null)
@@ -348,6 +355,58 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
             }
 
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes the oldest pending records: one batch, or — when more than a batch is waiting — up to one batch per
+    /// connection at once, of equal sizes, each in its own transaction. The batches that were stored leave the pending
+    /// list; those that failed stay, in order, for the retry, and the first failure is thrown.
+    /// </summary>
+    private async Task WriteBatchesAsync()
+    {
+        int count = Math.Min(_pending.Count, _batchSize * _batches.Length);
+        int batches = Math.Min(_batches.Length, (count + _batchSize - 1) / _batchSize);
+        PostgreSqlLedgerWriters.WriterRow writer = Writer();
+        if (batches == 1)
+        {
+            await _batches[0].WriteAsync(_pending, 0, count, writer, CancellationToken.None);
+            _pending.RemoveRange(0, count);
+            return;
+        }
+
+        var writes = new Task[batches];
+        for (int b = 0; b < batches; b++)
+        {
+            (int start, int length) = Slice(count, batches, b);
+            writes[b] = _batches[b].WriteAsync(_pending, start, length, writer, CancellationToken.None);
+        }
+
+        try
+        {
+            await Task.WhenAll(writes);
+        }
+        catch (Exception) when (writes.Any(w => w.IsCompletedSuccessfully))
+        {
+            // Keep the rows of the failed batches only; from the last, so the earlier slices keep their places.
+            for (int b = batches - 1; b >= 0; b--)
+            {
+                if (writes[b].IsCompletedSuccessfully)
+                {
+                    (int start, int length) = Slice(count, batches, b);
+                    _pending.RemoveRange(start, length);
+                }
+            }
+
+            throw;
+        }
+
+        _pending.RemoveRange(0, count);
+
+        static (int Start, int Length) Slice(int count, int batches, int b)
+        {
+            int start = (int)((long)count * b / batches);
+            return (start, (int)((long)count * (b + 1) / batches) - start);
         }
     }
 
@@ -399,7 +458,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
         _flushes.Clear();
     }
 
-    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed, long Sequence);
+    private readonly record struct Entry(CostRecord Call, OutcomeRecord Outcome, bool IsOutcome, TaskCompletionSource? Flushed, long Sequence, EnvelopeStep? Step = null);
 
     private static partial class Log
     {

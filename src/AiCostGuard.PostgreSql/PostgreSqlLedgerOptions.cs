@@ -27,6 +27,17 @@ public sealed class PostgreSqlLedgerOptions
     public int MaximumBatchSize { get; set; } = 5_000;
 
     /// <summary>
+    /// Gets or sets how many batches the writer stores at once, each in its own transaction on its own pooled connection,
+    /// when more than <see cref="MaximumBatchSize"/> records are waiting: the database stores one while the next is
+    /// encoded and sent, so a writer that has fallen behind catches up at the pace of several server processes. With fewer
+    /// waiting, one batch is written at a time. Batches stored at once may interleave in storage order, as two processes'
+    /// records do; each record is still stored once, and the writer's numbering keeps no gap.
+    /// </summary>
+    /// <value>The default value is 2.</value>
+    [Range(1, 16)]
+    public int MaximumConcurrentBatches { get; set; } = 2;
+
+    /// <summary>
     /// Gets or sets whether a call waits for room when the queue is full (<see langword="true"/>: no record is dropped,
     /// and a database slower than the calls slows the calls down) or its record is dropped and counted in
     /// <see cref="CostGovernanceTelemetry.LedgerDroppedMetric"/> and <see cref="PostgreSqlCostLedger.DroppedCount"/>

@@ -4,9 +4,10 @@ using Npgsql;
 
 namespace AiCostGuard.PostgreSql;
 
-/// <summary>Reads the calls and outcomes a <see cref="PostgreSqlCostLedger"/> wrote, as <see cref="CostLedgerReader"/> reads files: into the same <see cref="LedgerContents"/>, so every report works on either.</summary>
+/// <summary>Reads the calls, outcomes and envelope steps a <see cref="PostgreSqlCostLedger"/> wrote, as <see cref="CostLedgerReader"/> reads files: into the same <see cref="LedgerContents"/>, so every report works on either.</summary>
 /// <remarks>
-/// Records come in the order they were stored. Times are kept by PostgreSQL to the microsecond and read back in UTC. A
+/// Records come in the order they were stored. A ledger of an older schema version is read as it is, without migrating
+/// it: its calls have no <see cref="CostRecord.CostParts"/> and it holds no envelope steps. Times are kept by PostgreSQL to the microsecond and read back in UTC. A
 /// row that cannot be read (an enum value a newer version wrote) is skipped and reported in
 /// <see cref="LedgerContents.SkippedLines"/> as <c>{schema}.calls id={id}: why</c>. This type is thread-safe.
 /// </remarks>
@@ -40,15 +41,17 @@ public static class PostgreSqlLedgerReader
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var calls = new List<CostRecord>();
         var outcomes = new List<OutcomeRecord>();
+        var steps = new List<EnvelopeStep>();
         var skipped = new List<string>();
-        await using (NpgsqlCommand command = Select(connection, schema, "calls", PostgreSqlLedgerSchema.CallColumns, from, to))
+        bool hasParts = version >= 3;
+        await using (NpgsqlCommand command = Select(connection, schema, "calls", hasParts ? PostgreSqlLedgerSchema.CallColumns : PostgreSqlLedgerSchema.CallColumnsVersion2, from, to))
         await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
                 try
                 {
-                    calls.Add(ReadCall(reader));
+                    calls.Add(ReadCall(reader, hasParts));
                 }
                 catch (Exception e) when (e is ArgumentException or FormatException or JsonException or InvalidCastException or OverflowException)
                 {
@@ -73,8 +76,25 @@ public static class PostgreSqlLedgerReader
             }
         }
 
+        if (version >= 3)
+        {
+            await using NpgsqlCommand command = Select(connection, schema, "envelope_steps", PostgreSqlLedgerSchema.EnvelopeStepColumns, from, to);
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                try
+                {
+                    steps.Add(ReadEnvelopeStep(reader));
+                }
+                catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+                {
+                    skipped.Add($"{schema}.envelope_steps id={reader.GetGuid(0)}: {e.Message}");
+                }
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken);
-        return new LedgerContents(calls, outcomes, skipped);
+        return new LedgerContents(calls, outcomes, skipped) { EnvelopeSteps = steps };
     }
 
     private static NpgsqlCommand Select(NpgsqlConnection connection, string schema, string table, string columns, DateTimeOffset? from, DateTimeOffset? to)
@@ -86,7 +106,7 @@ public static class PostgreSqlLedgerReader
         return command;
     }
 
-    private static CostRecord ReadCall(NpgsqlDataReader r) => new()
+    private static CostRecord ReadCall(NpgsqlDataReader r, bool hasParts) => new()
     {
         Timestamp = Time(r, 1),
         Duration = r.GetTimeSpan(2),
@@ -117,7 +137,20 @@ public static class PostgreSqlLedgerReader
         PricingNotes = Enum.Parse<PricingNotes>(r.GetString(33)),
         TraceId = Text(r, 34) is { Length: 32 } trace ? ActivityTraceId.CreateFromString(trace) : default,
         SpanId = Text(r, 35) is { Length: 16 } span ? ActivitySpanId.CreateFromString(span) : default,
+        CostParts = hasParts && !r.IsDBNull(36)
+            ? new CostParts(r.GetDecimal(36), r.GetDecimal(37), r.GetDecimal(38), r.GetDecimal(39), r.GetDecimal(40), r.GetDecimal(41), r.GetDecimal(42))
+            : null,
     };
+
+    private static EnvelopeStep ReadEnvelopeStep(NpgsqlDataReader r) => new(
+        r.GetString(2),
+        r.GetString(3),
+        Time(r, 1),
+        Enum.Parse<EnvelopeChange>(r.GetString(4)),
+        r.GetDecimal(5),
+        r.GetDecimal(6),
+        r.GetInt32(7),
+        r.IsDBNull(8) ? null : r.GetDecimal(8));
 
     private static OutcomeRecord ReadOutcome(NpgsqlDataReader r) => new()
     {

@@ -6,9 +6,9 @@ namespace AiCostGuard.PostgreSql;
 /// <summary>
 /// The tables of the PostgreSQL ledger and their versioned migrations: <c>{schema}.calls</c> (one row per
 /// <see cref="CostRecord"/>), <c>{schema}.outcomes</c> (one per <see cref="OutcomeRecord"/>) and
-/// <c>{schema}.writers</c> (one row per ledger instance that wrote, with how many records it was handed: see
-/// <see cref="PostgreSqlLedgerWriters"/>) and <c>{schema}.schema_version</c> (one row per migration applied). The SQL is
-/// listed in the README.
+/// <c>{schema}.envelope_steps</c> (one per <see cref="EnvelopeStep"/>), <c>{schema}.writers</c> (one row per ledger
+/// instance that wrote, with how many records it was handed: see <see cref="PostgreSqlLedgerWriters"/>) and
+/// <c>{schema}.schema_version</c> (one row per migration applied). The SQL is listed in the README.
 /// </summary>
 /// <remarks>
 /// <see cref="PostgreSqlCostLedger"/> migrates on its first write; run <see cref="MigrateAsync"/> from a deployment step
@@ -18,18 +18,28 @@ namespace AiCostGuard.PostgreSql;
 public static class PostgreSqlLedgerSchema
 {
     /// <summary>The schema version this library writes and reads.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     // The advisory lock's first key: "ACG" in ASCII; the second is the hash of the schema name.
     private const int LockKey = 0x414347;
 
     /// <summary>The columns a call row is written with, in <c>COPY</c> order.</summary>
-    internal const string CallColumns =
+    internal const string CallColumns = CallColumnsVersion2 + ", " + CostPartColumns;
+
+    /// <summary>The call columns of a version 2 ledger, which keeps no cost parts.</summary>
+    internal const string CallColumnsVersion2 =
         "id, occurred_at, duration, tenant, team, feature, end_user, cost_center, environment, tags, scope_name, scope_id, "
         + "model_id, requested_model_id, provider, is_streaming, input_tokens, cached_input_tokens, cache_write_tokens, "
         + "output_tokens, reasoning_tokens, estimated_input_tokens, estimate_precision, cost, cost_source, decision, "
         + "limit_kind, limit_budget, maximum_output_tokens, refusal_reason, attempt, outcome, service_tier, pricing_notes, "
         + "trace_id, span_id";
+
+    /// <summary>What a call was charged for each kind of token (<see cref="CostParts"/>), in its field order; all null for a call priced without them.</summary>
+    internal const string CostPartColumns =
+        "cost_uncached_input, cost_cached_input, cost_cache_write, cost_output, cost_reasoning, cost_audio_and_image, cost_request_fee";
+
+    /// <summary>The columns an envelope step row is written with, in <c>COPY</c> order.</summary>
+    internal const string EnvelopeStepColumns = "id, occurred_at, envelope, key, change, ceiling, spent, successes, cost_per_success";
 
     /// <summary>The columns an outcome row is written with, in <c>COPY</c> order.</summary>
     internal const string OutcomeColumns =
@@ -83,6 +93,23 @@ public static class PostgreSqlLedgerSchema
             ending text
         );
         """,
+
+        // 3: what a call was charged for each kind of token (FOCUS rows per charge), and the moves of adaptive envelopes'
+        // ceilings. Rows written before it keep null parts, read as a call without parts, as old JSON Lines lines are.
+        """
+        ALTER TABLE {0}.calls
+            ADD COLUMN cost_uncached_input numeric, ADD COLUMN cost_cached_input numeric, ADD COLUMN cost_cache_write numeric,
+            ADD COLUMN cost_output numeric, ADD COLUMN cost_reasoning numeric, ADD COLUMN cost_audio_and_image numeric,
+            ADD COLUMN cost_request_fee numeric;
+        CREATE TABLE {0}.envelope_steps (
+            id uuid PRIMARY KEY,
+            position bigint GENERATED ALWAYS AS IDENTITY,
+            occurred_at timestamptz NOT NULL,
+            envelope text NOT NULL, key text NOT NULL, change text NOT NULL,
+            ceiling numeric NOT NULL, spent numeric NOT NULL, successes integer NOT NULL, cost_per_success numeric
+        );
+        CREATE INDEX envelope_steps_occurred_at ON {0}.envelope_steps (occurred_at);
+        """,
     ];
 
     /// <summary>Creates the schema and its tables, or applies the migrations a database created by an older version lacks. Safe to run again, and from many processes at once.</summary>
@@ -94,7 +121,11 @@ public static class PostgreSqlLedgerSchema
     /// <exception cref="ArgumentException"><paramref name="schema"/> is not a valid schema name.</exception>
     /// <exception cref="InvalidOperationException">The database holds a newer schema version than this library knows.</exception>
     /// <exception cref="NpgsqlException">The database cannot be reached or refused a statement.</exception>
-    public static async Task<int> MigrateAsync(NpgsqlDataSource dataSource, string schema = "aicostguard", CancellationToken cancellationToken = default)
+    public static Task<int> MigrateAsync(NpgsqlDataSource dataSource, string schema = "aicostguard", CancellationToken cancellationToken = default) =>
+        MigrateToAsync(dataSource, schema, CurrentVersion, cancellationToken);
+
+    /// <summary>Migrates up to <paramref name="target"/> only: a database as an older version of the library left it.</summary>
+    internal static async Task<int> MigrateToAsync(NpgsqlDataSource dataSource, string schema, int target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ThrowIfInvalid(schema);
@@ -109,7 +140,7 @@ public static class PostgreSqlLedgerSchema
         }
 
         ThrowIfNewer(version, schema);
-        for (int next = version + 1; next <= CurrentVersion; next++)
+        for (int next = version + 1; next <= target; next++)
         {
             await ExecuteAsync(connection, string.Format(CultureInfo.InvariantCulture, Migrations[next - 1], schema), cancellationToken);
             await ExecuteAsync(connection, Invariant($"INSERT INTO {schema}.schema_version (version) VALUES ({next})"), cancellationToken);

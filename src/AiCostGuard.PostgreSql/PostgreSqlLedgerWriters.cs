@@ -44,12 +44,9 @@ public static class PostgreSqlLedgerWriters
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
 
         // A record id is the writer's name (16 hex digits) followed by the record's number (16 more).
-        string numbered = PostgreSqlLedgerSchema.Invariant($"""
-            numbered AS (
-                SELECT left(replace(id::text, '-', ''), 16) AS writer, ('x' || right(replace(id::text, '-', ''), 16))::bit(64)::bigint AS n FROM {schema}.calls
-                UNION ALL
-                SELECT left(replace(id::text, '-', ''), 16), ('x' || right(replace(id::text, '-', ''), 16))::bit(64)::bigint FROM {schema}.outcomes)
-            """);
+        string[] tables = version >= 3 ? ["calls", "outcomes", "envelope_steps"] : ["calls", "outcomes"];
+        string numbered = "numbered AS (" + string.Join(" UNION ALL ", tables.Select(table => PostgreSqlLedgerSchema.Invariant(
+            $"SELECT left(replace(id::text, '-', ''), 16) AS writer, ('x' || right(replace(id::text, '-', ''), 16))::bit(64)::bigint AS n FROM {schema}.{table}"))) + ")";
         var rows = new List<(string Writer, string Host, int ProcessId, DateTimeOffset StartedAt, long HandedOff, DateTimeOffset? EndedAt, string? Ending, long Stored, long Last)>();
         await using (var command = new NpgsqlCommand(PostgreSqlLedgerSchema.Invariant($"""
             WITH {numbered}, stats AS (SELECT writer, count(*) AS stored, max(n) AS last FROM numbered GROUP BY writer)

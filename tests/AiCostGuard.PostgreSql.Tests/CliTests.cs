@@ -41,10 +41,19 @@ public sealed class CliTests(PostgreSqlServer server) : IClassFixture<PostgreSql
                     ReasoningTokens = i % 11,
                     EstimatedInputTokens = 990 + i,
                     Cost = 0.0000125m * (i + 1),
+
+                    // Most calls itemized as the pipeline prices them (parts adding up to the cost), some priced whole, one with a remainder.
+                    CostParts = i % 6 == 5 ? null : new CostParts(0.0000100m * (i + 1), 0.0000020m * (i + 1), i == 8 ? 0.0000001m : 0m, 0.0000005m * (i + 1), 0m, 0m, i % 9 == 0 ? 0.00001m : 0m),
+                    CacheWriteTokens = i == 8 ? 10 : 0,
                     CostSource = i % 10 == 0 ? CostSource.Estimated : CostSource.ProviderReported,
                     Decision = i % 13 == 0 ? BudgetDecision.Rejected : BudgetDecision.Allowed,
                     Outcome = i % 13 == 0 ? CallOutcome.NotSent : CallOutcome.Succeeded,
                 });
+                if (i % 50 == 0)
+                {
+                    both.Record(new EnvelopeStep("daily", "team=" + teams[i % 3], start.AddMinutes(i * 37), (EnvelopeChange)(i / 50 % 5), 5.00m + (0.10m * i), 0.0000125m * i, i / 4, i == 0 ? null : 0.0000125m * i / (i / 4)));
+                }
+
                 if (i % 4 == 3)
                 {
                     both.Record(new OutcomeRecord { Timestamp = start.AddMinutes(i * 37), ScopeId = run, ScopeName = "job", Name = "done", IsSuccess = i % 3 != 0, Value = i % 2 == 0 ? 1.5m : null, Attribution = new CostAttribution { Team = teams[i % 3] } });
@@ -83,9 +92,32 @@ public sealed class CliTests(PostgreSqlServer server) : IClassFixture<PostgreSql
 
         Assert.Equal(0, fromFiles.Code);
         Assert.Equal(0, fromDatabase.Code);
-        // A header, then one row per call sent: 31 of the 400 were refused unsent.
-        Assert.Equal(1 + 369, File.ReadAllLines(fileCsv).Length);
+
+        // A header, then one row per charge of each call sent (31 of the 400 were refused unsent): the itemized calls
+        // have a row per kind of token, the calls priced whole one row.
+        string[] rows = File.ReadAllLines(fileCsv);
+        Assert.True(rows.Length > 1 + (2 * 369), $"{rows.Length} rows");
+        Assert.Contains(rows, r => r.Contains("Cached Input Tokens", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("Request Fee", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("Unitemized", StringComparison.Ordinal));
         Assert.Equal(File.ReadAllText(fileCsv), File.ReadAllText(databaseCsv));
+    }
+
+    [Fact]
+    public async Task The_html_report_from_PostgreSQL_shows_the_envelope_steps_the_files_show()
+    {
+        (string files, string connection) = await WriteBothAsync();
+        string fileHtml = Path.Combine(_folder, "files.html"), databaseHtml = Path.Combine(_folder, "database.html");
+
+        var fromFiles = await Cli.RunAsync("report", "--ledger", files, "--format", "html", "--out", fileHtml);
+        var fromDatabase = await Cli.RunAsync("report", "--connection", connection, "--format", "html", "--out", databaseHtml);
+
+        Assert.Equal((0, string.Empty), (fromFiles.Code, fromFiles.Error));
+        Assert.Equal((0, string.Empty), (fromDatabase.Code, fromDatabase.Error));
+        string html = File.ReadAllText(fileHtml);
+        Assert.Contains("reached the cap", html, StringComparison.Ordinal);
+        Assert.Contains("team=support", html, StringComparison.Ordinal);
+        Assert.Equal(html, File.ReadAllText(databaseHtml));
     }
 
     /// <summary>Writes 60 days of generated spend for two teams, a spike on day 45 for one, to a JSON Lines ledger and to PostgreSQL.</summary>

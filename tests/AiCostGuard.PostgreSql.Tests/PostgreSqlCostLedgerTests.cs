@@ -12,11 +12,16 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         string connection = await server.CreateDatabaseAsync();
         CostRecord[] calls = [.. Enumerable.Range(0, 300).Select(i => Records.Call(i))];
         OutcomeRecord[] outcomes = [.. Enumerable.Range(0, 20).Select(Records.Outcome)];
+        EnvelopeStep[] steps = [.. Enumerable.Range(0, 30).Select(Records.Step)];
         await using (var ledger = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection, MaximumBatchSize = 64 }))
         {
-            foreach (CostRecord call in calls)
+            for (int i = 0; i < calls.Length; i++)
             {
-                ledger.Record(call);
+                ledger.Record(calls[i]);
+                if (i % 10 == 0)
+                {
+                    ledger.Record(steps[i / 10]);
+                }
             }
 
             foreach (OutcomeRecord outcome in outcomes)
@@ -31,10 +36,55 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         Assert.Empty(read.SkippedLines);
         Assert.Equal(calls, read.Calls);
         Assert.Equal(outcomes, read.Outcomes);
+        Assert.Equal(steps, read.EnvelopeSteps);
+        Assert.Contains(read.Calls, c => c.CostParts is null);
+        Assert.Equal(calls.Select(c => Parts(c.CostParts)), read.Calls.Select(c => Parts(c.CostParts)));
+        Assert.Equal(steps.Select(s => $"{s.Ceiling} {s.Spent} {s.CostPerSuccess}"), read.EnvelopeSteps.Select(s => $"{s.Ceiling} {s.Spent} {s.CostPerSuccess}"));
 
         // decimal equality ignores trailing zeros: the scale must come back too (1.10 stays 1.10).
         Assert.Equal(calls.Select(c => c.Cost.ToString(CultureInfo.InvariantCulture)), read.Calls.Select(c => c.Cost.ToString(CultureInfo.InvariantCulture)));
         Assert.Equal(outcomes.Select(o => o.Value?.ToString(CultureInfo.InvariantCulture)), read.Outcomes.Select(o => o.Value?.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    private static string? Parts(CostParts? p) => p is { } v
+        ? string.Join(' ', new[] { v.UncachedInput, v.CachedInput, v.CacheWrite, v.Output, v.Reasoning, v.AudioAndImage, v.RequestFee }.Select(d => d.ToString(CultureInfo.InvariantCulture)))
+        : null;
+
+    [Fact]
+    public async Task A_version_2_ledger_reads_as_it_is_and_is_migrated_to_version_3_on_the_next_write_keeping_its_rows()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        CostRecord[] old = [.. Enumerable.Range(0, 50).Select(i => Records.Call(i) with { CostParts = null })];
+        OutcomeRecord[] oldOutcomes = [Records.Outcome(1)];
+        await OldLedger.CreateAsync(dataSource, version: 2, old, oldOutcomes);
+
+        LedgerContents before = await PostgreSqlLedgerReader.ReadAsync(dataSource);
+        PostgreSqlLedgerWriter oldWriter = Assert.Single(await PostgreSqlLedgerWriters.ReadAsync(dataSource));
+        Assert.Equal(2, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
+        Assert.Equal(old, before.Calls);
+        Assert.Equal(oldOutcomes, before.Outcomes);
+        Assert.Empty(before.EnvelopeSteps);
+        Assert.Equal((51L, 51L, 0L), (oldWriter.HandedOff, oldWriter.Stored, oldWriter.Missing));
+
+        CostRecord[] added = [.. Enumerable.Range(50, 30).Select(i => Records.Call(i))];
+        await using (var current = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection }))
+        {
+            foreach (CostRecord call in added)
+            {
+                current.Record(call);
+            }
+
+            current.Record(Records.Step(3));
+        }
+
+        LedgerContents after = await PostgreSqlLedgerReader.ReadAsync(dataSource);
+        Assert.Equal(3, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
+        Assert.Equal([.. old, .. added], after.Calls);
+        Assert.Equal(added.Select(c => Parts(c.CostParts)), after.Calls.Skip(old.Length).Select(c => Parts(c.CostParts)));
+        Assert.Contains(added, c => c.CostParts is not null);
+        Assert.Equal([Records.Step(3)], after.EnvelopeSteps);
+        Assert.All(await PostgreSqlLedgerWriters.ReadAsync(dataSource), w => Assert.Equal(0L, w.Missing));
     }
 
     [Fact]
@@ -63,26 +113,28 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         await using var dataSource = NpgsqlDataSource.Create(connection);
         await PostgreSqlLedgerSchema.MigrateAsync(dataSource);
         var writer = new PostgreSqlLedgerWriters.WriterRow("0123456789abcdef", "test", 1, DateTimeOffset.UnixEpoch, 550);
-        Task<(int Calls, int Outcomes)> WriteAsync(List<LedgerRow> rows) => new PostgreSqlBatchWriter(dataSource, "aicostguard").WriteAsync(rows, rows.Count, writer, CancellationToken.None);
+        Task<(int Calls, int Outcomes, int EnvelopeSteps)> WriteAsync(List<LedgerRow> rows) => new PostgreSqlBatchWriter(dataSource, "aicostguard").WriteAsync(rows, rows.Count, writer, CancellationToken.None);
         List<LedgerRow> batch =
         [
             .. Enumerable.Range(0, 500).Select(i => new LedgerRow(Guid.NewGuid(), Records.Call(i), default, IsOutcome: false)),
             .. Enumerable.Range(0, 50).Select(i => new LedgerRow(Guid.NewGuid(), default, Records.Outcome(i), IsOutcome: true)),
+            .. Enumerable.Range(0, 20).Select(i => new LedgerRow(Guid.NewGuid(), default, default, IsOutcome: false, Records.Step(i))),
         ];
 
-        (int Calls, int Outcomes) first = await WriteAsync(batch);
-        (int Calls, int Outcomes) retried = await WriteAsync(batch);
-        (int Calls, int Outcomes)[] racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => WriteAsync(batch)));
+        (int Calls, int Outcomes, int EnvelopeSteps) first = await WriteAsync(batch);
+        (int Calls, int Outcomes, int EnvelopeSteps) retried = await WriteAsync(batch);
+        (int Calls, int Outcomes, int EnvelopeSteps)[] racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => WriteAsync(batch)));
 
         List<LedgerRow> overlapping = [.. batch[250..500], .. Enumerable.Range(500, 100).Select(i => new LedgerRow(Guid.NewGuid(), Records.Call(i), default, IsOutcome: false))];
-        (int Calls, int Outcomes) partly = await WriteAsync(overlapping);
+        (int Calls, int Outcomes, int EnvelopeSteps) partly = await WriteAsync(overlapping);
 
-        Assert.Equal((500, 50), first);
-        Assert.Equal((100, 0), partly);
-        Assert.Equal((0, 0), retried);
-        Assert.All(racing, r => Assert.Equal((0, 0), r));
+        Assert.Equal((500, 50, 20), first);
+        Assert.Equal((100, 0, 0), partly);
+        Assert.Equal((0, 0, 0), retried);
+        Assert.All(racing, r => Assert.Equal((0, 0, 0), r));
         Assert.Equal(600L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.calls"));
         Assert.Equal(50L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.outcomes"));
+        Assert.Equal(20L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.envelope_steps"));
     }
 
     [Fact]
@@ -98,7 +150,7 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         Assert.All(before.Where(v => v != 0), v => Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, v));
         Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, again);
         Assert.Equal((long)PostgreSqlLedgerSchema.CurrentVersion, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.schema_version"));
-        Assert.Equal(2L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'aicostguard' AND table_name IN ('calls', 'outcomes')"));
+        Assert.Equal(4L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'aicostguard' AND table_name IN ('calls', 'outcomes', 'envelope_steps', 'writers')"));
     }
 
     [Fact]
@@ -150,6 +202,62 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         Assert.Equal((long)Ledgers * PerLedger, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.calls"));
         Assert.Equal((long)Ledgers * PerLedger, await Database.ScalarAsync<long>(connection, "SELECT count(DISTINCT scope_id) FROM aicostguard.calls"));
         Assert.Equal(0.008m, await Database.ScalarAsync<decimal>(connection, "SELECT sum(cost) FROM aicostguard.calls"));
+    }
+
+    [Fact]
+    public async Task Batches_stored_at_once_store_every_record_once_and_one_that_failed_alone_is_retried_alone()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connection);
+        await PostgreSqlLedgerSchema.MigrateAsync(dataSource);
+
+        // The batch that holds the poisoned record fails once (a sequence is not rolled back); those stored with it commit.
+        await using (NpgsqlCommand poison = dataSource.CreateCommand("""
+            CREATE SEQUENCE tries;
+            CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.scope_id = 'poison' AND nextval('tries') = 1 THEN RAISE EXCEPTION 'poisoned batch'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER fail_once BEFORE INSERT ON aicostguard.calls FOR EACH ROW EXECUTE FUNCTION fail_once();
+            """))
+        {
+            await poison.ExecuteNonQueryAsync();
+        }
+
+        const int Count = 1_000;
+        var options = new PostgreSqlLedgerOptions { ConnectionString = connection, MaximumBatchSize = 100, MaximumConcurrentBatches = 3, RetryDelay = TimeSpan.FromMilliseconds(10) };
+        await using var ledger = new PostgreSqlCostLedger(options);
+        await using (NpgsqlConnection blocker = await dataSource.OpenConnectionAsync())
+        await using (NpgsqlTransaction transaction = await blocker.BeginTransactionAsync())
+        {
+            // Held while every record is handed over, so that they wait in the queue and are written three batches at a time.
+            await using (NpgsqlCommand lockTable = new("LOCK TABLE aicostguard.calls IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            for (int i = 0; i < Count; i++)
+            {
+                // Past the first write (at most 300 records), so the poisoned batch is one of several stored at once.
+                ledger.Record(new CostRecord { ScopeId = i == 700 ? "poison" : string.Create(CultureInfo.InvariantCulture, $"call-{i}"), Cost = 0.001m, Timestamp = DateTimeOffset.UnixEpoch });
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        for (int attempt = 0; attempt < 5 && (attempt == 0 || ledger.IsFailing); attempt++)
+        {
+            await ledger.FlushAsync();
+        }
+
+        Assert.False(ledger.IsFailing);
+        Assert.Equal(0, ledger.DroppedCount);
+        Assert.True(await Database.ScalarAsync<long>(connection, "SELECT last_value FROM tries") >= 2, "the poisoned batch failed once");
+        Assert.Equal((long)Count, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.calls"));
+        Assert.Equal((long)Count, await Database.ScalarAsync<long>(connection, "SELECT count(DISTINCT scope_id) FROM aicostguard.calls"));
+        PostgreSqlLedgerWriter writer = Assert.Single(await PostgreSqlLedgerWriters.ReadAsync(dataSource));
+        Assert.Equal(((long)Count, (long)Count, 0L), (writer.HandedOff, writer.Stored, writer.Missing));
     }
 
     [Fact]

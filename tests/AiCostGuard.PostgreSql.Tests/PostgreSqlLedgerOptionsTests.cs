@@ -32,4 +32,16 @@ public sealed class PostgreSqlLedgerOptionsTests
         Assert.Empty(new PostgreSqlLedgerOptions().Validate(hasDataSource: true));
         Assert.Single(new PostgreSqlLedgerOptions().Validate());
     }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(16, true)]
+    [InlineData(17, false)]
+    public void Batches_stored_at_once_are_one_to_sixteen(int batches, bool valid)
+    {
+        IReadOnlyList<string> problems = new PostgreSqlLedgerOptions { ConnectionString = "Host=x", MaximumConcurrentBatches = batches }.Validate();
+
+        Assert.Equal(valid ? [] : ["MaximumConcurrentBatches:"], problems.Select(p => p[..(p.IndexOf(':', StringComparison.Ordinal) + 1)]));
+    }
 }

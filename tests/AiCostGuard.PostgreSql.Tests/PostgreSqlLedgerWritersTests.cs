@@ -63,17 +63,8 @@ public sealed class PostgreSqlLedgerWritersTests(PostgreSqlServer server) : ICla
     {
         string connection = await server.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(connection);
-        CostRecord first = Records.Call(1), second = Records.Call(2);
-        await using (var old = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection }))
-        {
-            old.Record(first);
-        }
-
-        // What version 1 left: its tables and rows, without the writers table.
-        await using (NpgsqlCommand downgrade = dataSource.CreateCommand("DROP TABLE aicostguard.writers; DELETE FROM aicostguard.schema_version WHERE version > 1"))
-        {
-            await downgrade.ExecuteNonQueryAsync();
-        }
+        CostRecord first = Records.Call(1) with { CostParts = null }, second = Records.Call(2);
+        await OldLedger.CreateAsync(dataSource, version: 1, [first], []);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => PostgreSqlLedgerWriters.ReadAsync(dataSource));
         await using (var current = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection }))
@@ -83,7 +74,7 @@ public sealed class PostgreSqlLedgerWritersTests(PostgreSqlServer server) : ICla
 
         LedgerContents read = await PostgreSqlLedgerReader.ReadAsync(dataSource);
         Assert.Equal([first, second], read.Calls);
-        Assert.Equal(2, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
+        Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
         Assert.Single(await PostgreSqlLedgerWriters.ReadAsync(dataSource));
     }
 }

@@ -58,8 +58,21 @@ public static class Records
             CacheWriteTokens = random.Next(),
             ServiceTier = i % 5 == 0 ? null : "flex",
             PricingNotes = (PricingNotes)(i % 16),
+            CostParts = i % 3 == 2
+                ? null
+                : new CostParts(Costs[i % Costs.Length] / 7, 0.000001m * i, i % 2 == 0 ? 0m : 0.0010m, 1.10m, -0.5m * (i % 2), 0.0000000000000000000000000001m * i, i % 4 == 0 ? 0.01m : 0m),
         };
     }
+
+    public static EnvelopeStep Step(int i) => new(
+        "team-daily",
+        "team=team-" + (i % 4).ToString(CultureInfo.InvariantCulture),
+        new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i).AddTicks(i * 10),
+        (EnvelopeChange)(i % 5),
+        10.00m + (0.25m * i),
+        0.123456789m * i,
+        i,
+        i == 0 ? null : 0.123456789m / i);
 
     public static OutcomeRecord Outcome(int i) => new()
     {
