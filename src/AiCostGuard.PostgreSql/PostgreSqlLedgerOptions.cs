@@ -58,12 +58,12 @@ public sealed class PostgreSqlLedgerOptions
 
     /// <summary>Gets or sets how long the writer waits before it retries after a failed write; the wait doubles with each failure in a row.</summary>
     /// <value>The default value is 1 second.</value>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    [TimeSpanRange("00:00:00.010", "00:10:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the longest wait between two retries.</summary>
     /// <value>The default value is 30 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    [TimeSpanRange("00:00:00.010", "01:00:00")]
     public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -83,9 +83,7 @@ public sealed class PostgreSqlLedgerOptions
     /// <returns>The problems; empty when valid.</returns>
     public IReadOnlyList<string> Validate(bool hasDataSource = false)
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
-        var problems = results.Select(r => $"{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}").ToList();
+        List<string> problems = SettingRules.Check(this);
         if (!hasDataSource && string.IsNullOrWhiteSpace(ConnectionString))
         {
             problems.Add($"{nameof(ConnectionString)}: set an Npgsql connection string (e.g. 'Host=localhost;Database=finops'), or register an NpgsqlDataSource.");

@@ -35,7 +35,6 @@ public sealed class RedisBudgetStoreOptions
     /// <summary>Gets or sets the prefix of every key the store writes.</summary>
     /// <value>The default value is <c>aicostguard:</c>.</value>
     [Required]
-    [MinLength(1)]
     public string KeyPrefix { get; set; } = "aicostguard:";
 
     /// <summary>Gets or sets whether processes lease chunks of allowance and admit calls against them locally.</summary>
@@ -49,17 +48,17 @@ public sealed class RedisBudgetStoreOptions
 
     /// <summary>Gets or sets how long a lease lasts unless renewed; it is renewed by the first call after half of it, and by a background flush.</summary>
     /// <value>The default value is 30 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets how long a call's reservation is held before it is reclaimed: longer than the slowest call.</summary>
     /// <value>The default value is 10 minutes.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Gets or sets the longest one Redis operation may take before it counts as a failure.</summary>
     /// <value>The default value is 500 milliseconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    [TimeSpanRange("00:00:00.010", "00:01:00")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Gets or sets how many operations the circuit breaker must see within its 10-second sampling window before half of them failing opens it.</summary>
@@ -69,7 +68,7 @@ public sealed class RedisBudgetStoreOptions
 
     /// <summary>Gets or sets how long the circuit stays open — every operation taking the failure policy at once — before one is let through to test Redis.</summary>
     /// <value>The default value is 5 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true)]
+    [TimeSpanRange("00:00:00.500", "00:10:00")]
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets or sets what happens when Redis cannot be reached.</summary>
@@ -85,9 +84,7 @@ public sealed class RedisBudgetStoreOptions
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
-        var problems = results.Select(r => $"{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}").ToList();
+        List<string> problems = SettingRules.Check(this);
         if (string.IsNullOrWhiteSpace(Configuration) && ConnectionMultiplexerFactory is null)
         {
             problems.Add($"{nameof(Configuration)}: set a Redis configuration string (e.g. 'localhost:6379') or a {nameof(ConnectionMultiplexerFactory)}.");

@@ -11,6 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the Redis budget store.</summary>
 public static class RedisBudgetStoreServiceCollectionExtensions
 {
+    internal static readonly ConfigurationShape Shape = ConfigurationShape.Of<RedisBudgetStoreOptions>().With<BudgetLimits>();
+
     /// <summary>
     /// Registers a <see cref="RedisBudgetStore"/> as the <see cref="IBudgetStore"/> that period budgets use, e.g.
     /// <c>services.AddCostGovernance(...).AddRedisBudgetStore(o =&gt; o.Configuration = "redis:6379")</c>.
@@ -60,7 +62,7 @@ public static class RedisBudgetStoreServiceCollectionExtensions
             List<string> problems = [];
             if (configuration is not null)
             {
-                (problems, Dictionary<string, string?> valid) = ConfigurationCheck.Check(configuration, typeof(RedisBudgetStoreOptions));
+                (problems, Dictionary<string, string?> valid) = ConfigurationCheck.Check(configuration, Shape);
                 new ConfigurationBuilder().AddInMemoryCollection(valid).Build().Bind(options);
             }
 

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
 
 namespace AiCostGuard.Docs.Tests;
@@ -111,7 +112,11 @@ internal sealed partial record ReadmeBlock(string File, int Line, string Code, I
             }
         }
 
-        throw new InvalidOperationException($"No AiCostGuard.sln above {AppContext.BaseDirectory}.");
+        // Built outside the repository (the packed-packages run): the root the project was built from.
+        string? built = typeof(ReadmeBlock).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        return built is not null && System.IO.File.Exists(Path.Combine(built, "AiCostGuard.sln"))
+            ? built
+            : throw new InvalidOperationException($"No AiCostGuard.sln above {AppContext.BaseDirectory}.");
     }
 
     [GeneratedRegex(@"^(?<indent>\s*)```\s*(csharp|cs|c#)\s*$", RegexOptions.IgnoreCase)]

@@ -1,4 +1,5 @@
 using AiCostGuard.Redis.Tests.Infrastructure;
+using AiCostGuard.Tests.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -80,5 +81,12 @@ public sealed class RedisBudgetStoreServiceCollectionExtensionsTests(RedisServer
     {
         await using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(redis.Endpoint);
         return [.. connection.GetServer(redis.Endpoint).Keys(pattern: pattern)];
+    }
+
+    [Fact]
+    public void The_configuration_shape_names_every_settings_type_of_the_options()
+    {
+        ConfigurationShape shape = RedisBudgetStoreServiceCollectionExtensions.Shape;
+        Assert.Equal(SettingsTypes.ReachableFrom(typeof(RedisBudgetStoreOptions)).OrderBy(t => t.Name), shape.Types.OrderBy(t => t.Name));
     }
 }

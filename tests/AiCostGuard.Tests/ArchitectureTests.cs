@@ -15,6 +15,7 @@ public sealed partial class ArchitectureTests
     /// <summary>The layering, bottom first; the README's Layout section draws the same.</summary>
     internal static readonly string[] Layers =
     [
+        "Settings",
         "Attribution",
         "Pricing",
         "Estimation",

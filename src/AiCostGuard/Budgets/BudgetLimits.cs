@@ -36,7 +36,7 @@ public sealed class BudgetLimits
 
     /// <summary>Gets or sets the most cost, in US dollars.</summary>
     /// <value>The default, <see langword="null"/>, sets no ceiling.</value>
-    [Range(typeof(decimal), "0.000001", "1000000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0.000001", "1000000000")]
     public decimal? MaximumCost { get; set { field = value; CeilingsSet = Ceilings.SetMask(this); } }
 
     /// <summary>Gets or sets the most model calls (steps) in a scope, its children's included.</summary>
@@ -66,7 +66,7 @@ public sealed class BudgetLimits
 
     /// <summary>Gets or sets the longest a scope may make model calls, measured from when it began.</summary>
     /// <value>The default, <see langword="null"/>, sets no cap.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00", ParseLimitsInInvariantCulture = true)]
+    [TimeSpanRange("00:00:00.001", "365.00:00:00")]
     public TimeSpan? MaximumDuration { get; set; }
 
     /// <summary>Gets whether any token or cost ceiling is set.</summary>
@@ -84,9 +84,7 @@ public sealed class BudgetLimits
     /// <returns>The problems; empty when the limits are valid.</returns>
     public IReadOnlyList<string> Validate(string prefix = "")
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
-        return results.Select(r => $"{prefix}{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}").ToList();
+        return SettingRules.Check(this, prefix);
     }
 
     /// <summary>Returns a copy, so later changes to this instance do not move a ceiling in force.</summary>

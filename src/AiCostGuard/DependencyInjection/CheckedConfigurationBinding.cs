@@ -14,9 +14,16 @@ internal sealed class CheckedConfigurationBinding<TOptions> : IConfigureNamedOpt
 {
     private readonly string _name;
     private readonly IConfiguration _configuration;
+    private readonly ConfigurationShape _shape;
+    private readonly Action<IConfiguration, TOptions> _bind;
     private readonly ConditionalWeakTable<TOptions, List<string>> _problems = [];
 
-    public CheckedConfigurationBinding(string name, IConfiguration configuration) => (_name, _configuration) = (name, configuration);
+    /// <param name="name">The name of the options.</param>
+    /// <param name="configuration">The section they bind from.</param>
+    /// <param name="shape">The settings types of <typeparamref name="TOptions"/>.</param>
+    /// <param name="bind">Binds the valid settings: a call on the concrete type, so the binder's source generator binds it without reflection.</param>
+    public CheckedConfigurationBinding(string name, IConfiguration configuration, ConfigurationShape shape, Action<IConfiguration, TOptions> bind) =>
+        (_name, _configuration, _shape, _bind) = (name, configuration, shape, bind);
 
     public void Configure(TOptions options) => Configure(Options.DefaultName, options);
 
@@ -27,9 +34,9 @@ internal sealed class CheckedConfigurationBinding<TOptions> : IConfigureNamedOpt
             return;
         }
 
-        (List<string> problems, Dictionary<string, string?> valid) = ConfigurationCheck.Check(_configuration, typeof(TOptions));
+        (List<string> problems, Dictionary<string, string?> valid) = ConfigurationCheck.Check(_configuration, _shape);
         _problems.AddOrUpdate(options, problems);
-        new ConfigurationBuilder().AddInMemoryCollection(valid).Build().Bind(options);
+        _bind(new ConfigurationBuilder().AddInMemoryCollection(valid).Build(), options);
     }
 
     public ValidateOptionsResult Validate(string? name, TOptions options) =>

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
@@ -13,19 +12,19 @@ namespace AiCostGuard;
 /// </summary>
 internal static class ConfigurationCheck
 {
-    /// <summary>Checks <paramref name="section"/> against <paramref name="type"/>.</summary>
+    /// <summary>Checks <paramref name="section"/> against the root of <paramref name="shape"/>.</summary>
     /// <returns>The problems, and the settings that are valid (by path relative to the section) to bind from.</returns>
-    public static (List<string> Problems, Dictionary<string, string?> Valid) Check(IConfiguration section, Type type)
+    public static (List<string> Problems, Dictionary<string, string?> Valid) Check(IConfiguration section, ConfigurationShape shape)
     {
         var problems = new List<string>();
         var valid = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        CheckObject(section, type, relative: null, problems, valid);
+        _ = shape.TryGetSettings(shape.Root, out PropertyInfo[]? settings);
+        CheckObject(section, shape, shape.Root, settings!, relative: null, problems, valid);
         return (problems, valid);
     }
 
-    private static void CheckObject(IConfiguration section, Type type, string? relative, List<string> problems, Dictionary<string, string?> valid)
+    private static void CheckObject(IConfiguration section, ConfigurationShape shape, Type type, PropertyInfo[] settings, string? relative, List<string> problems, Dictionary<string, string?> valid)
     {
-        PropertyInfo[] settings = Settings(type);
         foreach (IConfigurationSection child in section.GetChildren())
         {
             PropertyInfo? setting = Array.Find(settings, p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
@@ -36,11 +35,11 @@ internal static class ConfigurationCheck
                 continue;
             }
 
-            CheckValue(child, setting.PropertyType, Join(relative, child.Key), problems, valid);
+            CheckValue(child, shape, setting.PropertyType, Join(relative, child.Key), problems, valid);
         }
     }
 
-    private static void CheckValue(IConfigurationSection section, Type type, string relative, List<string> problems, Dictionary<string, string?> valid)
+    private static void CheckValue(IConfigurationSection section, ConfigurationShape shape, Type type, string relative, List<string> problems, Dictionary<string, string?> valid)
     {
         Type target = Nullable.GetUnderlyingType(type) ?? type;
         bool hasChildren = section.GetChildren().Any();
@@ -72,7 +71,7 @@ internal static class ConfigurationCheck
         {
             foreach (IConfigurationSection entry in section.GetChildren())
             {
-                CheckValue(entry, valueType, Join(relative, entry.Key), problems, valid);
+                CheckValue(entry, shape, valueType, Join(relative, entry.Key), problems, valid);
             }
 
             return;
@@ -88,13 +87,13 @@ internal static class ConfigurationCheck
                     continue;
                 }
 
-                CheckValue(item, elementType, Join(relative, item.Key), problems, valid);
+                CheckValue(item, shape, elementType, Join(relative, item.Key), problems, valid);
             }
 
             return;
         }
 
-        if (target.IsInterface || target.IsAbstract || target.GetConstructor(Type.EmptyTypes) is null)
+        if (!shape.TryGetSettings(target, out PropertyInfo[]? settings))
         {
             if (hasChildren)
             {
@@ -104,10 +103,10 @@ internal static class ConfigurationCheck
             return;
         }
 
-        CheckObject(section, target, relative, problems, valid);
+        CheckObject(section, shape, target, settings, relative, problems, valid);
     }
 
-    /// <summary>Converts as the configuration binder does (the type's converter, in the invariant culture).</summary>
+    /// <summary>Parses as the generated configuration binder does: in the invariant culture, enums by name ignoring case.</summary>
     /// <returns><see langword="null"/> when the value converts; else what was expected.</returns>
     private static string? Convert(string value, Type declared, Type target)
     {
@@ -121,15 +120,33 @@ internal static class ConfigurationCheck
             return declared != target ? null : Describe(target);
         }
 
-        try
+        CultureInfo c = CultureInfo.InvariantCulture;
+        bool parses = target switch
         {
-            _ = TypeDescriptor.GetConverter(target).ConvertFromInvariantString(value);
-            return null;
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException || e.InnerException is FormatException or OverflowException)
-        {
-            return Describe(target);
-        }
+            _ when target.IsEnum => Enum.TryParse(target, value, ignoreCase: true, out _),
+            _ when target == typeof(bool) => bool.TryParse(value, out _),
+            _ when target == typeof(int) => int.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when target == typeof(long) => long.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when target == typeof(short) => short.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when target == typeof(byte) => byte.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when target == typeof(sbyte) => sbyte.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when target == typeof(uint) => uint.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when target == typeof(ulong) => ulong.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when target == typeof(ushort) => ushort.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when target == typeof(char) => value.Length == 1,
+            _ when target == typeof(double) => double.TryParse(value, NumberStyles.Float, c, out _),
+            _ when target == typeof(float) => float.TryParse(value, NumberStyles.Float, c, out _),
+            _ when target == typeof(decimal) => decimal.TryParse(value, NumberStyles.Float, c, out _),
+            _ when target == typeof(TimeSpan) => TimeSpan.TryParse(value, c, out _),
+            _ when target == typeof(DateTime) => DateTime.TryParse(value, c, DateTimeStyles.None, out _),
+            _ when target == typeof(DateTimeOffset) => DateTimeOffset.TryParse(value, c, DateTimeStyles.None, out _),
+            _ when target == typeof(DateOnly) => DateOnly.TryParse(value, c, DateTimeStyles.None, out _),
+            _ when target == typeof(TimeOnly) => TimeOnly.TryParse(value, c, DateTimeStyles.None, out _),
+            _ when target == typeof(Guid) => Guid.TryParse(value, out _),
+            _ when target == typeof(Uri) => Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _),
+            _ => false,
+        };
+        return parses ? null : Describe(target);
     }
 
     private static string Describe(Type type) => type switch
@@ -147,24 +164,19 @@ internal static class ConfigurationCheck
         || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeOnly)
         || type == typeof(Guid) || type == typeof(Uri);
 
-    private static Type? DictionaryValueType(Type type) => GenericArgument(type, typeof(IDictionary<,>), 1) ?? GenericArgument(type, typeof(IReadOnlyDictionary<,>), 1);
+    private static Type? DictionaryValueType(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() is var d
+        && (d == typeof(IDictionary<,>) || d == typeof(IReadOnlyDictionary<,>) || d == typeof(Dictionary<,>) || d == typeof(SortedDictionary<,>))
+            ? type.GetGenericArguments()[1]
+            : null;
 
-    private static Type? ElementType(Type type) => type.IsArray ? type.GetElementType() : GenericArgument(type, typeof(IEnumerable<>), 0);
-
-    private static Type? GenericArgument(Type type, Type definition, int index)
-    {
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == definition)
-        {
-            return type.GetGenericArguments()[index];
-        }
-
-        Type? found = Array.Find(type.GetInterfaces(), i => i.IsGenericType && i.GetGenericTypeDefinition() == definition);
-        return found?.GetGenericArguments()[index];
-    }
-
-    /// <summary>The public instance properties the binder can bind: settable ones, and read-only ones it binds into.</summary>
-    private static PropertyInfo[] Settings(Type type) =>
-        [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is not null)];
+    private static Type? ElementType(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.IsGenericType && type.GetGenericTypeDefinition() is var d
+            && (d == typeof(IList<>) || d == typeof(List<>) || d == typeof(ICollection<>) || d == typeof(IEnumerable<>) || d == typeof(IReadOnlyList<>)
+                || d == typeof(IReadOnlyCollection<>) || d == typeof(ISet<>) || d == typeof(HashSet<>))
+            ? type.GetGenericArguments()[0]
+        : null;
 
     private static string Join(string? relative, string key) => relative is null ? key : relative + ConfigurationPath.KeyDelimiter + key;
 

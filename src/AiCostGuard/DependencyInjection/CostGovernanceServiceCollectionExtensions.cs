@@ -72,7 +72,11 @@ public static class CostGovernanceServiceCollectionExtensions
         OptionsBuilder<CostGovernanceOptions> options = services.AddOptions<CostGovernanceOptions>(name);
         if (configuration is not null)
         {
-            var binding = new CheckedConfigurationBinding<CostGovernanceOptions>(name, configuration);
+            var binding = new CheckedConfigurationBinding<CostGovernanceOptions>(name, configuration, ConfigurationShapes.CostGovernance, static (c, o) =>
+            {
+                c.Bind(o);
+                PriceSettings.Bind(c.GetSection(nameof(CostGovernanceOptions.Prices)), o.Prices);
+            });
             services.AddSingleton<IConfigureOptions<CostGovernanceOptions>>(binding);
             services.AddSingleton<IValidateOptions<CostGovernanceOptions>>(binding);
             services.AddSingleton<IOptionsChangeTokenSource<CostGovernanceOptions>>(new ConfigurationChangeTokenSource<CostGovernanceOptions>(name, configuration));

@@ -56,7 +56,7 @@ public static class JsonLinesLedgerServiceCollectionExtensions
             options.TimeProvider = sp.GetService<TimeProvider>();
             if (configuration is not null)
             {
-                (List<string> problems, Dictionary<string, string?> valid) = ConfigurationCheck.Check(configuration, typeof(JsonLinesLedgerOptions));
+                (List<string> problems, Dictionary<string, string?> valid) = ConfigurationCheck.Check(configuration, ConfigurationShapes.JsonLinesLedger);
                 new ConfigurationBuilder().AddInMemoryCollection(valid).Build().Bind(options);
                 if (problems.Count > 0)
                 {

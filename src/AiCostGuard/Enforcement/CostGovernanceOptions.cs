@@ -179,12 +179,7 @@ public sealed class CostGovernanceOptions
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
     {
-        var problems = new List<string>();
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
-        {
-            problems.AddRange(results.Select(r => $"{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
-        }
+        List<string> problems = SettingRules.Check(this);
 
         if (RequestLimits is not null)
         {
@@ -201,20 +196,12 @@ public sealed class CostGovernanceOptions
 
         if (Telemetry is not null)
         {
-            results.Clear();
-            if (!Validator.TryValidateObject(Telemetry, new ValidationContext(Telemetry), results, validateAllProperties: true))
-            {
-                problems.AddRange(results.Select(r => $"{nameof(Telemetry)}.{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
-            }
+            problems.AddRange(SettingRules.Check(Telemetry, $"{nameof(Telemetry)}."));
         }
 
         if (ContentBounds is not null)
         {
-            results.Clear();
-            if (!Validator.TryValidateObject(ContentBounds, new ValidationContext(ContentBounds), results, validateAllProperties: true))
-            {
-                problems.AddRange(results.Select(r => $"{nameof(ContentBounds)}.{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
-            }
+            problems.AddRange(SettingRules.Check(ContentBounds, $"{nameof(ContentBounds)}."));
         }
 
         CheckDefined(OverBudgetAction, nameof(OverBudgetAction), problems);
@@ -264,11 +251,7 @@ public sealed class CostGovernanceOptions
                 continue;
             }
 
-            results.Clear();
-            if (!Validator.TryValidateObject(price.Value, new ValidationContext(price.Value), results, validateAllProperties: true))
-            {
-                problems.AddRange(results.Select(r => $"{nameof(Prices)}[{price.Key}].{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
-            }
+            problems.AddRange(SettingRules.Check(price.Value, $"{nameof(Prices)}[{price.Key}]."));
         }
 
         ValidateGpuPools(problems);

@@ -26,7 +26,6 @@ namespace AiCostGuard;
 internal sealed class MistralChatFormat
 {
     private const int MaximumUtf16UnitsPerToken = 3;
-    private static readonly JsonSerializerOptions CompactJson = new(JsonSerializerDefaults.Web);
 
     // The model ids of mistral-common's model table and of the open-weights releases, by tokenizer version.
     private static readonly (string Prefix, MistralChatFormat Format)[] Models =
@@ -297,7 +296,7 @@ internal sealed class MistralChatFormat
                 case FunctionCallContent call:
                     // [TOOL_CALLS] … end of sentence.
                     counter.AddFixed(2);
-                    counter.AddRendered(call, static c => c.Name + JsonSerializer.Serialize(c.Arguments, CompactJson) + c.CallId);
+                    counter.AddRendered(call, static c => c.Name + ToolJson.Arguments(c.Arguments) + c.CallId);
                     break;
                 case FunctionResultContent result:
                     // [TOOL_RESULTS] … [/TOOL_RESULTS].
@@ -307,7 +306,7 @@ internal sealed class MistralChatFormat
                         null => string.Empty,
                         string s => s,
                         JsonElement json => json.GetRawText(),
-                        object o => JsonSerializer.Serialize(o, CompactJson),
+                        object o => ToolJson.Value(o),
                     });
                     break;
                 case TextContent:

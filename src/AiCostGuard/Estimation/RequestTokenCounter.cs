@@ -14,7 +14,6 @@ internal static class RequestTokenCounter
     private const int TokensPerName = 1;
     private const int TokensForReplyPriming = 3;
 
-    private static readonly JsonSerializerOptions CompactJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>
     /// Estimates input tokens, tokenizing only what it must: counts already cached are exact, new text is bounded
@@ -196,20 +195,20 @@ internal static class RequestTokenCounter
     /// <summary>What a content that is counted as text is counted as.</summary>
     internal static string Render(AIContent content) => content switch
     {
-        FunctionCallContent call => call.Name + JsonSerializer.Serialize(call.Arguments, CompactJson),
+        FunctionCallContent call => call.Name + ToolJson.Arguments(call.Arguments),
         FunctionResultContent result => result.Result switch
         {
             null => string.Empty,
             string s => s,
             JsonElement json => json.GetRawText(),
-            object o => JsonSerializer.Serialize(o, CompactJson),
+            object o => ToolJson.Value(o),
         },
         DataContent data => Encoding.UTF8.GetString(data.Data.Span),
         _ => RenderOther(content),
     };
 
     /// <summary>Content of a kind without a rule of its own, as the JSON it serializes to (<see cref="ContentBounds.IsBounded"/> takes those that do not serialize).</summary>
-    private static string RenderOther(AIContent content) => JsonSerializer.Serialize(content, content.GetType(), AIJsonUtilities.DefaultOptions);
+    private static string RenderOther(AIContent content) => ToolJson.Content(content);
 
     private static void MeasureTools(IList<AITool> tools, TiktokenEncoding? encoding, ref RequestTally tally, bool countNew)
     {

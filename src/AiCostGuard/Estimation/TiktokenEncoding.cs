@@ -14,18 +14,25 @@ namespace AiCostGuard;
 /// </remarks>
 internal sealed partial class TiktokenEncoding
 {
-    public static readonly TiktokenEncoding O200kBase = new("o200k_base", "Microsoft.ML.Tokenizers.Data.O200kBase", O200kPattern());
-    public static readonly TiktokenEncoding Cl100kBase = new("cl100k_base", "Microsoft.ML.Tokenizers.Data.Cl100kBase", Cl100kPattern());
+    // Each data assembly is found through a type named in full where trimming sees it, so a trimmed or native AOT
+    // application keeps the assembly and its vocabulary; it is loaded on first use.
+    public static readonly TiktokenEncoding O200kBase = new(
+        "o200k_base", "Microsoft.ML.Tokenizers.Data.O200kBase", static () => Type.GetType("Microsoft.ML.Tokenizers.O200kBaseTokenizerData, Microsoft.ML.Tokenizers.Data.O200kBase"), O200kPattern());
+
+    public static readonly TiktokenEncoding Cl100kBase = new(
+        "cl100k_base", "Microsoft.ML.Tokenizers.Data.Cl100kBase", static () => Type.GetType("Microsoft.ML.Tokenizers.Cl100kBaseTokenizerData, Microsoft.ML.Tokenizers.Data.Cl100kBase"), Cl100kPattern());
 
     private readonly string _dataAssembly;
+    private readonly Func<Type?> _dataType;
     private readonly Regex _pattern;
     private readonly Lazy<TiktokenTokenizer> _tokenizer;
     private readonly ConditionalWeakTable<object, StrongBox<int>> _counts = new();
 
-    internal TiktokenEncoding(string name, string dataAssembly, Regex pattern)
+    internal TiktokenEncoding(string name, string dataAssembly, Func<Type?> dataType, Regex pattern)
     {
         Name = name;
         _dataAssembly = dataAssembly;
+        _dataType = dataType;
         _pattern = pattern;
         _tokenizer = new Lazy<TiktokenTokenizer>(Load, LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -106,7 +113,7 @@ internal sealed partial class TiktokenEncoding
         System.Reflection.Assembly assembly;
         try
         {
-            assembly = System.Reflection.Assembly.Load(_dataAssembly);
+            assembly = DataAssembly();
         }
         catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
         {
@@ -119,11 +126,14 @@ internal sealed partial class TiktokenEncoding
         }
     }
 
+    private System.Reflection.Assembly DataAssembly() =>
+        _dataType()?.Assembly ?? throw new FileNotFoundException($"The assembly {_dataAssembly} is not there.", _dataAssembly);
+
     private TiktokenTokenizer Load()
     {
         // The data packages ship the vocabulary as a deflated resource. Loading it with our own pre-tokenizer and no
         // special tokens makes "<|endoftext|>" in user text count as the characters it is, as providers count it.
-        System.Reflection.Assembly assembly = System.Reflection.Assembly.Load(_dataAssembly);
+        System.Reflection.Assembly assembly = DataAssembly();
         string resource = Name + ".tiktoken.deflate";
         using Stream compressed = assembly.GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"The tokenizer vocabulary '{resource}' is missing from {_dataAssembly}.");

@@ -48,12 +48,12 @@ public sealed class JsonLinesLedgerOptions
 
     /// <summary>Gets or sets how long the writer waits after a failed write before it tries again; each further failure doubles the wait.</summary>
     /// <value>The default value is 1 second.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    [TimeSpanRange("00:00:00.001", "01:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets or sets the longest wait between two attempts while the files cannot be written.</summary>
     /// <value>The default value is 30 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    [TimeSpanRange("00:00:00.001", "01:00:00")]
     public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Gets or sets the clock that times retries after a failed write.</summary>
@@ -64,9 +64,7 @@ public sealed class JsonLinesLedgerOptions
     /// <returns>The problems; empty when valid.</returns>
     public IReadOnlyList<string> Validate()
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
-        List<string> problems = [.. results.Select(r => $"{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}")];
+        List<string> problems = SettingRules.Check(this);
         if (MaximumRetryDelay < RetryDelay)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{nameof(MaximumRetryDelay)}: {MaximumRetryDelay} is shorter than {nameof(RetryDelay)} ({RetryDelay})."));

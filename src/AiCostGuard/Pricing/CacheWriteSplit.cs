@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Reflection;
 using System.Text.Json;
 
 namespace AiCostGuard;
@@ -11,13 +9,12 @@ namespace AiCostGuard;
 /// <c>usage.cache_creation</c> of the <c>RawRepresentation</c> (the message, or a stream's <c>message_start</c>).
 /// </summary>
 /// <remarks>
-/// The raw object is the SDK's own type, which this library does not reference: its JSON is read through a public
-/// <c>RawData</c> (a JSON object's properties) or <c>Json</c> (a JSON element) property, found once per type.
+/// The raw object is the SDK's own type, which this library does not reference: Anthropic's models print their JSON
+/// (<see cref="object.ToString"/>), which is read without reflection, so a trimmed or native AOT application reads it
+/// too. Only calls that wrote to the cache pay for it.
 /// </remarks>
 internal static class CacheWriteSplit
 {
-    private static readonly ConcurrentDictionary<Type, PropertyInfo?> JsonProperties = new();
-
     /// <summary>Reads the 5-minute and 1-hour cache writes from <paramref name="raw"/>; <see langword="false"/> when it holds no split.</summary>
     public static bool TryRead(object? raw, out long fiveMinute, out long oneHour)
     {
@@ -28,12 +25,7 @@ internal static class CacheWriteSplit
             null => null,
             JsonElement element => UsageOf(element),
             IReadOnlyDictionary<string, JsonElement> properties => UsageOf(properties),
-            _ => JsonOf(raw) switch
-            {
-                JsonElement element => UsageOf(element),
-                IReadOnlyDictionary<string, JsonElement> properties => UsageOf(properties),
-                _ => null,
-            },
+            _ => UsageOf(raw.ToString()),
         };
 
         if (usage is not { ValueKind: JsonValueKind.Object } found
@@ -48,11 +40,22 @@ internal static class CacheWriteSplit
         return fiveMinute + oneHour > 0;
     }
 
-    private static object? JsonOf(object raw)
+    private static JsonElement? UsageOf(string? printed)
     {
-        PropertyInfo? property = JsonProperties.GetOrAdd(raw.GetType(), static type =>
-            type.GetProperty("RawData", typeof(IReadOnlyDictionary<string, JsonElement>)) ?? type.GetProperty("Json", typeof(JsonElement)));
-        return property?.GetValue(raw);
+        if (printed is null || !printed.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(printed);
+            return UsageOf(document.RootElement)?.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     // The usage is at the root of a message and under "message" in a stream's message_start.

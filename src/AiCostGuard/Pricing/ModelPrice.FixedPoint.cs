@@ -19,20 +19,18 @@ public sealed partial record ModelPrice
     private PicoRates _picoRates = PicoRates.NotComputed;
 
     /// <summary>The integer rates of this instance; <see langword="null"/> when one of them is not a whole number of picodollars.</summary>
-    private PicoRates? Pico
+    /// <remarks>A method, not a property: the configuration binder's generator binds every property it sees, private ones too.</remarks>
+    private PicoRates? Pico()
     {
-        get
+        PicoRates rates = _picoRates;
+        if (!ReferenceEquals(rates.Owner, this))
         {
-            PicoRates rates = _picoRates;
-            if (!ReferenceEquals(rates.Owner, this))
-            {
-                // Immutable and recomputed identically by any thread that races here.
-                rates = PicoRates.Create(this);
-                _picoRates = rates;
-            }
-
-            return rates.IsExact ? rates : null;
+            // Immutable and recomputed identically by any thread that races here.
+            rates = PicoRates.Create(this);
+            _picoRates = rates;
         }
+
+        return rates.IsExact ? rates : null;
     }
 
     /// <summary>Prices a standard-tier call below every long-context threshold without audio or image tokens, exactly in integers.</summary>
@@ -77,7 +75,7 @@ public sealed partial record ModelPrice
     private bool TryGetPicoParts(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier, out PicoParts parts)
     {
         parts = default;
-        if (Pico is not { } pico || !IsStandardTier(serviceTier) || usage.InputTokens > pico.LongContextFrom
+        if (Pico() is not { } pico || !IsStandardTier(serviceTier) || usage.InputTokens > pico.LongContextFrom
             || usage.AudioInputTokens != 0 || usage.ImageInputTokens != 0 || usage.AudioOutputTokens != 0)
         {
             return false;
@@ -112,7 +110,7 @@ public sealed partial record ModelPrice
     private bool TryGetWorstCaseFixed(long inputTokens, long outputTokens, string? serviceTier, out decimal cost)
     {
         cost = 0m;
-        if (Pico is not { } pico || !IsStandardTier(serviceTier) || inputTokens > pico.LongContextFrom
+        if (Pico() is not { } pico || !IsStandardTier(serviceTier) || inputTokens > pico.LongContextFrom
             || !TryToDollars(Times(inputTokens, pico.WorstInput) + Times(outputTokens, pico.WorstOutput), out cost))
         {
             return false;
@@ -130,7 +128,7 @@ public sealed partial record ModelPrice
     private bool TryGetOutputTokensAffordableFixed(decimal amount, long inputTokens, out long tokens)
     {
         tokens = 0;
-        if (Versions is { Count: > 0 } || Pico is not { } pico || inputTokens > pico.LongContextFrom || !TryToPicos(amount, out UInt128 picos))
+        if (Versions is { Count: > 0 } || Pico() is not { } pico || inputTokens > pico.LongContextFrom || !TryToPicos(amount, out UInt128 picos))
         {
             return false;
         }
@@ -154,7 +152,7 @@ public sealed partial record ModelPrice
             return 0;
         }
 
-        if (Pico is { Input: > 0 } pico && TryToPicos(amount, out UInt128 picos))
+        if (Pico() is { Input: > 0 } pico && TryToPicos(amount, out UInt128 picos))
         {
             UInt128 tokens = picos <= ulong.MaxValue ? (ulong)picos / (ulong)pico.Input : picos / (ulong)pico.Input;
             return tokens >= long.MaxValue ? long.MaxValue : (long)tokens;

@@ -27,51 +27,51 @@ public sealed partial record ModelPrice
     public string? Provider { get; init; }
 
     /// <summary>Gets the price of one million uncached input tokens.</summary>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal InputPerMillion { get; init; }
 
     /// <summary>Gets the price of one million input tokens read from the prompt cache.</summary>
     /// <value>The default, <see langword="null"/>, prices cached tokens at <see cref="InputPerMillion"/> and notes them <see cref="PricingNotes.CachedInputAtInputRate"/>.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? CachedInputPerMillion { get; init; }
 
     /// <summary>Gets the price of one million input tokens written to a 5-minute prompt cache (Anthropic: 1.25× input).</summary>
     /// <value>The default, <see langword="null"/>, prices cache writes at <see cref="InputPerMillion"/> and notes them <see cref="PricingNotes.CacheWriteAtInputRate"/>.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? CacheWritePerMillion { get; init; }
 
     /// <summary>Gets the price of one million input tokens written to a 1-hour prompt cache (Anthropic: 2× input).</summary>
     /// <value>The default, <see langword="null"/>, uses <see cref="CacheWritePerMillion"/> (then the input rate, flagged).</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? CacheWriteOneHourPerMillion { get; init; }
 
     /// <summary>Gets the price of one million output tokens, reasoning tokens included unless <see cref="ReasoningPerMillion"/> is set.</summary>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal OutputPerMillion { get; init; }
 
     /// <summary>Gets the price of one million reasoning tokens, where a provider prices them apart from output.</summary>
     /// <value>The default, <see langword="null"/>, prices reasoning at the output rate (they are output tokens).</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? ReasoningPerMillion { get; init; }
 
     /// <summary>Gets the price of one million audio input tokens.</summary>
     /// <value>The default, <see langword="null"/>, prices audio input at the input rate.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? AudioInputPerMillion { get; init; }
 
     /// <summary>Gets the price of one million audio output tokens.</summary>
     /// <value>The default, <see langword="null"/>, prices audio output at the output rate.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? AudioOutputPerMillion { get; init; }
 
     /// <summary>Gets the price of one million image input tokens, where a provider prices them apart from text.</summary>
     /// <value>The default, <see langword="null"/>, prices image input at the input rate.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? ImageInputPerMillion { get; init; }
 
     /// <summary>Gets the fixed fee of one request, in US dollars, charged whatever its tokens.</summary>
     /// <value>The default, <see langword="null"/>, is no fee.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? RequestFee { get; init; }
 
     /// <summary>Gets the long-context tiers: above each threshold the whole request is priced at that tier's rates; the highest threshold passed wins.</summary>

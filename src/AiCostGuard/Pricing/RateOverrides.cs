@@ -12,31 +12,31 @@ public abstract record RateOverrides
 {
     /// <summary>Gets the price of one million uncached input tokens.</summary>
     /// <value>The default, <see langword="null"/>, keeps the rate it would replace.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? InputPerMillion { get; init; }
 
     /// <summary>Gets the price of one million cache-read input tokens.</summary>
     /// <value>The default, <see langword="null"/>, keeps the rate it would replace.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? CachedInputPerMillion { get; init; }
 
     /// <summary>Gets the price of one million tokens written to a 5-minute cache.</summary>
     /// <value>The default, <see langword="null"/>, keeps the rate it would replace.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? CacheWritePerMillion { get; init; }
 
     /// <summary>Gets the price of one million tokens written to a 1-hour cache.</summary>
     /// <value>The default, <see langword="null"/>, keeps the rate it would replace.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? CacheWriteOneHourPerMillion { get; init; }
 
     /// <summary>Gets the price of one million output tokens.</summary>
     /// <value>The default, <see langword="null"/>, keeps the rate it would replace.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? OutputPerMillion { get; init; }
 
     /// <summary>Gets the price of one million reasoning tokens.</summary>
     /// <value>The default, <see langword="null"/>, keeps the rate it would replace (which itself defaults to the output rate).</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? ReasoningPerMillion { get; init; }
 }

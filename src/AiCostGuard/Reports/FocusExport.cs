@@ -174,6 +174,6 @@ public static class FocusExport
             tags["run"] = c.ScopeName;
         }
 
-        return JsonSerializer.Serialize(tags);
+        return JsonSerializer.Serialize(tags, ReportJsonContext.Default.SortedDictionaryStringString);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Reflection;
@@ -12,9 +13,15 @@ namespace AiCostGuard;
 /// from the status property provider SDKs put on their own exceptions (<c>ClientResultException.Status</c> of the
 /// OpenAI and Azure OpenAI SDKs, a <c>StatusCode</c> elsewhere) — and <c>Retry-After</c> from the raw response they carry.
 /// </summary>
-/// <remarks>Read by reflection, once per exception type, so the core depends on no provider SDK; only failures pay for it.</remarks>
+/// <remarks>
+/// Read by reflection, once per exception type, so the core depends on no provider SDK; only failures pay for it. In a
+/// trimmed or native AOT application a property trimming removed reads as absent: the failure is then not retried, or its
+/// retry waits its own backoff rather than <c>Retry-After</c>: never more attempts than the policy allows.
+/// </remarks>
 internal static class TransientFailures
 {
+    private const string FailsSafe = "A provider SDK's status and headers are read where the application keeps them. Where trimming removed them, the failure is not retried, or a retry waits its own backoff instead of Retry-After: never more attempts than the policy allows.";
+
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> StatusProperties = new();
 
     public static bool IsTransient(Exception exception) => exception switch
@@ -26,6 +33,7 @@ internal static class TransientFailures
     };
 
     /// <summary>The wait a failed response asked for in its <c>Retry-After</c> header (seconds or an HTTP date), when it carries one.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = FailsSafe)]
     public static TimeSpan? RetryAfter(Exception exception, DateTimeOffset now)
     {
         object? response = exception.GetType().GetMethod("GetRawResponse", Type.EmptyTypes)?.Invoke(exception, null);
@@ -54,6 +62,7 @@ internal static class TransientFailures
 
     private static bool IsTransient(int status) => status is (int)HttpStatusCode.RequestTimeout or (int)HttpStatusCode.TooManyRequests or >= 500 and < 600;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = FailsSafe)]
     private static int? Status(Exception exception)
     {
         PropertyInfo? property = StatusProperties.GetOrAdd(exception.GetType(), static type =>

@@ -27,7 +27,7 @@ public sealed class VocabularyAvailabilityTests
     [Fact]
     public void A_missing_data_package_is_reported_by_name()
     {
-        var missing = new TiktokenEncoding("p50k_base", "Microsoft.ML.Tokenizers.Data.P50kBase", new Regex("."));
+        var missing = new TiktokenEncoding("p50k_base", "Microsoft.ML.Tokenizers.Data.P50kBase", static () => Type.GetType("Microsoft.ML.Tokenizers.P50kBaseTokenizerData, Microsoft.ML.Tokenizers.Data.P50kBase"), new Regex("."));
         InvalidOperationException e = Assert.Throws<InvalidOperationException>(missing.ThrowIfMissing);
         Assert.Contains("Microsoft.ML.Tokenizers.Data.P50kBase", e.Message, StringComparison.Ordinal);
         Assert.False(missing.IsLoaded);

@@ -70,11 +70,13 @@ public sealed class CultureInvarianceTests
         var ranges = (
             from type in libraries.SelectMany(a => a.GetTypes())
             from property in type.GetProperties(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly)
-            from range in property.GetCustomAttributes<RangeAttribute>()
-            where range.Minimum is string
-            select (Name: $"{type.Name}.{property.Name}", range.ParseLimitsInInvariantCulture)).ToList();
+            from range in property.GetCustomAttributes<ValidationAttribute>()
+            where range is DecimalRangeAttribute or TimeSpanRangeAttribute or RangeAttribute { Minimum: string }
+            select (Name: $"{type.Name}.{property.Name}", range)).ToList();
 
         Assert.NotEmpty(ranges);
-        Assert.All(ranges, r => Assert.True(r.ParseLimitsInInvariantCulture, r.Name));
+        Assert.All(ranges, r => Assert.False(r.range is RangeAttribute, $"{r.Name}: a RangeAttribute given text reads it through a type converter"));
+        Assert.Equal(1.5m, new DecimalRangeAttribute("1.5", "2.5").Minimum);
+        Assert.Equal(TimeSpan.FromMilliseconds(1.5), new TimeSpanRangeAttribute("00:00:00.0015", "00:00:01").Minimum);
     }
 }

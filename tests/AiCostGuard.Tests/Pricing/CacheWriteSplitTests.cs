@@ -11,17 +11,19 @@ public sealed class CacheWriteSplitTests
         AdditionalCounts = new() { ["CacheCreationInputTokens"] = writes },
     };
 
-    /// <summary>Stands for an SDK model that exposes its JSON as Anthropic's does (<c>RawData</c>).</summary>
+    /// <summary>Stands for an SDK model that prints its JSON as Anthropic's does (indented, from <see cref="object.ToString"/>).</summary>
     private sealed class Message(string json)
     {
-        public IReadOnlyDictionary<string, JsonElement> RawData { get; } = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json)!;
+        public override string ToString() => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement, Indented);
     }
 
-    /// <summary>Stands for a stream event that exposes its JSON as Anthropic's does (<c>Json</c>).</summary>
+    /// <summary>Stands for a stream event that prints its JSON as Anthropic's does.</summary>
     private sealed class StreamEvent(string json)
     {
-        public JsonElement Json { get; } = JsonDocument.Parse(json).RootElement.Clone();
+        public override string ToString() => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement, Indented);
     }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     [Fact]
     public void A_total_of_cache_writes_is_split_by_the_raw_message_usage()

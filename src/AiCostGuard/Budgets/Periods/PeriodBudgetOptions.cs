@@ -88,9 +88,7 @@ public sealed class PeriodBudgetOptions
     /// <returns>The problems; empty when the budget is valid.</returns>
     public IReadOnlyList<string> Validate(string prefix = "")
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
-        var problems = results.Select(r => $"{prefix}{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}").ToList();
+        List<string> problems = SettingRules.Check(this, prefix);
         if (!Enum.IsDefined(Period))
         {
             problems.Add($"{prefix}{nameof(Period)}: '{Period}' is not one of {string.Join(", ", Enum.GetNames<BudgetPeriod>())}.");

@@ -42,7 +42,7 @@ public sealed class SpendVelocityRule
     /// <summary>Gets or sets the most cost, in US dollars, the key may spend within one <see cref="Window"/>: the configured baseline.</summary>
     /// <value>The default value is <see langword="null"/>; a threshold is required.</value>
     [Required]
-    [Range(typeof(decimal), "0.000001", "1000000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0.000001", "1000000000")]
     public decimal? MaximumCost { get; set; }
 
     /// <summary>Gets or sets how many times its own learned norm a key may spend before the rule acts; <see langword="null"/> uses <see cref="MaximumCost"/> alone.</summary>
@@ -56,7 +56,7 @@ public sealed class SpendVelocityRule
 
     /// <summary>Gets or sets the longest a <see cref="SpendVelocityAction.Throttle"/> rule makes a call wait.</summary>
     /// <value>The default value is 5 seconds.</value>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ParseLimitsInInvariantCulture = true)]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan MaximumThrottleWait { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -84,9 +84,7 @@ public sealed class SpendVelocityRule
     /// <returns>The problems; empty when the rule is valid.</returns>
     public IReadOnlyList<string> Validate(string prefix = "")
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
-        var problems = results.Select(r => $"{prefix}{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}").ToList();
+        List<string> problems = SettingRules.Check(this, prefix);
         if (!Enum.IsDefined(Window))
         {
             problems.Add($"{prefix}{nameof(Window)}: '{Window}' is not one of {string.Join(", ", Enum.GetNames<SpendVelocityWindow>())}.");
