@@ -49,12 +49,12 @@ public sealed class ModelPolicy
 
     /// <summary>Gets or sets the highest price per million uncached input tokens a matched call's model may have, at the call's service tier.</summary>
     /// <value>The default, <see langword="null"/>, sets no ceiling. An unpriced model never passes a ceiling.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? MaximumInputPerMillion { get; set; }
 
     /// <summary>Gets or sets the highest price per million output tokens a matched call's model may have, at the call's service tier.</summary>
     /// <value>The default, <see langword="null"/>, sets no ceiling. An unpriced model never passes a ceiling.</value>
-    [Range(typeof(decimal), "0", "1000000", ParseLimitsInInvariantCulture = true)]
+    [DecimalRange("0", "1000000")]
     public decimal? MaximumOutputPerMillion { get; set; }
 
     /// <summary>Gets or sets the most matched calls let through per window, per attribution key.</summary>

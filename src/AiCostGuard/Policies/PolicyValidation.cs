@@ -66,11 +66,7 @@ internal static class PolicyValidation
     private static void CheckShape(ModelPolicy policy, string at, List<string> problems)
     {
         string named = policy.Name is null ? "the policy" : $"the policy '{policy.Name}'";
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(policy, new ValidationContext(policy), results, validateAllProperties: true))
-        {
-            problems.AddRange(results.Select(r => $"{at}.{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
-        }
+        problems.AddRange(SettingRules.Check(policy, $"{at}."));
 
         if (string.Equals(policy.Name, ModelPolicy.DefaultPolicyName, StringComparison.Ordinal))
         {
@@ -103,11 +99,7 @@ internal static class PolicyValidation
 
         if (policy.CallRate is { } rate)
         {
-            results.Clear();
-            if (!Validator.TryValidateObject(rate, new ValidationContext(rate), results, validateAllProperties: true))
-            {
-                problems.AddRange(results.Select(r => $"{at}.{nameof(ModelPolicy.CallRate)}.{string.Join(", ", r.MemberNames)}: {r.ErrorMessage}"));
-            }
+            problems.AddRange(SettingRules.Check(rate, $"{at}.{nameof(ModelPolicy.CallRate)}."));
 
             if (rate.Window is { } window && (window < TimeSpan.FromSeconds(1) || window > TimeSpan.FromDays(366)))
             {

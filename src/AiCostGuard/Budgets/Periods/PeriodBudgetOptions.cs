@@ -181,9 +181,7 @@ public sealed class PeriodBudgetOptions
             }
 
             int before = problems.Count;
-            var results = new List<ValidationResult>();
-            Validator.TryValidateObject(tier, new ValidationContext(tier), results, validateAllProperties: true);
-            problems.AddRange(results.Select(r => $"{at}.{string.Join(", ", r.MemberNames)}: {r.ErrorMessage} It is {tier.Percent.ToString(System.Globalization.CultureInfo.InvariantCulture)}."));
+            problems.AddRange(SettingRules.Check(tier, $"{at}.").Select(p => $"{p} It is {tier.Percent.ToString(System.Globalization.CultureInfo.InvariantCulture)}."));
             if (!Enum.IsDefined(tier.Action))
             {
                 problems.Add($"{at}.{nameof(BudgetTier.Action)}: '{tier.Action}' is not one of {string.Join(", ", Enum.GetNames<BudgetTierAction>())}.");
