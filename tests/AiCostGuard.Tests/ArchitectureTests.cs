@@ -24,6 +24,7 @@ public sealed partial class ArchitectureTests
         "Ledger",
         "Reports",
         "Quotes",
+        "Routing",
         "Telemetry",
         "Enforcement",
         "Resilience",

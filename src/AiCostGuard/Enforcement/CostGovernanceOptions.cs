@@ -122,6 +122,10 @@ public sealed class CostGovernanceOptions
     /// <summary>Gets the thresholds on spend velocity (cost per second, minute or hour), kept per attribution key.</summary>
     public IList<SpendVelocityRule> SpendVelocity { get; private set; } = new List<SpendVelocityRule>();
 
+    /// <summary>Gets the routes that send a call to the cheapest of their candidate models that fits it, tried in order (see <see cref="ModelRoute"/>).</summary>
+    /// <remarks>A route runs after attribution and before the model is priced and the budgets decide, which they then do on the model it chose.</remarks>
+    public IList<ModelRoute> Routes { get; private set; } = new List<ModelRoute>();
+
     /// <summary>Gets or sets where <see cref="PeriodBudgets"/> keep their spend.</summary>
     /// <value>The default, <see langword="null"/>, uses the <see cref="IBudgetStore"/> registered in the service provider, else a new <see cref="InMemoryBudgetStore"/> per client.</value>
     public IBudgetStore? BudgetStore { get; set; }
@@ -144,6 +148,7 @@ public sealed class CostGovernanceOptions
         copy.SpendVelocity = [.. SpendVelocity];
         copy.AdaptiveEnvelopes = [.. AdaptiveEnvelopes];
         copy.GpuPools = [.. GpuPools];
+        copy.Routes = [.. Routes];
         return copy;
     }
 
@@ -235,6 +240,7 @@ public sealed class CostGovernanceOptions
 
         ValidateGpuPools(problems);
         ValidateTimeWindows(problems);
+        problems.AddRange(ModelRouter.Validate(Routes, Routes.Count == 0 ? null : RoutingCatalog()));
         return problems;
     }
 
@@ -246,6 +252,19 @@ public sealed class CostGovernanceOptions
         if (problems.Count > 0)
         {
             throw new OptionsValidationException(SectionName, typeof(CostGovernanceOptions), problems);
+        }
+    }
+
+    /// <summary>The catalog routes are checked against, as the pipeline composes it; <see langword="null"/> when a price, pool or alias is itself invalid (reported apart).</summary>
+    private PriceCatalog? RoutingCatalog()
+    {
+        try
+        {
+            return (Catalog ?? PriceCatalog.Default).WithOverrides(Prices).WithGpuPools(GpuPools).WithAliases(ModelAliases);
+        }
+        catch (ArgumentException)
+        {
+            return null;
         }
     }
 

@@ -58,6 +58,7 @@ internal static class CatalogPriceReader
             Batch = Tier(model, value, "batch"),
             MaximumOutputTokens = Int(model, value, "maxOutputTokens"),
             ContextWindow = Int(model, value, "contextWindow"),
+            Capabilities = Capabilities(model, value),
             EffectiveFrom = Date(model, value, "effectiveFrom"),
             Versions = versions,
         };
@@ -153,6 +154,34 @@ internal static class CatalogPriceReader
         }
 
         return result;
+    }
+
+    /// <summary>The <c>capabilities</c> array (<c>["tools", "imageInput", "jsonSchema", "reasoning"]</c>); <see langword="null"/> when absent.</summary>
+    private static ModelCapabilities? Capabilities(string model, JsonElement value)
+    {
+        if (!value.TryGetProperty("capabilities", out JsonElement list) || list.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            throw new PriceCatalogFormatException($"Model '{model}': the field 'capabilities' must be an array of names such as \"tools\".");
+        }
+
+        ModelCapabilities capabilities = ModelCapabilities.None;
+        foreach (JsonElement item in list.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || !Enum.TryParse(item.GetString(), ignoreCase: true, out ModelCapabilities one)
+                || one == ModelCapabilities.None || !Enum.IsDefined(one))
+            {
+                throw new PriceCatalogFormatException($"Model '{model}': '{item.GetRawText()}' in 'capabilities' is not one of tools, imageInput, jsonSchema, reasoning.");
+            }
+
+            capabilities |= one;
+        }
+
+        return capabilities;
     }
 
     private static DateTimeOffset? Date(string model, JsonElement value, string field)

@@ -98,6 +98,10 @@ public sealed partial record ModelPrice
     [Range(1, int.MaxValue)]
     public int? ContextWindow { get; init; }
 
+    /// <summary>Gets what the model accepts beyond plain text: tools, images, a JSON schema response format, reasoning options.</summary>
+    /// <value>The default, <see langword="null"/>, is not known: a route sends such a model only requests that need none of them.</value>
+    public ModelCapabilities? Capabilities { get; init; }
+
     /// <summary>Gets the GPU pool whose cost per hour and capacity these rates derive from (<see cref="AiCostGuard.GpuPool.CostPerToken"/>); its calls are noted <see cref="PricingNotes.GpuPool"/>.</summary>
     /// <value>The default, <see langword="null"/>, is a per-token list price.</value>
     public string? GpuPool { get; init; }
