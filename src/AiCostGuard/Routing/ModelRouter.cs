@@ -121,7 +121,7 @@ internal sealed partial class ModelRouter
 
             if (catchAll is not null)
             {
-                yield return $"{at}: can never match: route '{catchAll}' before it names no models, so it takes every call.";
+                yield return $"{at}: can never match: {catchAll} before it names no models, so it takes every call.";
             }
             else if (models.Length > 0 && Array.TrueForAll(models, m => m is null || claimed.Contains(m)))
             {
@@ -130,7 +130,7 @@ internal sealed partial class ModelRouter
 
             if (models.Length == 0)
             {
-                catchAll ??= route.Name;
+                catchAll ??= string.IsNullOrWhiteSpace(route.Name) ? $"Routes[{i}]" : $"route '{route.Name}'";
             }
 
             claimed.UnionWith(models.Where(m => m is not null));
