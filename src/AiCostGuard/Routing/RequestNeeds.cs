@@ -32,16 +32,40 @@ internal static class RequestNeeds
 
     private static bool HasImage(IEnumerable<ChatMessage> messages)
     {
-        foreach (ChatMessage message in messages)
+        // Indexed when it is a list: the history is walked on every routed call, without boxing an enumerator.
+        if (messages is IList<ChatMessage> list)
         {
-            IList<AIContent> contents = message.Contents;
-            for (int i = 0; i < contents.Count; i++)
+            for (int m = 0; m < list.Count; m++)
             {
-                if (contents[i] is DataContent data && data.HasTopLevelMediaType("image")
-                    || contents[i] is UriContent uri && uri.HasTopLevelMediaType("image"))
+                if (HasImage(list[m]))
                 {
                     return true;
                 }
+            }
+
+            return false;
+        }
+
+        foreach (ChatMessage message in messages)
+        {
+            if (HasImage(message))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasImage(ChatMessage message)
+    {
+        IList<AIContent> contents = message.Contents;
+        for (int i = 0; i < contents.Count; i++)
+        {
+            if ((contents[i] is DataContent data && data.HasTopLevelMediaType("image"))
+                || (contents[i] is UriContent uri && uri.HasTopLevelMediaType("image")))
+            {
+                return true;
             }
         }
 
