@@ -457,6 +457,31 @@ public sealed class ModelRoutingTests
         Assert.Equal("auto", chat.GetTagItem(CostGovernanceTelemetry.RequestedModelAttribute));
     }
 
+    [Fact]
+    public async Task A_routing_refusal_is_never_retried()
+    {
+        int classified = 0;
+        var inner = new FakeChatClient();
+        using IChatClient client = new ChatClientBuilder(inner)
+            .UseBudgetAwareRetry(o =>
+            {
+                o.Delay = TimeSpan.Zero;
+                o.MaxRetryAttempts = 3;
+                o.ShouldHandle = _ => new ValueTask<bool>(true);
+            })
+            .UseCostGovernance(o => o.Routes.Add(new ModelRoute
+            {
+                Name = "chat",
+                Candidates = { Candidate("gpt-4.1-nano", tier: "simple") },
+                Classifier = _ => ++classified > 0 ? throw new TimeoutException("slow") : null,
+            }))
+            .Build();
+
+        await Assert.ThrowsAsync<ModelRoutingException>(() => client.GetResponseAsync(Governed.Prompt()));
+
+        Assert.Equal((1, 0), (classified, inner.Calls));
+    }
+
     private static CostGovernanceOptions Options(Action<CostGovernanceOptions> configure, ICostLedger? ledger = null)
     {
         var options = new CostGovernanceOptions { Ledger = ledger };
