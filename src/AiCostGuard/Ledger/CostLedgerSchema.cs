@@ -9,7 +9,8 @@ namespace AiCostGuard;
 /// <para>Attribution fields, on both kinds, each omitted when unset: <c>tenant</c>, <c>team</c>, <c>feature</c>,
 /// <c>user</c>, <c>costCenter</c>, <c>environment</c>, <c>tags</c> (an object of strings); <c>scope</c>, <c>scopeId</c>.</para>
 /// <para>A <c>call</c> line: <c>ts</c> (ISO 8601 start time), <c>durationMs</c>, <c>model</c>, <c>requestedModel</c>
-/// (omitted unless a route or a degrade sent the call to another model, and in lines written before it existed), <c>provider</c>,
+/// (the model asked for, when the call was routed or degraded to another or answered by a model of another family; omitted
+/// otherwise, and in lines written before it existed), <c>provider</c>,
 /// <c>streaming</c>, <c>inputTokens</c>, <c>cachedInputTokens</c>, <c>outputTokens</c>, <c>reasoningTokens</c>,
 /// <c>cacheWriteTokens</c> (omitted when zero), <c>estimatedInputTokens</c>, <c>estimatePrecision</c>, <c>cost</c> (US
 /// dollars, a JSON number written with the full <see cref="decimal"/> precision), <c>costParts</c> (an object of the
