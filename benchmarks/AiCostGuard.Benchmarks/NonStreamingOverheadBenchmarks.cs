@@ -32,6 +32,7 @@ public class NonStreamingOverheadBenchmarks
     private IChatClient _governedExact = null!;
     private IChatClient _governedPolicies = null!;
     private AttributionScope? _attribution;
+    private IChatClient _routed = null!;
     private InMemoryCostLedger _ledger = null!;
     private TelemetrySdk? _telemetry;
     private BudgetScope? _scope;
@@ -153,6 +154,35 @@ public class NonStreamingOverheadBenchmarks
         _governedPolicies.GetResponseAsync(_warm).GetAwaiter().GetResult();
     }
 
+    [GlobalSetup(Target = nameof(GovernedWarmRouted))]
+    public void SetupRouted()
+    {
+        Setup();
+
+        // Four candidates over two tokenizer families (o200k counted, Claude estimated). The call sets no MaxOutputTokens,
+        // so each worst case writes its model's maximum output, and gpt-4o-mini, the model asked for, is the cheapest:
+        // the route weighs all four and keeps the caller's options.
+        _routed = new ChatClientBuilder(_inner)
+            .UseCostGovernance(o =>
+            {
+                o.RequestLimits = new BudgetLimits { MaximumCost = 10m };
+                o.Ledger = _ledger;
+                o.Routes.Add(new ModelRoute
+                {
+                    Name = "benchmark",
+                    Candidates =
+                    {
+                        new RouteCandidate { ModelId = "gpt-4o" },
+                        new RouteCandidate { ModelId = "gpt-4.1-nano" },
+                        new RouteCandidate { ModelId = "claude-haiku-4-5" },
+                        new RouteCandidate { ModelId = FakeChatClient.DefaultModel },
+                    },
+                });
+            })
+            .Build();
+        _routed.GetResponseAsync(_warm).GetAwaiter().GetResult();
+    }
+
     [IterationSetup(Target = nameof(GovernedExact))]
     public void NewPrompts()
     {
@@ -187,6 +217,10 @@ public class NonStreamingOverheadBenchmarks
     /// <summary>(g) As (c), with five model policies configured: one matches the call and passes, four do not match.</summary>
     [Benchmark(Description = "(g) governed, warm, five policies")]
     public Task<ChatResponse> GovernedWarmFivePolicies() => _governedPolicies.GetResponseAsync(_warm);
+
+    /// <summary>(h) As (c), with a route of four candidates weighed for every call.</summary>
+    [Benchmark(Description = "(h) governed, warm, routed among 4 candidates")]
+    public Task<ChatResponse> GovernedWarmRouted() => _routed.GetResponseAsync(_warm);
 
     /// <summary>(f) A new prompt every call under a tight ceiling: tokenized exactly, the first-time cost.</summary>
     [Benchmark(OperationsPerInvoke = ExactCallsPerInvocation, Description = "(f) governed, new text, exact count")]

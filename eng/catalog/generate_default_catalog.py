@@ -17,7 +17,8 @@ Source data: LiteLLM model_prices_and_context_window.json, MIT licence,
 
 Fields: base rates, cache read and write (5-minute, 1-hour), reasoning, audio and
 image token prices, the per-request fee, *_above_{N}k_tokens long-context tiers and
-the _flex / _priority / _batches service tiers (with their own long-context tiers).
+the _flex / _priority / _batches service tiers (with their own long-context tiers),
+and the supports_* flags routing reads as capabilities.
 
 Price rule: LiteLLM stores USD per token as floats. Each value is converted with
 Decimal(repr(value)) * 1_000_000 and normalised, so 2.5e-06 becomes exactly 2.5
@@ -153,6 +154,13 @@ EXTRA_KEYS = [
     ("output_cost_per_audio_token", "audioOutputPerMillion"),
     ("input_cost_per_image_token", "imageInputPerMillion"),
 ]
+# LiteLLM's supports_* flags that routing reads, and the catalog's capability names.
+CAPABILITY_FLAGS = [
+    ("supports_function_calling", "tools"),
+    ("supports_vision", "imageInput"),
+    ("supports_response_schema", "jsonSchema"),
+    ("supports_reasoning", "reasoning"),
+]
 # LiteLLM's service-tier suffixes and the catalog's tier names.
 SERVICE_TIERS = [("_flex", "flex"), ("_priority", "priority"), ("_batches", "batch")]
 ABOVE = re.compile(r"^(?P<stem>.+)_above_(?P<k>\d+)k_tokens(?P<tier>_flex|_priority|_batches)?$")
@@ -233,8 +241,9 @@ def build_entry(provider, litellm_key, data):
     if src.get("max_input_tokens") is not None:
         entry["contextWindow"] = token_count(litellm_key, "max_input_tokens",
                                              src["max_input_tokens"])
-    if src.get("supports_reasoning") is True:
-        entry["supportsReasoning"] = True
+    capabilities = [name for flag, name in CAPABILITY_FLAGS if src.get(flag) is True]
+    if any(isinstance(src.get(flag), bool) for flag, _ in CAPABILITY_FLAGS):
+        entry["capabilities"] = capabilities
     return entry
 
 

@@ -26,6 +26,7 @@ public sealed partial class ArchitectureTests
         "Ledger",
         "Reports",
         "Quotes",
+        "Routing",
         "Telemetry",
         "Caching",
         "Enforcement",

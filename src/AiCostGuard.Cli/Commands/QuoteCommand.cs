@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 
 namespace AiCostGuard.Cli.Commands;
@@ -18,12 +20,14 @@ internal static class QuoteCommand
         var toolsFile = new Option<string>("--tools-file") { Description = "OpenAI's \"tools\" array (- for standard input)." };
         Option<string> tier = ServiceTierOption.Create();
         Option<string> catalog = CatalogOption.Create();
+        Option<string> candidates = CandidatesOption.Create();
         var json = new Option<bool>("--json") { Description = "Print the breakdown as JSON." };
-        var command = new Command("quote", "The worst-case cost of a chat request, before sending it.") { model, messagesFile, maxOutput, toolsFile, tier, catalog, json };
+        var command = new Command("quote", "The worst-case cost of a chat request, before sending it.") { model, messagesFile, maxOutput, toolsFile, tier, catalog, candidates, json };
         command.SetAction(result => CommandOutput.Run(error, () =>
         {
             string modelId = result.GetValue(model)!;
-            ModelPrice price = CatalogOption.Price(CatalogOption.Load(result.GetValue(catalog)), modelId);
+            PriceCatalog prices = CatalogOption.Load(result.GetValue(catalog));
+            ModelPrice price = CatalogOption.Price(prices, modelId);
             long outputTokens = result.GetValue(maxOutput)
                 ?? price.MaximumOutputTokens
                 ?? throw new CommandInputException($"the catalog gives no maximum output for '{modelId}': give --max-output.");
@@ -41,7 +45,7 @@ internal static class QuoteCommand
             // for the others it is a byte bound far above any real count, and the estimate itself is what a budget reserves.
             long worstInput = TokenEstimator.GetEncodingName(modelId) is null ? estimate.Tokens : estimate.UpperBound;
             decimal worstCase = CatalogOption.Checked(modelId, () => price.GetWorstCaseCost(worstInput, outputTokens, serviceTier));
-            return CommandOutput.Write(output, result.GetValue(json), worstCase, new
+            var breakdown = new
             {
                 model = modelId,
                 inputTokens = estimate.Tokens,
@@ -53,7 +57,34 @@ internal static class QuoteCommand
                 inputCost = CommandOutput.Normalize(CatalogOption.Checked(modelId, () => price.GetWorstCaseCost(worstInput, 0, serviceTier))),
                 worstCase = CommandOutput.Normalize(worstCase),
                 currency = "USD",
-            });
+            };
+            if (result.GetValue(candidates) is not { } names)
+            {
+                return CommandOutput.Write(output, result.GetValue(json), worstCase, breakdown);
+            }
+
+            IReadOnlyList<CandidateQuote> weighed = CandidatesOption.Quote(prices, modelId, names, messages, options, result.GetValue(maxOutput), serviceTier);
+            if (!result.GetValue(json))
+            {
+                foreach (CandidateQuote c in weighed)
+                {
+                    output.WriteLine($"{c.ModelId}\t{CommandOutput.Format(c.WorstCaseCost)}\t{(c.IsChosen ? "chosen" : c.Unfit is null ? "fits" : TerminalText.Clean(c.Unfit))}");
+                }
+            }
+
+            JsonObject withCandidates = JsonSerializer.SerializeToNode(breakdown)!.AsObject();
+            withCandidates["candidates"] = JsonSerializer.SerializeToNode(weighed.Select(c => new
+            {
+                model = c.ModelId,
+                inputTokens = c.InputTokens,
+                maxOutputTokens = c.MaximumOutputTokens,
+                contextWindow = c.ContextWindow,
+                worstCase = CommandOutput.Normalize(c.WorstCaseCost),
+                fits = c.Unfit is null,
+                unfit = c.Unfit,
+                chosen = c.IsChosen,
+            }).ToArray());
+            return CommandOutput.Write(output, result.GetValue(json), worstCase, withCandidates);
         }));
         return command;
     }

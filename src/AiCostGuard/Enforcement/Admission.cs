@@ -7,7 +7,7 @@ namespace AiCostGuard;
 /// <param name="StartTime">The same instant as a wall-clock time.</param>
 /// <param name="Attribution">Who the call is for.</param>
 /// <param name="Profile">The model it is sent to (after a degrade).</param>
-/// <param name="RequestedModelId">The model the caller asked for, when a degrade sent it elsewhere.</param>
+/// <param name="RequestedModelId">The model the caller asked for, when a route or a degrade sent it elsewhere.</param>
 /// <param name="Estimate">The input estimate, as counted.</param>
 /// <param name="ReservedInput">The input reserved for it.</param>
 /// <param name="OutputTokens">The output reserved for it: the output ceiling a stream is cut at.</param>

@@ -30,6 +30,7 @@ internal sealed partial class CallPipeline
         Models = new ModelResolver(catalog, metadata?.DefaultModelId, options.DefaultMaximumOutputTokens, options.ContentBounds);
         Calibrator = options.InputCalibrator ?? new InputTokenCalibrator();
         Decider = new CallDecider(options, Models, Calibrator);
+        Router = ModelRouter.Create(options.Routes, Models, Decider.Reserved, logger);
         _telemetry = new CallTelemetry(options.Telemetry);
         _attribution = new AttributionPolicy(options.RequiredAttribution, options.UnattributedCalls);
         _unknownModels = options.UnknownModels;
@@ -71,6 +72,9 @@ internal sealed partial class CallPipeline
 
     public CallDecider Decider { get; }
 
+    /// <summary>The routes' step; <see langword="null"/> without routes.</summary>
+    public ModelRouter? Router { get; }
+
     public CallRecorder Recorder { get; }
 
     public CallSettlement Settlement { get; }
@@ -105,6 +109,20 @@ internal sealed partial class CallPipeline
         {
             Recorder.Refuse(attribution, modelId, streaming, $"missing attribution: {missing}");
             throw new MissingAttributionException(missing, attribution);
+        }
+
+        string? routedFrom = null;
+        if (Router is not null)
+        {
+            RouteChoice route = Router.Route(modelId, messages, options, attribution);
+            if (route.Refusal is { } refusal)
+            {
+                Recorder.Refuse(attribution, modelId, streaming, refusal.Message);
+                Log.Rejected(_logger, modelId, refusal.Message);
+                throw refusal;
+            }
+
+            (routedFrom, modelId, options) = (route.RoutedFrom, route.ModelId, route.Options);
         }
 
         ModelProfile profile = Models.Resolve(modelId).ForServiceTier(ServiceTiers.FromOptions(options));
@@ -154,7 +172,7 @@ internal sealed partial class CallPipeline
             _clock.GetUtcAt(start),
             attribution,
             plan.Profile,
-            plan.DegradedFrom,
+            routedFrom ?? plan.DegradedFrom,
             plan.Estimate,
             plan.ReservedInput,
             plan.Verdict.OutputTokens,
@@ -223,6 +241,13 @@ internal sealed partial class CallPipeline
     /// <summary>Answers what a call will cost at most and what the budgets would decide now, without reserving anything.</summary>
     public CostQuote Quote(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
+        IReadOnlyList<CandidateQuote>? candidates = null;
+        if (Router is not null)
+        {
+            RouteChoice route = Router.Quote(Models.Requested(options), messages, options, CostAttribution.Current, out candidates);
+            options = route.Refusal is null ? route.Options : throw route.Refusal;
+        }
+
         ModelProfile profile = Models.Resolve(Models.Requested(options));
         InputTokenEstimate estimate = profile.Tokenizer.Estimate(messages, options, exactAbove: 0);
         long wantedOutput = options?.MaxOutputTokens ?? profile.MaximumOutputTokens;
@@ -238,6 +263,7 @@ internal sealed partial class CallPipeline
             LimitKind = verdict.LimitKind,
             AllowedOutputTokens = verdict.OutputTokens,
             Price = profile.Price,
+            Candidates = candidates,
         };
     }
 

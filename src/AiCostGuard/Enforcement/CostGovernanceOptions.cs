@@ -149,6 +149,10 @@ public sealed class CostGovernanceOptions
     /// <value>The default value is <see cref="AiCostGuard.PolicyDefault.Allow"/>.</value>
     public PolicyDefault PolicyDefault { get; set; } = PolicyDefault.Allow;
 
+    /// <summary>Gets the routes that send a call to the cheapest of their candidate models that fits it, tried in order (see <see cref="ModelRoute"/>).</summary>
+    /// <remarks>A route runs after attribution and before the model is priced and the budgets decide, which they then do on the model it chose.</remarks>
+    public IList<ModelRoute> Routes { get; private set; } = new List<ModelRoute>();
+
     /// <summary>Gets or sets where <see cref="PeriodBudgets"/> keep their spend.</summary>
     /// <value>The default, <see langword="null"/>, uses the <see cref="IBudgetStore"/> registered in the service provider, else a new <see cref="InMemoryBudgetStore"/> per client.</value>
     public IBudgetStore? BudgetStore { get; set; }
@@ -172,6 +176,7 @@ public sealed class CostGovernanceOptions
         copy.AdaptiveEnvelopes = [.. AdaptiveEnvelopes];
         copy.GpuPools = [.. GpuPools];
         copy.Policies = [.. Policies];
+        copy.Routes = [.. Routes];
         return copy;
     }
 
@@ -261,6 +266,7 @@ public sealed class CostGovernanceOptions
             problems.AddRange(PolicyValidation.Validate(Policies, PolicyDefault, PricesInForce(), ModelAliases.Keys, nameof(Policies)));
         }
 
+        problems.AddRange(ModelRouter.Validate(Routes, Routes.Count == 0 ? null : PricesInForce()));
         return problems;
     }
 

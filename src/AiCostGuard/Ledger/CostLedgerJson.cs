@@ -17,6 +17,7 @@ internal static class CostLedgerJson
         json.WriteNumber("durationMs", Math.Round(r.Duration.TotalMilliseconds, 3));
         WriteAttribution(json, r.Attribution, r.ScopeName, r.ScopeId);
         WriteIf(json, "model", r.ModelId);
+        WriteIf(json, "requestedModel", r.RequestedModelId);
         WriteIf(json, "provider", r.Provider);
         json.WriteBoolean("streaming", r.IsStreaming);
         json.WriteNumber("inputTokens", r.InputTokens);
@@ -142,6 +143,7 @@ internal static class CostLedgerJson
                         ScopeName = Str(e, "scope"),
                         ScopeId = Str(e, "scopeId"),
                         ModelId = Str(e, "model"),
+                        RequestedModelId = Str(e, "requestedModel"),
                         Provider = Str(e, "provider"),
                         IsStreaming = e.TryGetProperty("streaming", out JsonElement s) && s.GetBoolean(),
                         InputTokens = Long(e, "inputTokens"),

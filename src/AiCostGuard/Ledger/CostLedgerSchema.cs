@@ -8,7 +8,9 @@ namespace AiCostGuard;
 /// Readers skip, and report, lines of a newer schema, of an unknown kind, or cut short by a crash.</para>
 /// <para>Attribution fields, on both kinds, each omitted when unset: <c>tenant</c>, <c>team</c>, <c>feature</c>,
 /// <c>user</c>, <c>costCenter</c>, <c>environment</c>, <c>tags</c> (an object of strings); <c>scope</c>, <c>scopeId</c>.</para>
-/// <para>A <c>call</c> line: <c>ts</c> (ISO 8601 start time), <c>durationMs</c>, <c>model</c>, <c>provider</c>,
+/// <para>A <c>call</c> line: <c>ts</c> (ISO 8601 start time), <c>durationMs</c>, <c>model</c>, <c>requestedModel</c>
+/// (the model asked for, when the call was routed or degraded to another or answered by a model of another family; omitted
+/// otherwise, and in lines written before it existed), <c>provider</c>,
 /// <c>streaming</c>, <c>inputTokens</c>, <c>cachedInputTokens</c>, <c>outputTokens</c>, <c>reasoningTokens</c>,
 /// <c>cacheWriteTokens</c> (omitted when zero), <c>estimatedInputTokens</c>, <c>estimatePrecision</c>, <c>cost</c> (US
 /// dollars, a JSON number written with the full <see cref="decimal"/> precision), <c>costParts</c> (an object of the

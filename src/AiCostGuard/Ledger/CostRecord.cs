@@ -26,7 +26,7 @@ public readonly record struct CostRecord
     /// <summary>Gets the model that was priced: the provider-reported snapshot when there is one, else the requested model.</summary>
     public string? ModelId { get; init; }
 
-    /// <summary>Gets the model the caller asked for, when the call was degraded to a cheaper one (<see cref="ModelId"/>); otherwise <see langword="null"/>.</summary>
+    /// <summary>Gets the model the caller asked for, when a route or a degrade sent the call to another (<see cref="ModelId"/>); otherwise <see langword="null"/>.</summary>
     public string? RequestedModelId { get; init; }
 
     /// <summary>Gets the provider, as the chat client describes itself (<c>ChatClientMetadata.ProviderName</c>).</summary>

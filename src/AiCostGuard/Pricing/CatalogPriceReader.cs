@@ -58,7 +58,7 @@ internal static class CatalogPriceReader
             Batch = Tier(model, value, "batch"),
             MaximumOutputTokens = Int(model, value, "maxOutputTokens"),
             ContextWindow = Int(model, value, "contextWindow"),
-            SupportsReasoning = Reasons(model, value, "supportsReasoning"),
+            Capabilities = Capabilities(model, value),
             EffectiveFrom = Date(model, value, "effectiveFrom"),
             Versions = versions,
         };
@@ -156,19 +156,32 @@ internal static class CatalogPriceReader
         return result;
     }
 
-    private static bool Reasons(string model, JsonElement value, string field)
+    /// <summary>The <c>capabilities</c> array (<c>["tools", "imageInput", "jsonSchema", "reasoning"]</c>); <see langword="null"/> when absent.</summary>
+    private static ModelCapabilities? Capabilities(string model, JsonElement value)
     {
-        if (!value.TryGetProperty(field, out JsonElement element) || element.ValueKind == JsonValueKind.Null)
+        if (!value.TryGetProperty("capabilities", out JsonElement list) || list.ValueKind == JsonValueKind.Null)
         {
-            return false;
+            return null;
         }
 
-        return element.ValueKind switch
+        if (list.ValueKind != JsonValueKind.Array)
         {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new PriceCatalogFormatException($"Model '{model}': the field '{field}' must be true or false; it is {element.GetRawText()}."),
-        };
+            throw new PriceCatalogFormatException($"Model '{model}': the field 'capabilities' must be an array of names such as \"tools\".");
+        }
+
+        ModelCapabilities capabilities = ModelCapabilities.None;
+        foreach (JsonElement item in list.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || !Enum.TryParse(item.GetString(), ignoreCase: true, out ModelCapabilities one)
+                || one == ModelCapabilities.None || !Enum.IsDefined(one))
+            {
+                throw new PriceCatalogFormatException($"Model '{model}': '{item.GetRawText()}' in 'capabilities' is not one of tools, imageInput, jsonSchema, reasoning.");
+            }
+
+            capabilities |= one;
+        }
+
+        return capabilities;
     }
 
     private static DateTimeOffset? Date(string model, JsonElement value, string field)

@@ -61,6 +61,7 @@ public sealed class GpuPool
             OutputPerMillion = perMillion,
             MaximumOutputTokens = listed?.MaximumOutputTokens,
             ContextWindow = listed?.ContextWindow,
+            Capabilities = listed?.Capabilities,
             GpuPool = Name,
         };
     }

@@ -101,8 +101,29 @@ internal static class LiteLlmPriceReader
             Batch = ServiceTier(model, value, "batches", tierLongContext),
             MaximumOutputTokens = TokenCount(model, value, "max_output_tokens") ?? TokenCount(model, value, "max_tokens"),
             ContextWindow = TokenCount(model, value, "max_input_tokens"),
-            SupportsReasoning = value.TryGetProperty("supports_reasoning", out JsonElement reasons) && reasons.ValueKind == JsonValueKind.True,
+            Capabilities = Capabilities(value),
         };
+    }
+
+    /// <summary>The <c>supports_*</c> flags routing depends on; <see langword="null"/> when the entry states none of them.</summary>
+    private static ModelCapabilities? Capabilities(JsonElement value)
+    {
+        bool stated = false;
+        ModelCapabilities capabilities = ModelCapabilities.None;
+        Flag("supports_function_calling", ModelCapabilities.Tools);
+        Flag("supports_vision", ModelCapabilities.ImageInput);
+        Flag("supports_response_schema", ModelCapabilities.JsonSchema);
+        Flag("supports_reasoning", ModelCapabilities.Reasoning);
+        return stated ? capabilities : null;
+
+        void Flag(string field, ModelCapabilities capability)
+        {
+            if (value.TryGetProperty(field, out JsonElement flag) && flag.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                stated = true;
+                capabilities |= flag.ValueKind == JsonValueKind.True ? capability : ModelCapabilities.None;
+            }
+        }
     }
 
     /// <summary>Splits <c>{rate}[_above_{N}k_tokens][_{tier}]</c> into its parts.</summary>

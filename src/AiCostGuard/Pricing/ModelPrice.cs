@@ -98,12 +98,21 @@ public sealed partial record ModelPrice
     [Range(1, int.MaxValue)]
     public int? ContextWindow { get; init; }
 
+    /// <summary>Gets what the model accepts beyond plain text: tools, images, a JSON schema response format, reasoning options.</summary>
+    /// <value>The default, <see langword="null"/>, is not known: a route sends such a model only requests that need none of them.</value>
+    public ModelCapabilities? Capabilities { get; init; }
+
     /// <summary>
-    /// Gets whether the model reasons before it answers: its reasoning tokens are output, billed and counted against
-    /// <c>MaxOutputTokens</c>, so a clamp must leave it room for an answer (<see cref="CostGovernanceOptions.MinimumClampedReasoningOutputTokens"/>).
+    /// Gets whether the model reasons before it answers (<see cref="ModelCapabilities.Reasoning"/> in <see cref="Capabilities"/>):
+    /// its reasoning tokens are output, billed and counted against <c>MaxOutputTokens</c>, so a clamp must leave it room
+    /// for an answer (<see cref="CostGovernanceOptions.MinimumClampedReasoningOutputTokens"/>).
     /// </summary>
     /// <value>The default value is <see langword="false"/>; the bundled catalog takes it from LiteLLM's <c>supports_reasoning</c>.</value>
-    public bool SupportsReasoning { get; init; }
+    public bool SupportsReasoning
+    {
+        get => (Capabilities & ModelCapabilities.Reasoning) != 0;
+        init => Capabilities = value ? (Capabilities ?? ModelCapabilities.None) | ModelCapabilities.Reasoning : Capabilities & ~ModelCapabilities.Reasoning;
+    }
 
     /// <summary>Gets the GPU pool whose cost per hour and capacity these rates derive from (<see cref="AiCostGuard.GpuPool.CostPerToken"/>); its calls are noted <see cref="PricingNotes.GpuPool"/>.</summary>
     /// <value>The default, <see langword="null"/>, is a per-token list price.</value>

@@ -29,6 +29,9 @@ public sealed record CostQuote
     /// <summary>Gets the output a clamped call would be left with.</summary>
     public long AllowedOutputTokens { get; init; }
 
+    /// <summary>Gets what each candidate of the route that took the call would cost it at worst, in the route's order, and which it chose; <see langword="null"/> when no route took it.</summary>
+    public IReadOnlyList<CandidateQuote>? Candidates { get; init; }
+
     /// <summary>Gets the price the quote used, or <see langword="null"/>.</summary>
     internal ModelPrice? Price { get; init; }
 

@@ -18,7 +18,7 @@ namespace AiCostGuard;
 /// </para>
 /// <para>
 /// The governance's refusals — <see cref="BudgetExceededException"/>, <see cref="MissingAttributionException"/>,
-/// <see cref="UnknownModelException"/>, <see cref="PolicyDeniedException"/> — are never retried, whatever the strategy's <c>ShouldHandle</c> says; nor is
+/// <see cref="UnknownModelException"/>, <see cref="PolicyDeniedException"/>, <see cref="ModelRoutingException"/> — are never retried, whatever the strategy's <c>ShouldHandle</c> says; nor is
 /// cancellation. By default network failures, timeouts and HTTP 408, 429 and 5xx answers are retried — from
 /// <see cref="HttpRequestException"/> and from the provider SDKs' own exceptions (the OpenAI SDK's
 /// <c>System.ClientModel.ClientResultException</c>, whose status is read without a dependency on it) — after the wait a
@@ -123,7 +123,7 @@ public sealed class BudgetAwareRetryChatClient : DelegatingChatClient
     }
 
     private static bool IsRefusal(Exception e, CancellationToken cancellationToken) =>
-        e is BudgetExceededException or MissingAttributionException or UnknownModelException or PolicyDeniedException
+        e is BudgetExceededException or MissingAttributionException or UnknownModelException or PolicyDeniedException or ModelRoutingException
         || (e is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private sealed class AttemptState(BudgetAwareRetryChatClient client, IEnumerable<ChatMessage> messages, ChatOptions? options)

@@ -206,6 +206,11 @@ internal sealed class CallTelemetry : ICostRecordObserver
         }
 
         Put(span, CostGovernanceTelemetry.DecisionAttribute, RecordNames.Name(record.Decision), own);
+        if (record.RequestedModelId is not null)
+        {
+            Put(span, CostGovernanceTelemetry.RequestedModelAttribute, record.RequestedModelId, own);
+        }
+
         if (record.EstimatePrecision == EstimatePrecision.Bounded)
         {
             // What was reserved for content that is not text was a bound, not a count: said where the call's cost is read.

@@ -72,6 +72,9 @@ public static class CostGovernanceTelemetry
     /// <summary>The span attribute holding the cost still available in the call's innermost budget scope, in US dollars.</summary>
     public const string BudgetRemainingAttribute = "aicostguard.budget.remaining";
 
+    /// <summary>The span attribute naming the model a call asked for, when a route or a degrade sent it to another (<see cref="CostRecord.RequestedModelId"/>).</summary>
+    public const string RequestedModelAttribute = "aicostguard.requested_model";
+
     /// <summary>The span attribute holding the <see cref="BudgetScope.Id"/> of the run the call is charged to.</summary>
     public const string RunIdAttribute = "aicostguard.run.id";
 

@@ -87,5 +87,35 @@ public sealed class QuoteCommandTests : IDisposable
         Assert.Equal("0.0075", CliFixture.LastLine(output));
     }
 
+    [Fact]
+    public void Candidates_are_each_quoted_at_their_worst_case_with_the_cheapest_that_fits_chosen()
+    {
+        // 33 prompt tokens on each (all o200k_base); gpt-4o and gpt-4o-mini write at most 16,384 output tokens, so 20,000 fit neither.
+        string messages = _files.File("m.json", CountCommandTests.WeatherMessages);
+        (int code, string output, string error) = CliFixture.Run("quote", "--model", "gpt-4o", "--messages-file", messages, "--max-output", "20000", "--candidates", "gpt-4o, gpt-4o-mini,gpt-4.1-nano", "--json");
+        Assert.True(code == 0, error);
+        using JsonDocument json = JsonDocument.Parse(output);
+        JsonElement[] candidates = [.. json.RootElement.GetProperty("candidates").EnumerateArray()];
+
+        Assert.Equal(["gpt-4o", "gpt-4o-mini", "gpt-4.1-nano"], candidates.Select(c => c.GetProperty("model").GetString()));
+        Assert.Equal((33 * 2.5m + 20_000 * 10m) / 1_000_000m, candidates[0].GetProperty("worstCase").GetDecimal());
+        Assert.Equal((33 * 0.1m + 20_000 * 0.4m) / 1_000_000m, candidates[2].GetProperty("worstCase").GetDecimal());
+        Assert.Equal([false, false, true], candidates.Select(c => c.GetProperty("chosen").GetBoolean()));
+        Assert.Contains("writes at most 16384 output tokens", candidates[1].GetProperty("unfit").GetString(), StringComparison.Ordinal);
+
+        // Plain: a line per candidate, then the quoted model's worst case on the last line, as without --candidates.
+        (code, output, _) = CliFixture.Run("quote", "--model", "gpt-4o", "--messages-file", messages, "--max-output", "10000", "--candidates", "gpt-4o,gpt-4.1-nano");
+        Assert.Equal(0, code);
+        Assert.Equal(["gpt-4o\t0.1000825\tfits", "gpt-4.1-nano\t0.0040033\tchosen", "0.1000825"], output.Trim().Split('\n').Select(l => l.TrimEnd('\r')));
+    }
+
+    [Fact]
+    public void A_candidate_the_catalog_does_not_price_is_refused()
+    {
+        BadInputTests.AssertRefused(
+            CliFixture.Run("quote", "--model", "gpt-4o", "--messages-file", _files.File("m.json", CountCommandTests.WeatherMessages), "--candidates", "gpt-4o,gpt-9-ultra"),
+            "'gpt-9-ultra' has no price in the catalog");
+    }
+
     public void Dispose() => _files.Dispose();
 }
