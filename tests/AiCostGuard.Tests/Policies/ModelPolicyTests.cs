@@ -236,6 +236,29 @@ public sealed class ModelPolicyTests
     }
 
     [Fact]
+    public async Task A_denied_stream_never_opens_the_models_stream()
+    {
+        var governed = new Governed(o => o.Policies.Add(Policy("no-o3", p =>
+        {
+            p.Match.Models.Add("o3");
+            p.DenyAll = true;
+        })));
+
+        PolicyDeniedException denial = await Assert.ThrowsAsync<PolicyDeniedException>(async () =>
+        {
+            await foreach (ChatResponseUpdate update in governed.Client.GetStreamingResponseAsync(Governed.Prompt(), new ChatOptions { ModelId = "o3" }))
+            {
+                Assert.Fail("A denied stream yielded " + update);
+            }
+        });
+
+        Assert.Equal("no-o3", denial.PolicyName);
+        Assert.Equal((0, 0), (governed.Inner.Calls, governed.Inner.StreamsDisposed));
+        Assert.True(governed.Last.IsStreaming);
+        Assert.Equal(BudgetDecision.Denied, governed.Last.Decision);
+    }
+
+    [Fact]
     public async Task A_call_rate_lets_twenty_o3_calls_an_hour_through_for_research_and_frees_a_slot_an_hour_after_each()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
