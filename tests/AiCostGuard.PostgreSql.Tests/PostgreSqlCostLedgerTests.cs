@@ -33,17 +33,24 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         await using var dataSource = NpgsqlDataSource.Create(connection);
         LedgerContents read = await PostgreSqlLedgerReader.ReadAsync(dataSource);
 
+        // Batches of 64 with a backlog are stored several at once, so storage order may interleave them: compared by
+        // each record's unique scope id (and an envelope step's time).
+        CostRecord[] readCalls = [.. read.Calls.OrderBy(c => c.ScopeId, StringComparer.Ordinal)];
+        OutcomeRecord[] readOutcomes = [.. read.Outcomes.OrderBy(o => o.ScopeId, StringComparer.Ordinal)];
+        EnvelopeStep[] readSteps = [.. read.EnvelopeSteps.OrderBy(s => s.Time)];
+        calls = [.. calls.OrderBy(c => c.ScopeId, StringComparer.Ordinal)];
+        outcomes = [.. outcomes.OrderBy(o => o.ScopeId, StringComparer.Ordinal)];
         Assert.Empty(read.SkippedLines);
-        Assert.Equal(calls, read.Calls);
-        Assert.Equal(outcomes, read.Outcomes);
-        Assert.Equal(steps, read.EnvelopeSteps);
-        Assert.Contains(read.Calls, c => c.CostParts is null);
-        Assert.Equal(calls.Select(c => Parts(c.CostParts)), read.Calls.Select(c => Parts(c.CostParts)));
-        Assert.Equal(steps.Select(s => $"{s.Ceiling} {s.Spent} {s.CostPerSuccess}"), read.EnvelopeSteps.Select(s => $"{s.Ceiling} {s.Spent} {s.CostPerSuccess}"));
+        Assert.Equal(calls, readCalls);
+        Assert.Equal(outcomes, readOutcomes);
+        Assert.Equal(steps, readSteps);
+        Assert.Contains(readCalls, c => c.CostParts is null);
+        Assert.Equal(calls.Select(c => Parts(c.CostParts)), readCalls.Select(c => Parts(c.CostParts)));
+        Assert.Equal(steps.Select(s => $"{s.Ceiling} {s.Spent} {s.CostPerSuccess}"), readSteps.Select(s => $"{s.Ceiling} {s.Spent} {s.CostPerSuccess}"));
 
         // decimal equality ignores trailing zeros: the scale must come back too (1.10 stays 1.10).
-        Assert.Equal(calls.Select(c => c.Cost.ToString(CultureInfo.InvariantCulture)), read.Calls.Select(c => c.Cost.ToString(CultureInfo.InvariantCulture)));
-        Assert.Equal(outcomes.Select(o => o.Value?.ToString(CultureInfo.InvariantCulture)), read.Outcomes.Select(o => o.Value?.ToString(CultureInfo.InvariantCulture)));
+        Assert.Equal(calls.Select(c => c.Cost.ToString(CultureInfo.InvariantCulture)), readCalls.Select(c => c.Cost.ToString(CultureInfo.InvariantCulture)));
+        Assert.Equal(outcomes.Select(o => o.Value?.ToString(CultureInfo.InvariantCulture)), readOutcomes.Select(o => o.Value?.ToString(CultureInfo.InvariantCulture)));
     }
 
     private static string? Parts(CostParts? p) => p is { } v
