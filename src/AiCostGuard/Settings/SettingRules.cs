@@ -18,22 +18,11 @@ internal static class SettingRules
         where T : class
     {
         var problems = new List<string>();
-        foreach (PropertyInfo property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach ((PropertyInfo property, RequiredAttribute? required, ValidationAttribute[] rules) in Rules<T>.Declared)
         {
-            if (property.GetIndexParameters().Length > 0 || property.GetMethod is null)
-            {
-                continue;
-            }
-
-            ValidationAttribute[] rules = [.. property.GetCustomAttributes<ValidationAttribute>(inherit: true)];
-            if (rules.Length == 0)
-            {
-                continue;
-            }
-
             object? value = property.GetValue(settings);
             var context = new ValidationContext(settings, property.Name, serviceProvider: null, items: null) { MemberName = property.Name };
-            if (Array.Find(rules, r => r is RequiredAttribute) is { } required && required.GetValidationResult(value, context) is { } missing)
+            if (required?.GetValidationResult(value, context) is { } missing)
             {
                 problems.Add($"{prefix}{property.Name}: {missing.ErrorMessage}");
                 continue;
@@ -41,7 +30,7 @@ internal static class SettingRules
 
             foreach (ValidationAttribute rule in rules)
             {
-                if (rule is not RequiredAttribute && rule.GetValidationResult(value, context) is { } broken)
+                if (rule.GetValidationResult(value, context) is { } broken)
                 {
                     problems.Add($"{prefix}{property.Name}: {broken.ErrorMessage}");
                 }
@@ -49,5 +38,18 @@ internal static class SettingRules
         }
 
         return problems;
+    }
+
+    /// <summary>The properties of <typeparamref name="T"/> that declare rules, read once: limits are checked each time a scope begins.</summary>
+    private static class Rules<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>
+    {
+        public static readonly (PropertyInfo Property, RequiredAttribute? Required, ValidationAttribute[] Others)[] Declared =
+        [
+            .. from property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+               where property.GetIndexParameters().Length == 0 && property.GetMethod is not null
+               let rules = property.GetCustomAttributes<ValidationAttribute>(inherit: true).ToArray()
+               where rules.Length > 0
+               select (property, rules.OfType<RequiredAttribute>().FirstOrDefault(), rules.Where(r => r is not RequiredAttribute).ToArray()),
+        ];
     }
 }
