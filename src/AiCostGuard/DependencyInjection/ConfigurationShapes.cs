@@ -13,6 +13,12 @@ internal static class ConfigurationShapes
         .With<ContentBoundOptions>()
         .With<CostTelemetryOptions>()
         .With<PeriodBudgetOptions>()
+        .With<BudgetTier>()
+        .With<ModelPolicy>()
+        .With<PolicyMatch>()
+        .With<PolicyCallRate>()
+        .With<ModelRoute>()
+        .With<RouteCandidate>()
         .With<AdaptiveEnvelopeOptions>()
         .With<SpendVelocityRule>()
         .With<InputTokenCalibrator>();

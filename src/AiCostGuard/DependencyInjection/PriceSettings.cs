@@ -38,6 +38,7 @@ internal static class PriceSettings
         Batch = Tier(c, nameof(ModelPrice.Batch)),
         MaximumOutputTokens = Int(c, nameof(ModelPrice.MaximumOutputTokens)),
         ContextWindow = Int(c, nameof(ModelPrice.ContextWindow)),
+        Capabilities = Value(c, nameof(ModelPrice.Capabilities)) is { } capabilities ? Enum.Parse<ModelCapabilities>(capabilities, ignoreCase: true) : null,
         GpuPool = c[nameof(ModelPrice.GpuPool)],
         EffectiveFrom = Value(c, nameof(ModelPrice.EffectiveFrom)) is { } from ? DateTimeOffset.Parse(from, CultureInfo.InvariantCulture) : null,
         Versions = List(c, nameof(ModelPrice.Versions), Price),

@@ -107,12 +107,8 @@ public sealed partial record ModelPrice
     /// its reasoning tokens are output, billed and counted against <c>MaxOutputTokens</c>, so a clamp must leave it room
     /// for an answer (<see cref="CostGovernanceOptions.MinimumClampedReasoningOutputTokens"/>).
     /// </summary>
-    /// <value>The default value is <see langword="false"/>; the bundled catalog takes it from LiteLLM's <c>supports_reasoning</c>.</value>
-    public bool SupportsReasoning
-    {
-        get => (Capabilities & ModelCapabilities.Reasoning) != 0;
-        init => Capabilities = value ? (Capabilities ?? ModelCapabilities.None) | ModelCapabilities.Reasoning : Capabilities & ~ModelCapabilities.Reasoning;
-    }
+    /// <value><see langword="false"/> when <see cref="Capabilities"/> is not known; the bundled catalog takes it from LiteLLM's <c>supports_reasoning</c>.</value>
+    public bool SupportsReasoning => (Capabilities.GetValueOrDefault() & ModelCapabilities.Reasoning) != 0;
 
     /// <summary>Gets the GPU pool whose cost per hour and capacity these rates derive from (<see cref="AiCostGuard.GpuPool.CostPerToken"/>); its calls are noted <see cref="PricingNotes.GpuPool"/>.</summary>
     /// <value>The default, <see langword="null"/>, is a per-token list price.</value>

@@ -24,6 +24,7 @@ public sealed class PriceSettingsTests
                     : t == typeof(long) ? (long)next
                     : t == typeof(string) ? $"s{next}"
                     : t == typeof(DateTimeOffset) ? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(next)
+                    : t == typeof(ModelCapabilities) ? ModelCapabilities.Tools | ModelCapabilities.JsonSchema
                     : null;
                 next++;
                 if (value is not null)
