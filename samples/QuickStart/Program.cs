@@ -128,9 +128,9 @@ using (CostAttribution.Begin(new CostAttribution { Team = "finance", Feature = "
     decimal? left = report.RemainingCost;
 
     const int AskedOutput = 2000;
-    ChatResponse response = await client.GetResponseAsync(Prompts.WeeklyReport, Options(otherModel, AskedOutput));
+    ChatResponse response = await client.GetResponseAsync(Prompts.WeeklyReport, Options(LargeModel, AskedOutput));
     CostRecord written = ledger.GetRecords()[^1];
-    decimal worstCase = governor.Catalog.TryGetPrice(otherModel, out ModelPrice? price) ? price.GetWorstCaseCost(written.EstimatedInputTokens, AskedOutput) : 0m;
+    decimal worstCase = governor.Catalog.TryGetPrice(LargeModel, out ModelPrice? price) ? price.GetWorstCaseCost(written.EstimatedInputTokens, AskedOutput) : 0m;
 
     Records(NewRecords());
     Console.WriteLine($"The write-up asked for up to {Tokens(AskedOutput)} output tokens, a worst case of {Money(worstCase)}, with {Money(left)} left in '{report.Name}'.");
