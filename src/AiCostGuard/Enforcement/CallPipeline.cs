@@ -26,7 +26,7 @@ internal sealed partial class CallPipeline
 
     public CallPipeline(CostGovernanceOptions options, ChatClientMetadata? metadata, TimeProvider time, ILogger logger, Action<SpendVelocityEventArgs> onSpendVelocityExceeded, Action<BudgetTierEventArgs>? onTierReached = null)
     {
-        PriceCatalog catalog = (options.Catalog ?? PriceCatalog.Default).WithOverrides(options.Prices).WithGpuPools(options.GpuPools).WithAliases(options.ModelAliases);
+        PriceCatalog catalog = options.BuildCatalog();
         Models = new ModelResolver(catalog, metadata?.DefaultModelId, options.DefaultMaximumOutputTokens, options.ContentBounds);
         Calibrator = options.InputCalibrator ?? new InputTokenCalibrator();
         Decider = new CallDecider(options, Models, Calibrator);

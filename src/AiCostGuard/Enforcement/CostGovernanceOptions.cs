@@ -273,16 +273,18 @@ public sealed class CostGovernanceOptions
     /// <summary>The catalog the client will price with; without the additions that are themselves invalid, which are reported on their own.</summary>
     internal PriceCatalog PricesInForce()
     {
-        PriceCatalog catalog = Catalog ?? PriceCatalog.Default;
         try
         {
-            return catalog.WithOverrides(Prices).WithGpuPools(GpuPools).WithAliases(ModelAliases);
+            return BuildCatalog();
         }
         catch (ArgumentException)
         {
-            return catalog;
+            return Catalog ?? PriceCatalog.Default;
         }
     }
+
+    /// <summary>The catalog a client of these options prices with: <see cref="Catalog"/> with the overrides, GPU pools and aliases.</summary>
+    internal PriceCatalog BuildCatalog() => (Catalog ?? PriceCatalog.Default).WithOverrides(Prices).WithGpuPools(GpuPools).WithAliases(ModelAliases);
 
     /// <summary>Throws when the options are not valid.</summary>
     /// <exception cref="OptionsValidationException">The options are not valid; the exception lists every problem.</exception>
