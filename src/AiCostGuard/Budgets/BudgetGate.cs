@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AiCostGuard;
 
 /// <summary>
@@ -92,30 +94,7 @@ internal static class BudgetGate
             return new Verdict(BudgetDecision.Allowed, wantedOutput, Reserve(innermost, price, input.Tokens, wantedOutput), null, null, null);
         }
 
-        bool canClamp = !breach.Found.IsBreached && demand.Action == OverBudgetAction.Clamp && outputRoom >= demand.MinimumClampedOutput;
-        if (demand.Mode == EnforcementMode.Shadow)
-        {
-            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(innermost, price, input.Tokens, wantedOutput), breach.Found.Kind ?? breach.OutputKind, breach.Budget ?? breach.OutputBudget, null);
-        }
-
-        if (canClamp)
-        {
-            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(innermost, price, input.Tokens, outputRoom), breach.OutputKind, breach.OutputBudget, null);
-        }
-
-        CeilingBreach found = breach.Found;
-        string budget = breach.Budget!;
-        if (!found.IsBreached)
-        {
-            // Output was the binding limit: report the worst case the call asked for against it.
-            BudgetUsage asked = new(input.Tokens, wantedOutput, breach.OutputKind == BudgetLimitKind.Cost ? price?.GetWorstCaseCost(input.Tokens, wantedOutput) ?? 0m : 0m);
-            found = new CeilingBreach(breach.OutputKind, breach.OutputLimit, breach.OutputUsed, Ceilings.Amount(asked, breach.OutputKind!.Value));
-            budget = breach.OutputBudget!;
-        }
-
-        var rejection = new BudgetExceededException(found.Kind!.Value, found.Limit, found.Used, found.Requested, budget, demand.Model.ModelId);
-        return new Verdict(BudgetDecision.Rejected, 0, default, found.Kind, budget, rejection);
-
+        return Constrained(in demand, innermost, price, input.Tokens, outputRoom, in breach);
         static void Consider(BudgetLimits limits, BudgetUsage used, string budget, bool costApplies, ref PricedInput input, ref Breach breach, ref long outputRoom)
         {
             if (breach.Found.IsBreached)
@@ -138,6 +117,36 @@ internal static class BudgetGate
                 breach.OutputBudget = budget;
             }
         }
+    }
+
+    /// <summary>A call that does not fit as asked: clamped, shadowed or rejected; out of line, so a call that fits does not make room for a refusal.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Verdict Constrained(in Demand demand, BudgetScope? innermost, ModelPrice? price, long inputTokens, long outputRoom, in Breach breach)
+    {
+        long wantedOutput = demand.WantedOutput;
+        bool canClamp = !breach.Found.IsBreached && demand.Action == OverBudgetAction.Clamp && outputRoom >= demand.MinimumClampedOutput;
+        if (demand.Mode == EnforcementMode.Shadow)
+        {
+            return new Verdict(canClamp ? BudgetDecision.ShadowClamped : BudgetDecision.ShadowRejected, wantedOutput, Reserve(innermost, price, inputTokens, wantedOutput), breach.Found.Kind ?? breach.OutputKind, breach.Budget ?? breach.OutputBudget, null);
+        }
+
+        if (canClamp)
+        {
+            return new Verdict(BudgetDecision.Clamped, outputRoom, Reserve(innermost, price, inputTokens, outputRoom), breach.OutputKind, breach.OutputBudget, null);
+        }
+
+        CeilingBreach found = breach.Found;
+        string budget = breach.Budget!;
+        if (!found.IsBreached)
+        {
+            // Output was the binding limit: report the worst case the call asked for against it.
+            BudgetUsage asked = new(inputTokens, wantedOutput, breach.OutputKind == BudgetLimitKind.Cost ? price?.GetWorstCaseCost(inputTokens, wantedOutput) ?? 0m : 0m);
+            found = new CeilingBreach(breach.OutputKind, breach.OutputLimit, breach.OutputUsed, Ceilings.Amount(asked, breach.OutputKind!.Value));
+            budget = breach.OutputBudget!;
+        }
+
+        var rejection = new BudgetExceededException(found.Kind!.Value, found.Limit, found.Used, found.Requested, budget, demand.Model.ModelId);
+        return new Verdict(BudgetDecision.Rejected, 0, default, found.Kind, budget, rejection);
     }
 
     /// <summary>The scope's run cap a model call would pass: its step cap or its wall time.</summary>

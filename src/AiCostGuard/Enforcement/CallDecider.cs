@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace AiCostGuard;
@@ -48,25 +49,14 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
         string? degradedBy = null;
         if (_runLimitAction == RunLimitAction.Degrade && _degradeModels.Length > 0)
         {
-            BudgetGate.Verdict preview = BudgetGate.Evaluate(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
-            if (preview.Decision != BudgetDecision.Allowed && Exact(ref estimate, messages, counted, profile))
-            {
-                preview = BudgetGate.Evaluate(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
-            }
-
-            if (preview.Decision != BudgetDecision.Allowed && preview.LimitKind == BudgetLimitKind.Cost
-                && Cheaper(messages, counted, options, profile, scope) is { } cheaper)
-            {
-                (degradedFrom, degradedBy) = (profile.ModelId, preview.LimitBudget);
-                (profile, estimate, wantedOutput) = cheaper;
-            }
+            degradedBy = Degrade(messages, counted, options, ref profile, ref estimate, ref wantedOutput, scope, finalTurn, out degradedFrom);
         }
 
         BudgetGate.Verdict verdict = BudgetGate.Admit(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
-        if (verdict.Decision == BudgetDecision.Rejected && Exact(ref estimate, messages, counted, profile))
+        if (verdict.Decision == BudgetDecision.Rejected)
         {
             // The bound did not fit; the exact count may.
-            verdict = BudgetGate.Admit(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
+            AdmitExact(messages, counted, profile, scope, wantedOutput, finalTurn, ref estimate, ref verdict);
         }
 
         if (degradedFrom is not null)
@@ -77,13 +67,7 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
         if (verdict.Decision == BudgetDecision.Rejected && !finalTurn && _runLimitAction is RunLimitAction.SoftStop or RunLimitAction.Degrade
             && verdict.LimitKind is BudgetLimitKind.Cost or BudgetLimitKind.OutputTokens or BudgetLimitKind.TotalTokens)
         {
-            // Nothing fits the call as asked: end the run with an answer, without tools, rather than an exception.
-            InputTokenEstimate toolless = profile.Tokenizer.Estimate(messages, null, exactAbove: 0);
-            BudgetGate.Verdict last = BudgetGate.Admit(Demand(profile, Reserved(in toolless, profile), wantedOutput, finalTurn: true), scope);
-            if (last.Decision != BudgetDecision.Rejected)
-            {
-                (finalTurn, verdict, estimate) = (true, last, toolless);
-            }
+            FinalTurn(messages, profile, scope, wantedOutput, ref finalTurn, ref estimate, ref verdict);
         }
 
         bool clamped = verdict.Decision == BudgetDecision.Clamped;
@@ -194,7 +178,55 @@ internal sealed class CallDecider(CostGovernanceOptions options, ModelResolver m
     public long Reserved(in InputTokenEstimate estimate, ModelProfile profile) =>
         profile.Tokenizer.IsCounted ? estimate.UpperBound : calibrator.Apply(profile.ModelId, estimate).UpperBound;
 
+    /// <summary>
+    /// Moves the call down the degrade ladder when its worst case does not fit the model asked for but the whole output
+    /// fits a cheaper one; returns the budget that made it, with the model it left in <paramref name="degradedFrom"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private string? Degrade(IEnumerable<ChatMessage> messages, ChatOptions? counted, ChatOptions? options, ref ModelProfile profile, ref InputTokenEstimate estimate, ref long wantedOutput, BudgetScope? scope, bool finalTurn, out string? degradedFrom)
+    {
+        degradedFrom = null;
+        BudgetGate.Verdict preview = BudgetGate.Evaluate(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
+        if (preview.Decision != BudgetDecision.Allowed && Exact(ref estimate, messages, counted, profile))
+        {
+            preview = BudgetGate.Evaluate(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
+        }
+
+        if (preview.Decision == BudgetDecision.Allowed || preview.LimitKind != BudgetLimitKind.Cost
+            || Cheaper(messages, counted, options, profile, scope) is not { } cheaper)
+        {
+            return null;
+        }
+
+        degradedFrom = profile.ModelId;
+        (profile, estimate, wantedOutput) = cheaper;
+        return preview.LimitBudget;
+    }
+
+    /// <summary>Admits a call the scope gate rejected on its bound again on its exact count, where counting applies.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AdmitExact(IEnumerable<ChatMessage> messages, ChatOptions? counted, ModelProfile profile, BudgetScope? scope, long wantedOutput, bool finalTurn, ref InputTokenEstimate estimate, ref BudgetGate.Verdict verdict)
+    {
+        if (Exact(ref estimate, messages, counted, profile))
+        {
+            verdict = BudgetGate.Admit(Demand(profile, Reserved(in estimate, profile), wantedOutput, finalTurn), scope);
+        }
+    }
+
+    /// <summary>Nothing fits the call as asked: the run ends with an answer, without tools, rather than an exception, when that fits.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FinalTurn(IEnumerable<ChatMessage> messages, ModelProfile profile, BudgetScope? scope, long wantedOutput, ref bool finalTurn, ref InputTokenEstimate estimate, ref BudgetGate.Verdict verdict)
+    {
+        InputTokenEstimate toolless = profile.Tokenizer.Estimate(messages, null, exactAbove: 0);
+        BudgetGate.Verdict last = BudgetGate.Admit(Demand(profile, Reserved(in toolless, profile), wantedOutput, finalTurn: true), scope);
+        if (last.Decision != BudgetDecision.Rejected)
+        {
+            (finalTurn, verdict, estimate) = (true, last, toolless);
+        }
+    }
+
     /// <summary>Counts the input exactly when it was only bounded and the model has a tokenizer; whether it did.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool Exact(ref InputTokenEstimate estimate, IEnumerable<ChatMessage> messages, ChatOptions? counted, ModelProfile profile)
     {
         if (estimate.Precision == EstimatePrecision.Exact || !profile.Tokenizer.IsCounted)

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -144,27 +146,7 @@ internal sealed partial class CallPipeline
         CallPlan plan = Decider.Decide(messages, options, profile, scope, turn, Decider.HasRequestCeiling || scope is not null || Gates.Length > 0);
         if (plan.Verdict.Decision == BudgetDecision.Rejected)
         {
-            var rejected = new CostRecord
-            {
-                Timestamp = _time.GetUtcNow(),
-                Attribution = attribution,
-                ScopeName = scope?.Name,
-                ScopeId = scope?.Id,
-                ModelId = plan.Profile.ModelId,
-                Provider = Recorder.Provider,
-                IsStreaming = streaming,
-                EstimatedInputTokens = plan.Estimate.Tokens,
-                EstimatePrecision = plan.Estimate.Precision,
-                CostSource = plan.Profile.Price is null ? CostSource.Unpriced : CostSource.Estimated,
-                Decision = BudgetDecision.Rejected,
-                LimitKind = plan.Verdict.LimitKind,
-                LimitBudget = plan.Verdict.LimitBudget,
-                MaximumOutputTokens = options?.MaxOutputTokens ?? plan.Profile.MaximumOutputTokens,
-                Outcome = CallOutcome.NotSent,
-            };
-            Recorder.Record(ref rejected, scope);
-            Log.Rejected(_logger, plan.Profile.ModelId, plan.Verdict.Rejection!.Message);
-            throw plan.Verdict.Rejection;
+            Reject(in plan, attribution, scope, options, streaming);
         }
 
         return new Admission(
@@ -299,7 +281,36 @@ internal sealed partial class CallPipeline
         }
     }
 
+    /// <summary>Records and throws the scope gate's rejection; out of line, so an admitted call does not make room for its record.</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Reject(in CallPlan plan, CostAttribution attribution, BudgetScope? scope, ChatOptions? options, bool streaming)
+    {
+        var rejected = new CostRecord
+        {
+            Timestamp = _time.GetUtcNow(),
+            Attribution = attribution,
+            ScopeName = scope?.Name,
+            ScopeId = scope?.Id,
+            ModelId = plan.Profile.ModelId,
+            Provider = Recorder.Provider,
+            IsStreaming = streaming,
+            EstimatedInputTokens = plan.Estimate.Tokens,
+            EstimatePrecision = plan.Estimate.Precision,
+            CostSource = plan.Profile.Price is null ? CostSource.Unpriced : CostSource.Estimated,
+            Decision = BudgetDecision.Rejected,
+            LimitKind = plan.Verdict.LimitKind,
+            LimitBudget = plan.Verdict.LimitBudget,
+            MaximumOutputTokens = options?.MaxOutputTokens ?? plan.Profile.MaximumOutputTokens,
+            Outcome = CallOutcome.NotSent,
+        };
+        Recorder.Record(ref rejected, scope);
+        Log.Rejected(_logger, plan.Profile.ModelId, plan.Verdict.Rejection!.Message);
+        throw plan.Verdict.Rejection;
+    }
+
     /// <summary>Runs the policies: an enforced denial is recorded and thrown; returns the policy that shadow-denied the call, if any.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private string? Police(CostAttribution attribution, ModelProfile profile, bool streaming)
     {
         PolicyVerdict verdict = _policies!.Evaluate(attribution, profile);
@@ -315,7 +326,8 @@ internal sealed partial class CallPipeline
         throw new PolicyDeniedException(verdict.Policy, profile.ModelId, verdict.Reason!, verdict.RetryAt);
     }
 
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Refuse(BudgetExceededException rejection, bool streaming)
     {
         Recorder.Refuse(CostAttribution.Current, rejection.ModelId, streaming, rejection.Message, rejection.LimitKind, rejection.BudgetName);

@@ -19,8 +19,7 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
     {
         if (record.Attempt == 0 && (record.Outcome == CallOutcome.NotSent || record.Decision == BudgetDecision.Rejected))
         {
-            // A refusal names the retry attempt it refused, as a settled call does.
-            record = record with { Attempt = RetryAttempt.Current };
+            NameAttempt(ref record);
         }
 
         observer.Observe(ref record, scope);
@@ -34,6 +33,10 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
             Log.RecordLost(logger, record.ModelId, record.Cost, e);
         }
     }
+
+    /// <summary>A refusal names the retry attempt it refused, as a settled call does; out of line, so a settled call does not make room for a copy of its record.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void NameAttempt(ref CostRecord record) => record = record with { Attempt = RetryAttempt.Current };
 
     /// <summary>Records a call refused before it was sent.</summary>
     public void Refuse(CostAttribution attribution, string? modelId, bool streaming, string reason, BudgetLimitKind? kind = null, string? budget = null, long estimatedInput = 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
@@ -21,25 +22,23 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
     /// </summary>
     public BudgetUsage Settle(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId = null, object? rawUsage = null, bool answeredByCache = false)
     {
+        // The charge is filled in place and read by reference: its usage and priced parts are large, and this runs once per call.
         Charge charge;
         try
         {
-            charge = Price(in admission, messages, outcome, reported, rawUsage ?? response?.RawRepresentation, response, streamedOutput, cut, answeringModelId ?? response?.ModelId);
+            Price(in admission, messages, outcome, reported, rawUsage ?? response?.RawRepresentation, response, streamedOutput, cut, answeringModelId ?? response?.ModelId, out charge);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Log.SettleFailed(logger, admission.Profile.ModelId, e);
-            BudgetUsage worstCase = admission.Verdict.Reserved.Cost > 0 || admission.Profile.Price is null
-                ? admission.Verdict.Reserved
-                : new BudgetUsage(admission.ReservedInput, admission.OutputTokens, admission.Profile.Price.GetWorstCaseCost(admission.ReservedInput, admission.OutputTokens));
-            charge = new Charge(admission.Profile, new TokenUsage(worstCase.InputTokens, worstCase.OutputTokens), null, worstCase.Cost,
-                admission.Profile.Price is null ? CostSource.Unpriced : CostSource.Estimated);
+            WorstCase(in admission, out charge);
         }
 
-        TokenUsage usage = charge.Usage;
-        PricedCost? priced = charge.Priced;
+        ref readonly TokenUsage usage = ref charge.Usage;
+        BudgetGate.Verdict verdict = admission.Verdict;
+        InputTokenEstimate estimate = admission.Estimate;
         var actual = answeredByCache ? default : new BudgetUsage(usage.InputTokens, usage.OutputTokens, charge.Cost);
-        admission.Scope?.Settle(admission.Verdict.Reserved, actual);
+        admission.Scope?.Settle(verdict.Reserved, actual);
         var record = new CostRecord
         {
             Timestamp = admission.StartTime,
@@ -56,48 +55,73 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             OutputTokens = usage.OutputTokens,
             ReasoningTokens = usage.ReasoningTokens,
             // What was reserved for an estimated family (the calibrated bound), so the estimate-error metric measures it.
-            EstimatedInputTokens = admission.Profile.Tokenizer.IsCounted ? admission.Estimate.Tokens : admission.ReservedInput,
-            EstimatePrecision = admission.Estimate.Precision,
+            EstimatedInputTokens = admission.Profile.Tokenizer.IsCounted ? estimate.Tokens : admission.ReservedInput,
+            EstimatePrecision = estimate.Precision,
             Cost = charge.Cost,
             CostSource = charge.Source,
-            Decision = cut is not null ? BudgetDecision.Cut : PolicyVerdict.Recorded(admission.Verdict.Decision, admission.ShadowPolicy),
-            LimitKind = cut ?? admission.Verdict.LimitKind,
-            LimitBudget = admission.Verdict.LimitBudget,
+            Decision = cut is not null ? BudgetDecision.Cut : PolicyVerdict.Recorded(verdict.Decision, admission.ShadowPolicy),
+            LimitKind = cut ?? verdict.LimitKind,
+            LimitBudget = verdict.LimitBudget,
             MaximumOutputTokens = admission.OutputTokens,
             Attempt = RetryAttempt.Current,
             Outcome = outcome,
             CacheWriteTokens = usage.AllCacheWriteTokens,
-            ServiceTier = priced?.ServiceTier,
-            PricingNotes = priced?.Notes ?? PricingNotes.None,
-            CostParts = priced?.Parts,
+            ServiceTier = charge.IsPriced ? charge.Priced.ServiceTier : null,
+            PricingNotes = charge.Priced.Notes,
+            CostParts = charge.IsPriced ? charge.Priced.Parts : null,
             PolicyName = admission.ShadowPolicy,
             BudgetTier = admission.BudgetTier,
         };
         if (answeredByCache)
         {
-            record = record with { InputTokens = 0, CachedInputTokens = 0, OutputTokens = 0, ReasoningTokens = 0, CacheWriteTokens = 0, Cost = 0m, CostParts = null, AvoidedCost = charge.Cost };
+            AnsweredByCache(ref record);
         }
 
         recorder.Record(ref record, admission.Scope);
         return actual;
     }
 
-    private Charge Price(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, object? rawUsage, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId)
+    /// <summary>A call a response cache answered is recorded at zero, with what it would have cost as the cost it avoided.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AnsweredByCache(ref CostRecord record) =>
+        record = record with { InputTokens = 0, CachedInputTokens = 0, OutputTokens = 0, ReasoningTokens = 0, CacheWriteTokens = 0, Cost = 0m, CostParts = null, AvoidedCost = record.Cost };
+
+    /// <summary>What a call is charged when working out its usage or cost failed: its reserved worst case, as an estimate.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WorstCase(in Admission admission, out Charge charge)
+    {
+        BudgetUsage worstCase = admission.Verdict.Reserved.Cost > 0 || admission.Profile.Price is null
+            ? admission.Verdict.Reserved
+            : new BudgetUsage(admission.ReservedInput, admission.OutputTokens, admission.Profile.Price.GetWorstCaseCost(admission.ReservedInput, admission.OutputTokens));
+        charge = new Charge
+        {
+            Profile = admission.Profile,
+            Usage = new TokenUsage(worstCase.InputTokens, worstCase.OutputTokens),
+            Cost = worstCase.Cost,
+            Source = admission.Profile.Price is null ? CostSource.Unpriced : CostSource.Estimated,
+        };
+    }
+
+    private void Price(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, UsageDetails? reported, object? rawUsage, ChatResponse? response, long streamedOutput, BudgetLimitKind? cut, string? answeringModelId, out Charge charge)
     {
         // Copy the numbers out at once: a tool loop adds later iterations into the first response's UsageDetails.
         // Normalizing once (Anthropic-style cache reads and writes folded into input) means every token is priced once.
-        TokenUsage normalized = reported is null ? default : TokenUsage.FromUsageDetails(reported, rawUsage);
+        charge = default;
+        if (reported is not null)
+        {
+            charge.Usage = TokenUsage.FromUsageDetails(reported, rawUsage);
+        }
 
         // Zero input for a sent prompt, or zero output beside an answer, is a client that fills what the provider did
         // not report with zeros (OllamaSharp): not reported, so estimated and flagged, never a silent $0.
-        long? input = Positive(reported?.InputTokenCount) is null or 0 ? null : normalized.InputTokens;
+        long? input = Positive(reported?.InputTokenCount) is null or 0 ? null : charge.Usage.InputTokens;
         long? output = Positive(reported?.OutputTokenCount);
         if (output == 0 && (streamedOutput > 0 || response?.Text is { Length: > 0 }))
         {
             output = null;
         }
 
-        long cached = normalized.CachedInputTokens;
+        long cached = charge.Usage.CachedInputTokens;
         ModelProfile profile = models.Answering(admission.Profile, answeringModelId, out bool outsideFamily);
         bool estimated = input is null || output is null;
 
@@ -115,26 +139,42 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             calibrator.Learn(admission.Profile.ModelId, admission.Estimate, input.Value);
         }
 
-        TokenUsage usage = (normalized with { InputTokens = input.Value, OutputTokens = output.Value, CachedInputTokens = cached }).FittedToTotals();
+        charge.Usage = charge.Usage.FittedTo(input.Value, output.Value, cached);
         string? serviceTier = ServiceTiers.FromResponse(response) ?? ServiceTiers.FromOptions(admission.Options);
-        PricedCost? priced = profile.Price?.At(admission.StartTime).GetCharge(in usage, serviceTier);
+        if (profile.Price is { } price)
+        {
+            price.At(admission.StartTime).GetCharge(in charge.Usage, serviceTier, out charge.Priced);
+            charge.IsPriced = true;
+        }
+
         if (outsideFamily)
         {
-            // A response may not name its own price: of the model asked for and the model named, the dearer is charged.
-            PricedCost asked = admission.Profile.Standard.Price!.At(admission.StartTime).GetCharge(in usage, serviceTier);
-            PricedCost dearer = priced is { } named && named.Total >= asked.Total ? named : asked;
-            priced = dearer with { Notes = dearer.Notes | PricingNotes.ReportedModelMismatch };
-            Log.ReportedModelMismatch(logger, admission.Profile.ModelId, profile.ModelId);
+            DearerOfFamilies(in admission, ref charge, serviceTier, profile.ModelId);
         }
+
         if (estimated && outcome == CallOutcome.Succeeded && cut is null)
         {
             Log.NoUsage(logger, profile.ModelId);
         }
 
-        CostSource source = profile.Price is null ? CostSource.Unpriced : estimated ? CostSource.Estimated : CostSource.ProviderReported;
-        return new Charge(profile, usage, priced, priced?.Total ?? 0m, source, outsideFamily);
+        charge.Profile = profile;
+        charge.Cost = charge.IsPriced ? charge.Priced.Total : 0m;
+        charge.Source = profile.Price is null ? CostSource.Unpriced : estimated ? CostSource.Estimated : CostSource.ProviderReported;
+        charge.OutsideFamily = outsideFamily;
     }
 
+    /// <summary>A response may not name its own price: of the model asked for and the model named, the dearer is charged.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DearerOfFamilies(in Admission admission, ref Charge charge, string? serviceTier, string? answeringModelId)
+    {
+        admission.Profile.Standard.Price!.At(admission.StartTime).GetCharge(in charge.Usage, serviceTier, out PricedCost asked);
+        PricedCost dearer = charge.IsPriced && charge.Priced.Total >= asked.Total ? charge.Priced : asked;
+        charge.Priced = dearer with { Notes = dearer.Notes | PricingNotes.ReportedModelMismatch };
+        charge.IsPriced = true;
+        Log.ReportedModelMismatch(logger, admission.Profile.ModelId, answeringModelId);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static long ExactInput(in Admission admission, IEnumerable<ChatMessage> messages) =>
         admission.Estimate.Precision == EstimatePrecision.Exact || !admission.Profile.Tokenizer.IsCounted
             ? admission.Estimate.Tokens
@@ -143,7 +183,18 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
     private static long? Positive(long? value) => value is >= 0 ? value : null;
 
     /// <summary>What a call is charged: the model it is priced by, its usage, the priced breakdown and where the cost came from.</summary>
-    private readonly record struct Charge(ModelProfile Profile, TokenUsage Usage, PricedCost? Priced, decimal Cost, CostSource Source, bool OutsideFamily = false);
+    private struct Charge
+    {
+        public ModelProfile Profile;
+        public TokenUsage Usage;
+
+        /// <summary>The priced breakdown; meaningful when <see cref="IsPriced"/>.</summary>
+        public PricedCost Priced;
+        public bool IsPriced;
+        public decimal Cost;
+        public CostSource Source;
+        public bool OutsideFamily;
+    }
 
     private static partial class Log
     {

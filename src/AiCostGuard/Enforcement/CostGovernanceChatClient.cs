@@ -192,6 +192,8 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
         return innerClient.GetService(typeof(CacheHitDetectingChatClient)) is not null;
     }
 
+    // Out of line: the success and the failure path would each carry a copy of the settlement's record otherwise.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private ValueTask SettleAsync(in Admission admission, IEnumerable<ChatMessage> messages, CallOutcome outcome, ChatResponse? response, bool answeredByCache = false)
     {
         BudgetUsage actual = _pipeline.Settlement.Settle(in admission, messages, outcome, response?.Usage, response, streamedOutput: 0, cut: null, answeredByCache: answeredByCache);

@@ -67,7 +67,7 @@ public sealed partial record ModelPrice
         }
 
         decimal fee = RequestFee ?? 0m;
-        charge = new PricedCost(cost + fee, StandardTier, parts.Notes, new CostParts(uncachedCost, cachedCost, writeCost, outputCost, reasoningCost, 0m, fee));
+        charge = new PricedCost(cost + fee, StandardTier, WithPoolNote(parts.Notes), new CostParts(uncachedCost, cachedCost, writeCost, outputCost, reasoningCost, 0m, fee));
         return true;
     }
 

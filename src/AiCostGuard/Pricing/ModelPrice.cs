@@ -176,14 +176,25 @@ public sealed partial record ModelPrice
     /// <summary>Prices <paramref name="usage"/> as <see cref="GetCostBreakdown"/> does, as one amount: what a call is charged.</summary>
     internal PricedCost GetCharge(in TokenUsage usage, string? serviceTier)
     {
-        (long uncached, long plainOutput) = Split(in usage);
-        if (TryGetChargeFixed(in usage, uncached, plainOutput, serviceTier, out PricedCost charge))
-        {
-            return charge with { Notes = WithPoolNote(charge.Notes) };
-        }
+        GetCharge(in usage, serviceTier, out PricedCost charge);
+        return charge;
+    }
 
+    /// <summary>Prices <paramref name="usage"/> as <see cref="GetCharge(in TokenUsage, string?)"/> does, into the caller's storage.</summary>
+    internal void GetCharge(in TokenUsage usage, string? serviceTier, out PricedCost charge)
+    {
+        (long uncached, long plainOutput) = Split(in usage);
+        if (!TryGetChargeFixed(in usage, uncached, plainOutput, serviceTier, out charge))
+        {
+            GetChargeInDecimal(in usage, uncached, plainOutput, serviceTier, out charge);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void GetChargeInDecimal(in TokenUsage usage, long uncached, long plainOutput, string? serviceTier, out PricedCost charge)
+    {
         CostBreakdown breakdown = GetCostBreakdownInDecimal(in usage, uncached, plainOutput, serviceTier);
-        return new PricedCost(breakdown.Total, breakdown.ServiceTier, WithPoolNote(breakdown.Notes), breakdown.Parts);
+        charge = new PricedCost(breakdown.Total, breakdown.ServiceTier, WithPoolNote(breakdown.Notes), breakdown.Parts);
     }
 
     /// <summary>A price drawn from a GPU pool says so on every charge.</summary>

@@ -135,12 +135,16 @@ public readonly record struct TokenUsage(long InputTokens, long OutputTokens, lo
         };
     }
 
-    /// <summary>Returns this usage with every part capped to fit its whole, so an estimated total cannot make the parts unpriceable.</summary>
-    internal TokenUsage FittedToTotals()
+    /// <summary>
+    /// Returns this usage with totals <paramref name="inputTokens"/> and <paramref name="outputTokens"/> and
+    /// <paramref name="cachedInputTokens"/> cached, every part capped to fit its whole, so an estimated total cannot make
+    /// the parts unpriceable.
+    /// </summary>
+    internal TokenUsage FittedTo(long inputTokens, long outputTokens, long cachedInputTokens)
     {
-        long input = Math.Max(0, InputTokens);
-        long output = Math.Max(0, OutputTokens);
-        long cached = Math.Clamp(CachedInputTokens, 0, input);
+        long input = Math.Max(0, inputTokens);
+        long output = Math.Max(0, outputTokens);
+        long cached = Math.Clamp(cachedInputTokens, 0, input);
         long write5m = Math.Clamp(CacheWriteTokens, 0, input - cached);
         long write1h = Math.Clamp(CacheWriteOneHourTokens, 0, input - cached - write5m);
         long audioIn = Math.Clamp(AudioInputTokens, 0, input - cached - write5m - write1h);

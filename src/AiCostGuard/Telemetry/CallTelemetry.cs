@@ -124,7 +124,7 @@ internal sealed class CallTelemetry : ICostRecordObserver
                 Tag(span, in record, scope, own is not null);
             }
 
-            record = record with { TraceId = span.TraceId, SpanId = span.SpanId };
+            Stamp(ref record, span);
             if (own is not null)
             {
                 own.SetEndTime((record.Timestamp + record.Duration).UtcDateTime);
@@ -133,11 +133,15 @@ internal sealed class CallTelemetry : ICostRecordObserver
         }
         else if (current is not null)
         {
-            record = record with { TraceId = current.TraceId, SpanId = current.SpanId };
+            Stamp(ref record, current);
         }
 
         Measure(in record);
     }
+
+    /// <summary>Names <paramref name="span"/> on the record; out of line, so a call without a span does not make room for a copy of the record.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void Stamp(ref CostRecord record, Activity span) => record = record with { TraceId = span.TraceId, SpanId = span.SpanId };
 
     /// <summary>Tells the model call's span from the tool loop's <c>orchestrate_tools</c> span and the caller's own spans, which must not be tagged.</summary>
     /// <summary>The span name, <c>chat {model}</c>, built once per model (up to <see cref="MaximumSpanNames"/> models).</summary>
