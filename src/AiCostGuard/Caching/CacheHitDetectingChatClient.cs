@@ -36,4 +36,21 @@ public sealed class CacheHitDetectingChatClient : DelegatingChatClient
         ProviderCallProbe.Current?.MarkReached();
         return base.GetStreamingResponseAsync(messages, options, cancellationToken);
     }
+
+    /// <summary>
+    /// Whether this marker is below <paramref name="innerClient"/>, the client a governed client wraps. A response cache
+    /// below it without one would charge every hit again, so that is a configuration error.
+    /// </summary>
+    internal static bool IsBelow(IChatClient innerClient)
+    {
+        if (innerClient.GetService(typeof(CachingChatClient)) is IChatClient cache && cache.GetService(typeof(CacheHitDetectingChatClient)) is null)
+        {
+            throw new InvalidOperationException(
+                "UseCostGovernance() is above UseDistributedCache() in this pipeline without UseCacheHitDetection() below the cache, so every cache hit " +
+                "would be charged again. Add it directly after the cache — builder.UseCostGovernance().UseDistributedCache().UseCacheHitDetection() — " +
+                "to record hits at $0 with the cost they avoided, or place the cache outside (before) UseCostGovernance().");
+        }
+
+        return innerClient.GetService(typeof(CacheHitDetectingChatClient)) is not null;
+    }
 }

@@ -54,7 +54,7 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
             alert => VelocityTelemetry.Report(this, alert, SpendVelocityExceeded),
             reached => TierTelemetry.Report(this, reached, BudgetTierReached))
         {
-            DetectsCacheHits = DetectsCacheHits(innerClient),
+            DetectsCacheHits = CacheHitDetectingChatClient.IsBelow(innerClient),
         };
         string[] unpricedLadder = [.. options.DegradeModels.Where(m => !Catalog.TryGetPrice(m, out _))];
         if (unpricedLadder.Length > 0)
@@ -174,23 +174,6 @@ public sealed class CostGovernanceChatClient : DelegatingChatClient
     /// <summary>How a call that threw <paramref name="e"/> ended: cancelled only when its caller asked for it.</summary>
     internal static CallOutcome Ended(Exception e, bool callerCancelled) =>
         e is OperationCanceledException && callerCancelled ? CallOutcome.Cancelled : CallOutcome.Failed;
-
-    /// <summary>
-    /// Whether a cache marker is below <paramref name="innerClient"/>; a response cache below it without one would charge
-    /// every hit again, so it is a configuration error.
-    /// </summary>
-    private static bool DetectsCacheHits(IChatClient innerClient)
-    {
-        if (innerClient.GetService(typeof(CachingChatClient)) is IChatClient cache && cache.GetService(typeof(CacheHitDetectingChatClient)) is null)
-        {
-            throw new InvalidOperationException(
-                "UseCostGovernance() is above UseDistributedCache() in this pipeline without UseCacheHitDetection() below the cache, so every cache hit " +
-                "would be charged again. Add it directly after the cache — builder.UseCostGovernance().UseDistributedCache().UseCacheHitDetection() — " +
-                "to record hits at $0 with the cost they avoided, or place the cache outside (before) UseCostGovernance().");
-        }
-
-        return innerClient.GetService(typeof(CacheHitDetectingChatClient)) is not null;
-    }
 
     // Out of line: the success and the failure path would each carry a copy of the settlement's record otherwise.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
