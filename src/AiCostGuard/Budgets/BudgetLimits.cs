@@ -13,6 +13,9 @@ namespace AiCostGuard;
 /// </remarks>
 public sealed class BudgetLimits
 {
+    // A field and a method, not a property: the configuration binder binds every property it sees.
+    private long _maximumCostPicos = -1;
+
     /// <summary>The largest token ceiling accepted: a trillion tokens.</summary>
     public const long LargestTokenLimit = 1_000_000_000_000;
 
@@ -37,7 +40,7 @@ public sealed class BudgetLimits
     /// <summary>Gets or sets the most cost, in US dollars.</summary>
     /// <value>The default, <see langword="null"/>, sets no ceiling.</value>
     [DecimalRange("0.000001", "1000000000")]
-    public decimal? MaximumCost { get; set { field = value; CeilingsSet = Ceilings.SetMask(this); } }
+    public decimal? MaximumCost { get; set { field = value; _maximumCostPicos = ModelPrice.ExactPicos(value); CeilingsSet = Ceilings.SetMask(this); } }
 
     /// <summary>Gets or sets the most model calls (steps) in a scope, its children's included.</summary>
     /// <value>The default, <see langword="null"/>, sets no cap.</value>
@@ -90,6 +93,9 @@ public sealed class BudgetLimits
     /// <summary>Returns a copy, so later changes to this instance do not move a ceiling in force.</summary>
     /// <returns>The copy.</returns>
     public BudgetLimits Clone() => (BudgetLimits)MemberwiseClone();
+
+    /// <summary>The cost ceiling in whole picodollars, for the integer checks of <see cref="Ceilings"/>; negative when unset or not a whole number of them.</summary>
+    internal long MaximumCostPicos() => _maximumCostPicos;
 
     /// <inheritdoc/>
     public override string ToString() => Ceilings.Describe(this);

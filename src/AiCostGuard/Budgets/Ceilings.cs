@@ -125,7 +125,7 @@ internal static class Ceilings
             ref readonly Ceiling c = ref Table[BitOperations.TrailingZeroCount(set)];
             if (c.CountsCost)
             {
-                if (costApplies && input.Price is not null && CostLimit(limits, c.Kind) is { } max && used.Cost + input.Cost > max)
+                if (costApplies && input.Price is not null && CostLimit(limits, c.Kind) is { } max && CostPasses(limits, in c, in used, ref input, max))
                 {
                     return new(c.Kind, max, used.Cost, input.Cost);
                 }
@@ -162,7 +162,7 @@ internal static class Ceilings
                     continue;
                 }
 
-                left = price.OutputTokensAffordable(max - used.Cost - input.Cost, input.Tokens);
+                left = OutputAffordable(limits, in c, in used, ref input, price, max);
             }
             else if (c.OutputWeight > 0 && TokenLimit(limits, c.Kind) is { } max)
             {
@@ -228,6 +228,23 @@ internal static class Ceilings
         return room;
     }
 
+    /// <summary>
+    /// Whether the input's worst case beside <paramref name="used"/> passes cost ceiling <paramref name="max"/>: in whole
+    /// picodollars when nothing is spent yet and both amounts are whole picodollars (a request's ceiling, a fresh scope),
+    /// which is the same comparison as in decimals without its cost.
+    /// </summary>
+    private static bool CostPasses(BudgetLimits limits, in Ceiling c, in BudgetUsage used, ref PricedInput input, decimal max) =>
+        used.Cost == 0m && CostLimitPicos(limits, c.Kind) is >= 0 and long maxPicos && input.Picos is >= 0 and long inputPicos
+            ? inputPicos > maxPicos
+            : used.Cost + input.Cost > max;
+
+    /// <summary>The output the rest of cost ceiling <paramref name="max"/> buys after the input's worst case; in whole picodollars where <see cref="CostPasses"/> compares in them.</summary>
+    private static long OutputAffordable(BudgetLimits limits, in Ceiling c, in BudgetUsage used, ref PricedInput input, ModelPrice price, decimal max) =>
+        used.Cost == 0m && CostLimitPicos(limits, c.Kind) is >= 0 and long maxPicos && input.Picos is >= 0 and long inputPicos
+            && price.OutputTokensAffordablePicos(maxPicos - inputPicos, input.Tokens) is >= 0 and long tokens
+            ? tokens
+            : price.OutputTokensAffordable(max - used.Cost - input.Cost, input.Tokens);
+
     /// <summary>The limit of a token ceiling: one arm per row of <see cref="Table"/> that counts tokens.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long? TokenLimit(BudgetLimits limits, BudgetLimitKind kind) => kind switch
@@ -244,6 +261,14 @@ internal static class Ceilings
     {
         BudgetLimitKind.Cost => limits.MaximumCost,
         _ => ThrowNotACeiling<decimal?>(kind),
+    };
+
+    /// <summary>The limit of a cost ceiling in whole picodollars, negative when it has none: an arm per arm of <see cref="CostLimit"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long CostLimitPicos(BudgetLimits limits, BudgetLimitKind kind) => kind switch
+    {
+        BudgetLimitKind.Cost => limits.MaximumCostPicos(),
+        _ => ThrowNotACeiling<long>(kind),
     };
 
     private static long FloorDivide(long value, int by)

@@ -124,6 +124,49 @@ public sealed partial record ModelPrice
         return true;
     }
 
+    /// <summary>
+    /// The worst case of <paramref name="inputTokens"/> input and no output in whole picodollars: exactly what
+    /// <see cref="GetWorstCaseCost(long, long)"/> prices, in integers; negative where only the decimal formula applies
+    /// (versions, a request fee, a long-context tier, a rate finer than a picodollar, more than 64 bits).
+    /// </summary>
+    internal long WorstInputPicos(long inputTokens)
+    {
+        if (Versions is { Count: > 0 } || RequestFee is not null || Pico() is not { } pico || inputTokens < 0 || inputTokens > pico.LongContextFrom)
+        {
+            return -1;
+        }
+
+        long high = Math.BigMul(inputTokens, pico.WorstInput, out long low);
+        return high == 0 && low >= 0 ? low : -1;
+    }
+
+    /// <summary>
+    /// How many output tokens <paramref name="amountPicos"/> picodollars buy: the same number as
+    /// <see cref="OutputTokensAffordable(decimal, long)"/> for that amount, in integers; negative where the integer path
+    /// does not apply (versions, a long-context tier, a rate finer than a picodollar).
+    /// </summary>
+    internal long OutputTokensAffordablePicos(long amountPicos, long inputTokens)
+    {
+        if (Versions is { Count: > 0 } || Pico() is not { } pico || inputTokens > pico.LongContextFrom)
+        {
+            return -1;
+        }
+
+        return pico.WorstOutput == 0 ? long.MaxValue : amountPicos <= 0 ? 0 : amountPicos / pico.WorstOutput;
+    }
+
+    /// <summary><paramref name="amount"/> in whole picodollars; negative when it is unset, negative, finer than a picodollar or beyond 64 bits of them.</summary>
+    internal static long ExactPicos(decimal? amount)
+    {
+        if (amount is not { } dollars || dollars < 0m || dollars > long.MaxValue / PicosPerDollar)
+        {
+            return -1;
+        }
+
+        decimal picos = dollars * PicosPerDollar;
+        return decimal.Truncate(picos) == picos ? (long)picos : -1;
+    }
+
     /// <summary>How many output tokens <paramref name="amount"/> buys at the worst output rate, without versions or long-context tiers in play.</summary>
     private bool TryGetOutputTokensAffordableFixed(decimal amount, long inputTokens, out long tokens)
     {
