@@ -57,22 +57,32 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         ? string.Join(' ', new[] { v.UncachedInput, v.CachedInput, v.CacheWrite, v.Output, v.Reasoning, v.AudioAndImage, v.RequestFee }.Select(d => d.ToString(CultureInfo.InvariantCulture)))
         : null;
 
-    [Fact]
-    public async Task A_version_2_ledger_reads_as_it_is_and_is_migrated_to_version_3_on_the_next_write_keeping_its_rows()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task An_older_ledger_reads_as_it_is_and_is_migrated_to_the_current_version_once_by_many_at_once_keeping_its_rows(int version)
     {
         string connection = await server.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(connection);
-        CostRecord[] old = [.. Enumerable.Range(0, 50).Select(i => Records.Call(i) with { CostParts = null })];
+        CostRecord[] old = [.. Enumerable.Range(0, 50).Select(i => AsWrittenBy(version, Records.Call(i)))];
         OutcomeRecord[] oldOutcomes = [Records.Outcome(1)];
-        await OldLedger.CreateAsync(dataSource, version: 2, old, oldOutcomes);
+        await OldLedger.CreateAsync(dataSource, version, old, oldOutcomes);
 
         LedgerContents before = await PostgreSqlLedgerReader.ReadAsync(dataSource);
         PostgreSqlLedgerWriter oldWriter = Assert.Single(await PostgreSqlLedgerWriters.ReadAsync(dataSource));
-        Assert.Equal(2, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
+        Assert.Equal(version, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
+        Assert.Empty(before.SkippedLines);
         Assert.Equal(old, before.Calls);
+        Assert.Equal(old.Select(c => Parts(c.CostParts)), before.Calls.Select(c => Parts(c.CostParts)));
         Assert.Equal(oldOutcomes, before.Outcomes);
         Assert.Empty(before.EnvelopeSteps);
         Assert.Equal((51L, 51L, 0L), (oldWriter.HandedOff, oldWriter.Stored, oldWriter.Missing));
+
+        // Several processes upgrading at once: one migrates, the others find it done.
+        int[] migrated = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgreSqlLedgerSchema.MigrateAsync(dataSource)));
+        Assert.Equal(1, migrated.Count(v => v == version));
+        Assert.All(migrated.Where(v => v != version), v => Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, v));
+        Assert.Equal(old, (await PostgreSqlLedgerReader.ReadAsync(dataSource)).Calls);
 
         CostRecord[] added = [.. Enumerable.Range(50, 30).Select(i => Records.Call(i))];
         await using (var current = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection }))
@@ -86,12 +96,28 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         }
 
         LedgerContents after = await PostgreSqlLedgerReader.ReadAsync(dataSource);
-        Assert.Equal(3, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
+        Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
         Assert.Equal([.. old, .. added], after.Calls);
         Assert.Equal(added.Select(c => Parts(c.CostParts)), after.Calls.Skip(old.Length).Select(c => Parts(c.CostParts)));
+        Assert.Equal(added.Select(c => c.AvoidedCost?.ToString(CultureInfo.InvariantCulture)), after.Calls.Skip(old.Length).Select(c => c.AvoidedCost?.ToString(CultureInfo.InvariantCulture)));
         Assert.Contains(added, c => c.CostParts is not null);
+        Assert.Contains(added, c => c.PolicyName is not null);
+        Assert.Contains(added, c => c.BudgetTier is not null);
+        Assert.Contains(added, c => c.Kind == CallKind.Embedding);
+        Assert.Contains(added, c => c.AvoidedCost is not null);
         Assert.Equal([Records.Step(3)], after.EnvelopeSteps);
         Assert.All(await PostgreSqlLedgerWriters.ReadAsync(dataSource), w => Assert.Equal(0L, w.Missing));
+    }
+
+    /// <summary>What a ledger of <paramref name="version"/> holds of <paramref name="call"/>: only the fields it has columns for.</summary>
+    private static CostRecord AsWrittenBy(int version, CostRecord call)
+    {
+        if (version < 4)
+        {
+            call = call with { PolicyName = null, BudgetTier = null, Kind = CallKind.Chat, AvoidedCost = null };
+        }
+
+        return version < 3 ? call with { CostParts = null } : call;
     }
 
     [Fact]

@@ -36,32 +36,44 @@ public static class Records
             ScopeId = "scope-" + i.ToString(CultureInfo.InvariantCulture),
             ModelId = i % 6 == 0 ? null : "gpt-4o-mini",
             RequestedModelId = i % 8 == 0 ? "gpt-4o" : null,
-            Provider = "openai",
+            Provider = i % 9 == 4 ? "anthropic" : "openai",
             IsStreaming = i % 2 == 1,
             InputTokens = random.NextInt64(0, long.MaxValue),
             CachedInputTokens = random.Next(),
             OutputTokens = random.Next(),
             ReasoningTokens = random.Next(),
             EstimatedInputTokens = random.Next(),
-            EstimatePrecision = (EstimatePrecision)(i % 2),
+            EstimatePrecision = Member<EstimatePrecision>(i),
             Cost = Costs[i % Costs.Length] + (i % Costs.Length < 4 ? random.Next(0, 1000) * 0.000001m : 0m),
-            CostSource = (CostSource)(i % 3),
-            Decision = (BudgetDecision)(i % 9),
-            LimitKind = i % 3 == 0 ? null : (BudgetLimitKind)(i % 10),
+            CostSource = Member<CostSource>(i),
+            Decision = Member<BudgetDecision>(i),
+            LimitKind = i % 3 == 0 ? null : Member<BudgetLimitKind>(i / 3),
             LimitBudget = i % 3 == 0 ? null : "request",
             MaximumOutputTokens = random.Next(),
             RefusalReason = i % 10 == 0 ? "missing attribution: team" : null,
             Attempt = i % 4,
-            Outcome = (CallOutcome)(i % 4),
+            Outcome = Member<CallOutcome>(i),
             TraceId = i % 2 == 0 ? ActivityTraceId.CreateRandom() : default,
             SpanId = i % 2 == 0 ? ActivitySpanId.CreateRandom() : default,
             CacheWriteTokens = random.Next(),
             ServiceTier = i % 5 == 0 ? null : "flex",
-            PricingNotes = (PricingNotes)(i % 16),
+            PricingNotes = (PricingNotes)(i % 64),
             CostParts = i % 3 == 2
                 ? null
                 : new CostParts(Costs[i % Costs.Length] / 7, 0.000001m * i, i % 2 == 0 ? 0m : 0.0010m, 1.10m, -0.5m * (i % 2), 0.0000000000000000000000000001m * i, i % 4 == 0 ? 0.01m : 0m),
+            PolicyName = i % 4 == 1 ? "no-preview-models-in-prod" : null,
+            BudgetTier = i % 5 == 2 ? "team-monthly@" + (50 + (i % 4 * 15)).ToString(CultureInfo.InvariantCulture) : null,
+            Kind = Member<CallKind>(i),
+            AvoidedCost = i % 3 == 1 ? Costs[(i / 3) % Costs.Length] : null,
         };
+    }
+
+    /// <summary>Every member of <typeparamref name="T"/> in turn, so each name is stored and parsed back.</summary>
+    public static T Member<T>(int i)
+        where T : struct, Enum
+    {
+        T[] members = Enum.GetValues<T>();
+        return members[i % members.Length];
     }
 
     public static EnvelopeStep Step(int i) => new(
