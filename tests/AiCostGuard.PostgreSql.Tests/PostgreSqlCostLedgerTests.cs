@@ -64,7 +64,7 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
     {
         string connection = await server.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(connection);
-        CostRecord[] old = [.. Enumerable.Range(0, 50).Select(i => AsWrittenBy(version, Records.Call(i)))];
+        CostRecord[] old = [.. Enumerable.Range(0, 50).Select(i => Records.AsWrittenBy(version, Records.Call(i)))];
         OutcomeRecord[] oldOutcomes = [Records.Outcome(1)];
         await OldLedger.CreateAsync(dataSource, version, old, oldOutcomes);
 
@@ -107,17 +107,6 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         Assert.Contains(added, c => c.AvoidedCost is not null);
         Assert.Equal([Records.Step(3)], after.EnvelopeSteps);
         Assert.All(await PostgreSqlLedgerWriters.ReadAsync(dataSource), w => Assert.Equal(0L, w.Missing));
-    }
-
-    /// <summary>What a ledger of <paramref name="version"/> holds of <paramref name="call"/>: only the fields it has columns for.</summary>
-    private static CostRecord AsWrittenBy(int version, CostRecord call)
-    {
-        if (version < 4)
-        {
-            call = call with { PolicyName = null, BudgetTier = null, Kind = CallKind.Chat, AvoidedCost = null };
-        }
-
-        return version < 3 ? call with { CostParts = null } : call;
     }
 
     [Fact]

@@ -68,6 +68,17 @@ public static class Records
         };
     }
 
+    /// <summary>What a ledger of <paramref name="version"/> holds of <paramref name="call"/>: only the fields it has columns for.</summary>
+    public static CostRecord AsWrittenBy(int version, CostRecord call)
+    {
+        if (version < 4)
+        {
+            call = call with { PolicyName = null, BudgetTier = null, Kind = CallKind.Chat, AvoidedCost = null };
+        }
+
+        return version < 3 ? call with { CostParts = null } : call;
+    }
+
     /// <summary>Every member of <typeparamref name="T"/> in turn, so each name is stored and parsed back.</summary>
     public static T Member<T>(int i)
         where T : struct, Enum
