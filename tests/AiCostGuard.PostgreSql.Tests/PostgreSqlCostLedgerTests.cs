@@ -283,6 +283,30 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
     }
 
     [Fact]
+    public async Task A_writer_storing_more_batches_at_once_than_its_queue_holds_drops_nothing_while_the_database_keeps_up()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        const int Count = 5_000;
+
+        // Three batches of 40 are more than the queue's 50: the writer must not take more than that off the queue, or what
+        // passes the capacity is dropped as if the database were failing.
+        var options = new PostgreSqlLedgerOptions { ConnectionString = connection, QueueCapacity = 50, MaximumBatchSize = 40, MaximumConcurrentBatches = 3 };
+        await using (var ledger = new PostgreSqlCostLedger(options))
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                ledger.Record(new CostRecord { ScopeId = string.Create(CultureInfo.InvariantCulture, $"call-{i}"), Cost = 0.001m, Timestamp = DateTimeOffset.UnixEpoch });
+            }
+
+            await ledger.FlushAsync();
+            Assert.False(ledger.IsFailing);
+            Assert.Equal(0, ledger.DroppedCount);
+        }
+
+        Assert.Equal((long)Count, await Database.ScalarAsync<long>(connection, "SELECT count(DISTINCT scope_id) FROM aicostguard.calls"));
+    }
+
+    [Fact]
     public async Task Text_with_a_nul_character_is_stored_rather_than_failing_its_batch_for_ever()
     {
         string connection = await server.CreateDatabaseAsync();
