@@ -12,8 +12,9 @@ namespace AiCostGuard.PostgreSql;
 /// </summary>
 /// <remarks>
 /// <see cref="PostgreSqlCostLedger"/> migrates on its first write; run <see cref="MigrateAsync"/> from a deployment step
-/// instead when the application's database user may not create tables. Migrations run in one transaction under an
-/// advisory lock, so many processes starting at once migrate once. This type is thread-safe.
+/// instead when the application's database user may not create tables, and for a large ledger of version 3 or older:
+/// version 4 builds a new time index, which reads the table once while writers wait. Migrations run in one transaction
+/// under an advisory lock, so many processes starting at once migrate once. This type is thread-safe.
 /// </remarks>
 public static class PostgreSqlLedgerSchema
 {
@@ -120,10 +121,15 @@ public static class PostgreSqlLedgerSchema
         // 4: the policy that denied a call, the budget tier in force, chat or embeddings, and what a cached answer saved.
         // A column with a constant default is added without rewriting the table; rows written before it read as the JSON
         // Lines lines that lack these fields do: no policy, no tier, a chat call, nothing avoided.
+        // The time index becomes a block-range one: calls are appended roughly in time order, so a range of pages holds a
+        // narrow range of times, and a range read finds its pages as a B-tree would, while a row appended costs the server
+        // next to nothing instead of a B-tree insert and its WAL record (about a tenth of the server's work per call stored).
         """
         ALTER TABLE {0}.calls
             ADD COLUMN policy_name text, ADD COLUMN budget_tier text, ADD COLUMN call_kind text NOT NULL DEFAULT 'Chat',
             ADD COLUMN avoided_cost numeric;
+        DROP INDEX {0}.calls_occurred_at;
+        CREATE INDEX calls_occurred_at ON {0}.calls USING brin (occurred_at) WITH (autosummarize = on);
         """,
     ];
 

@@ -107,7 +107,11 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         Assert.Contains(added, c => c.AvoidedCost is not null);
         Assert.Equal([Records.Step(3)], after.EnvelopeSteps);
         Assert.All(await PostgreSqlLedgerWriters.ReadAsync(dataSource), w => Assert.Equal(0L, w.Missing));
+        Assert.Contains("USING brin (occurred_at)", await TimeIndexAsync(connection), StringComparison.Ordinal);
     }
+
+    private static Task<string> TimeIndexAsync(string connection) =>
+        Database.ScalarAsync<string>(connection, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'aicostguard' AND indexname = 'calls_occurred_at'");
 
     [Fact]
     public async Task The_reader_filters_by_time_range_from_inclusive_to_exclusive()
@@ -173,6 +177,7 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, again);
         Assert.Equal((long)PostgreSqlLedgerSchema.CurrentVersion, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.schema_version"));
         Assert.Equal(4L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'aicostguard' AND table_name IN ('calls', 'outcomes', 'envelope_steps', 'writers')"));
+        Assert.Contains("USING brin (occurred_at) WITH (autosummarize='on')", await TimeIndexAsync(connection), StringComparison.Ordinal);
     }
 
     [Fact]
