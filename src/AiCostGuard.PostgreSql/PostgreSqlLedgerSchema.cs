@@ -128,7 +128,7 @@ public static class PostgreSqlLedgerSchema
         ALTER TABLE {0}.calls
             ADD COLUMN policy_name text, ADD COLUMN budget_tier text, ADD COLUMN call_kind text NOT NULL DEFAULT 'Chat',
             ADD COLUMN avoided_cost numeric;
-        DROP INDEX {0}.calls_occurred_at;
+        DROP INDEX IF EXISTS {0}.calls_occurred_at;
         CREATE INDEX calls_occurred_at ON {0}.calls USING brin (occurred_at) WITH (autosummarize = on);
         """,
     ];
