@@ -7,23 +7,36 @@ using Npgsql;
 namespace AiCostGuard.PostgreSql.Tests;
 
 /// <summary>
-/// Every public property of <see cref="CostRecord"/> comes back from PostgreSQL as it was written, found by reflection:
-/// a field added to the record and not stored (or not set by <see cref="Records.Call"/>) fails here.
+/// Every public property of <see cref="CostRecord"/>, <see cref="OutcomeRecord"/> and <see cref="EnvelopeStep"/> comes back
+/// from PostgreSQL as it was written, found by reflection: a field added to a record and not stored (or not varied by
+/// <see cref="Records"/>) fails here.
 /// </summary>
 public sealed class CostRecordRoundTripTests(PostgreSqlServer server) : IClassFixture<PostgreSqlServer>
 {
-    private static readonly PropertyInfo[] Properties = typeof(CostRecord).GetProperties(BindingFlags.Public | BindingFlags.Instance);
-
     [Fact]
-    public async Task Every_public_property_of_a_call_is_stored_and_read_back_exactly()
+    public async Task Every_public_property_of_a_call_an_outcome_and_an_envelope_step_is_stored_and_read_back_exactly()
     {
         string connection = await server.CreateDatabaseAsync();
-        CostRecord[] written = [.. Enumerable.Range(0, 120).Select(i => Records.Call(i))];
+        CostRecord[] calls = [.. Enumerable.Range(0, 120).Select(i => Records.Call(i))];
+        OutcomeRecord[] outcomes = [.. Enumerable.Range(0, 30).Select(Records.Outcome)];
+        EnvelopeStep[] steps = [.. Enumerable.Range(0, 30).Select(Records.Step)];
+
+        // One batch, so that rows read back in the order written.
         await using (var ledger = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection, MaximumConcurrentBatches = 1 }))
         {
-            foreach (CostRecord call in written)
+            foreach (CostRecord call in calls)
             {
                 ledger.Record(call);
+            }
+
+            foreach (OutcomeRecord outcome in outcomes)
+            {
+                ledger.Record(outcome);
+            }
+
+            foreach (EnvelopeStep step in steps)
+            {
+                ledger.Record(step);
             }
         }
 
@@ -31,15 +44,27 @@ public sealed class CostRecordRoundTripTests(PostgreSqlServer server) : IClassFi
         LedgerContents read = await PostgreSqlLedgerReader.ReadAsync(dataSource);
 
         Assert.Empty(read.SkippedLines);
-        Assert.Equal(written.Length, read.Calls.Count);
-        var problems = new List<string>();
-        foreach (PropertyInfo property in Properties)
+        List<string> problems = [.. Problems(calls, read.Calls), .. Problems(outcomes, read.Outcomes), .. Problems(steps, read.EnvelopeSteps)];
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    /// <summary>Every public property of <typeparamref name="T"/> that the written records vary and the read ones do not hold as written.</summary>
+    private static IEnumerable<string> Problems<T>(IReadOnlyList<T> written, IReadOnlyList<T> read)
+    {
+        string type = typeof(T).Name;
+        if (written.Count != read.Count)
+        {
+            yield return $"{type}: wrote {written.Count}, read {read.Count}";
+            yield break;
+        }
+
+        foreach (PropertyInfo property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             // A property the test records leave at one value would read back equal even if it were never stored.
             string[] values = [.. written.Select(c => Canonical(property.GetValue(c))).Distinct(StringComparer.Ordinal)];
             if (values.Length < 2)
             {
-                problems.Add($"{property.Name}: Records.Call gives it only the value {values.Single()}; vary it so the round trip covers it");
+                yield return $"{type}.{property.Name}: the test records give it only the value {values.Single()}; vary it (Records) so the round trip covers it";
                 continue;
             }
 
@@ -48,22 +73,20 @@ public sealed class CostRecordRoundTripTests(PostgreSqlServer server) : IClassFi
                 string[] members = [.. Enum.GetValues(enumType).Cast<object>().Select(Canonical).Except(values, StringComparer.Ordinal)];
                 if (members.Length > 0)
                 {
-                    problems.Add($"{property.Name}: Records.Call never sets {string.Join(", ", members)}");
+                    yield return $"{type}.{property.Name}: the test records never set {string.Join(", ", members)}";
                 }
             }
 
-            for (int i = 0; i < written.Length; i++)
+            for (int i = 0; i < written.Count; i++)
             {
-                string expected = Canonical(property.GetValue(written[i])), actual = Canonical(property.GetValue(read.Calls[i]));
+                string expected = Canonical(property.GetValue(written[i])), actual = Canonical(property.GetValue(read[i]));
                 if (expected != actual)
                 {
-                    problems.Add($"{property.Name} of call {i}: wrote {expected}, read {actual}");
+                    yield return $"{type}.{property.Name} of record {i}: wrote {expected}, read {actual}";
                     break;
                 }
             }
         }
-
-        Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
     [Fact]

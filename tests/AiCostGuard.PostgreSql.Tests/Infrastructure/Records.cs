@@ -88,10 +88,10 @@ public static class Records
     }
 
     public static EnvelopeStep Step(int i) => new(
-        "team-daily",
+        i % 2 == 0 ? "team-daily" : "feature-weekly",
         "team=team-" + (i % 4).ToString(CultureInfo.InvariantCulture),
         new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i).AddTicks(i * 10),
-        (EnvelopeChange)(i % 5),
+        Member<EnvelopeChange>(i),
         10.00m + (0.25m * i),
         0.123456789m * i,
         i,
@@ -101,9 +101,9 @@ public static class Records
     {
         Timestamp = new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i).AddTicks(i * 10),
         Attribution = new CostAttribution { Team = "team-" + (i % 4).ToString(CultureInfo.InvariantCulture) },
-        ScopeName = "run",
+        ScopeName = i % 5 == 0 ? null : "run",
         ScopeId = "scope-" + i.ToString(CultureInfo.InvariantCulture),
-        Name = "ticket-resolved",
+        Name = i % 3 == 0 ? "answer-accepted" : "ticket-resolved",
         IsSuccess = i % 3 != 0,
         Value = i % 2 == 0 ? 12.50m : null,
     };
