@@ -11,7 +11,7 @@ namespace AiCostGuard.PostgreSql.Tests;
 /// from PostgreSQL as it was written, found by reflection: a field added to a record and not stored (or not varied by
 /// <see cref="Records"/>) fails here.
 /// </summary>
-public sealed class CostRecordRoundTripTests(PostgreSqlServer server) : IClassFixture<PostgreSqlServer>
+public sealed class LedgerRecordRoundTripTests(PostgreSqlServer server) : IClassFixture<PostgreSqlServer>
 {
     [Fact]
     public async Task Every_public_property_of_a_call_an_outcome_and_an_envelope_step_is_stored_and_read_back_exactly()
