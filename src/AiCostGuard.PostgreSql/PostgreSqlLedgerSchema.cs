@@ -123,7 +123,7 @@ public static class PostgreSqlLedgerSchema
         // Lines lines that lack these fields do: no policy, no tier, a chat call, nothing avoided.
         // The time index becomes a block-range one: calls are appended roughly in time order, so a range of pages holds a
         // narrow range of times, and a range read finds its pages as a B-tree would, while a row appended costs the server
-        // next to nothing instead of a B-tree insert and its WAL record (about a tenth of the server's work per call stored).
+        // next to nothing instead of a B-tree insert and its WAL record (about a sixth of the server's work per call stored).
         """
         ALTER TABLE {0}.calls
             ADD COLUMN policy_name text, ADD COLUMN budget_tier text, ADD COLUMN call_kind text NOT NULL DEFAULT 'Chat',
