@@ -16,7 +16,9 @@ namespace AiCostGuard.Benchmarks;
 /// Both sinks keep their default options (a queue of 10,000 that makes callers wait when full; PostgreSQL batches of up
 /// to 5,000, two stored at once when the writer is behind). Beside it, the same PostgreSQL sink storing one batch at a
 /// time (<see cref="PostgreSqlLedgerOptions.MaximumConcurrentBatches"/> = 1), in a schema of its own on the same server,
-/// measures what storing batches at once gives in the same run. A throughput invocation hands over <see cref="ThroughputRecords"/> records and waits until the sink has
+/// measures what storing batches at once gives in the same run; and the default sink on a ledger whose time index is the
+/// B-tree schema versions 1 to 3 kept (replaced by a block-range index in version 4), in a third schema, measures what
+/// that index cost. A throughput invocation hands over <see cref="ThroughputRecords"/> records and waits until the sink has
 /// written every one (<c>FlushAsync</c>), so the queue's back-pressure makes it run at the sink's pace. A hand-off
 /// invocation hands over <see cref="HandOffBurst"/> records, well under the queue's capacity, and the sink drains them
 /// between iterations, outside the measurement.
@@ -36,10 +38,12 @@ public class LedgerSinkBenchmarks
     private NpgsqlDataSource _dataSource = null!;
     private PostgreSqlCostLedger _database = null!;
     private PostgreSqlCostLedger _oneAtATime = null!;
+    private PostgreSqlCostLedger _bTree = null!;
     private JsonLinesCostLedger _files = null!;
     private string _directory = null!;
     private long _toDatabase;
     private long _toOneAtATime;
+    private long _toBTree;
     private long _toFiles;
 
     [GlobalSetup]
@@ -49,18 +53,27 @@ public class LedgerSinkBenchmarks
         _dataSource = NpgsqlDataSource.Create(_server.ConnectionString);
         _database = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions(), _dataSource);
         _oneAtATime = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { Schema = "one_at_a_time", MaximumConcurrentBatches = 1 }, _dataSource);
+        PostgreSqlLedgerSchema.MigrateAsync(_dataSource, "b_tree").GetAwaiter().GetResult();
+        using (NpgsqlCommand bTree = _dataSource.CreateCommand("DROP INDEX b_tree.calls_occurred_at; CREATE INDEX calls_occurred_at ON b_tree.calls (occurred_at)"))
+        {
+            bTree.ExecuteNonQuery();
+        }
+
+        _bTree = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { Schema = "b_tree" }, _dataSource);
         _directory = Directory.CreateTempSubdirectory("aicostguard-bench-ledger-").FullName;
         _files = new JsonLinesCostLedger(new JsonLinesLedgerOptions { Directory = _directory });
         foreach (CostRecord record in _records)
         {
             _database.Record(record);
             _oneAtATime.Record(record);
+            _bTree.Record(record);
             _files.Record(record);
         }
 
-        _toDatabase = _toOneAtATime = _toFiles = _records.Length;
+        _toDatabase = _toOneAtATime = _toBTree = _toFiles = _records.Length;
         _database.FlushAsync().GetAwaiter().GetResult();
         _oneAtATime.FlushAsync().GetAwaiter().GetResult();
+        _bTree.FlushAsync().GetAwaiter().GetResult();
         _files.FlushAsync().GetAwaiter().GetResult();
     }
 
@@ -88,6 +101,14 @@ public class LedgerSinkBenchmarks
         await _oneAtATime.FlushAsync();
     }
 
+    /// <summary>Records per second into PostgreSQL with a B-tree time index (schema versions 1 to 3), measured the same way.</summary>
+    [Benchmark(OperationsPerInvoke = ThroughputRecords, Description = "PostgreSQL, throughput, B-tree time index")]
+    public async Task PostgreSqlBTreeTimeIndexThroughput()
+    {
+        _toBTree += Fill(_bTree, ThroughputRecords);
+        await _bTree.FlushAsync();
+    }
+
     /// <summary>Records per second into JSON Lines files, measured the same way.</summary>
     [Benchmark(OperationsPerInvoke = ThroughputRecords, Description = "JSON Lines, throughput")]
     public async Task JsonLinesThroughput()
@@ -109,8 +130,9 @@ public class LedgerSinkBenchmarks
     {
         _database.Dispose();
         _oneAtATime.Dispose();
+        _bTree.Dispose();
         _files.Dispose();
-        long stored, storedOneAtATime;
+        long stored, storedOneAtATime, storedBTree;
         using (NpgsqlCommand count = _dataSource.CreateCommand("SELECT count(*) FROM aicostguard.calls"))
         {
             stored = (long)count.ExecuteScalar()!;
@@ -121,8 +143,13 @@ public class LedgerSinkBenchmarks
             storedOneAtATime = (long)count.ExecuteScalar()!;
         }
 
+        using (NpgsqlCommand count = _dataSource.CreateCommand("SELECT count(*) FROM b_tree.calls"))
+        {
+            storedBTree = (long)count.ExecuteScalar()!;
+        }
+
         LedgerContents written = CostLedgerReader.Read(_directory);
-        Console.WriteLine($"// AiCostGuard check: PostgreSQL: {_toDatabase} records handed over, {stored} stored, {_database.DroppedCount} dropped; one batch at a time: {_toOneAtATime} handed over, {storedOneAtATime} stored, {_oneAtATime.DroppedCount} dropped; JSON Lines: {_toFiles} handed over, {written.Calls.Count} in the files, {_files.DroppedRecords} dropped, {written.SkippedLines.Count} lines skipped.");
+        Console.WriteLine($"// AiCostGuard check: PostgreSQL: {_toDatabase} records handed over, {stored} stored, {_database.DroppedCount} dropped; one batch at a time: {_toOneAtATime} handed over, {storedOneAtATime} stored, {_oneAtATime.DroppedCount} dropped; B-tree time index: {_toBTree} handed over, {storedBTree} stored, {_bTree.DroppedCount} dropped; JSON Lines: {_toFiles} handed over, {written.Calls.Count} in the files, {_files.DroppedRecords} dropped, {written.SkippedLines.Count} lines skipped.");
         _dataSource.Dispose();
         _server.Dispose();
         Directory.Delete(_directory, recursive: true);

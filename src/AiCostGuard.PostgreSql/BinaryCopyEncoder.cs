@@ -20,7 +20,7 @@ namespace AiCostGuard.PostgreSql;
 internal static class BinaryCopyEncoder
 {
     private const long PostgresEpochTicks = 630_822_816_000_000_000; // 2000-01-01T00:00:00Z
-    private const short CallFields = 43;
+    private const short CallFields = 47;
     private const short OutcomeFields = 14;
     private const short EnvelopeStepFields = 9;
 
@@ -121,6 +121,18 @@ internal static class BinaryCopyEncoder
             Span<byte> span = w.GetSpan(7 * 4);
             span[..(7 * 4)].Fill(0xFF);
             w.Advance(7 * 4);
+        }
+
+        Text(w, r.PolicyName);
+        Text(w, r.BudgetTier);
+        Name(w, r.Kind);
+        if (r.AvoidedCost is { } avoided)
+        {
+            Numeric(w, avoided);
+        }
+        else
+        {
+            Null(w);
         }
     }
 

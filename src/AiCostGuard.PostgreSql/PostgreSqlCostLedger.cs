@@ -50,6 +50,10 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
     private readonly string _schema;
     private readonly int _capacity;
     private readonly int _batchSize;
+
+    // What the writer takes off the queue at once while healthy: a batch per connection, but never more than the capacity,
+    // which only a failing writer may exceed (dropping the oldest); callers refill the queue while it drains.
+    private readonly int _drainLimit;
     private readonly bool _waitWhenFull;
     private readonly bool _failClosed;
     private readonly TimeSpan _retryDelay;
@@ -97,6 +101,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _journalDirectory = options.HandOffJournalDirectory;
+        _drainLimit = Math.Min(options.MaximumBatchSize * options.MaximumConcurrentBatches, options.QueueCapacity);
         _batches = [.. Enumerable.Range(0, options.MaximumConcurrentBatches).Select(_ => new PostgreSqlBatchWriter(_dataSource, _schema))];
         _journal = HandOffJournal.Start(_journalDirectory, _schema, _idPrefix, _time.GetUtcNow());
         _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(options.QueueCapacity)
@@ -297,7 +302,7 @@ public sealed partial class PostgreSqlCostLedger : ICostLedger, IAsyncDisposable
             }
 
             _pending.Add(new LedgerRow(HandOffJournal.RecordId(_idPrefix, entry.Sequence), entry.Call, entry.Outcome, entry.IsOutcome, entry.Step));
-            if (_pending.Count >= _batchSize * _batches.Length && _failure is null)
+            if (_pending.Count >= _drainLimit && _failure is null)
             {
                 // Enough for a batch on every connection while healthy; the rest stays queued (and keeps applying back-pressure).
                 break;

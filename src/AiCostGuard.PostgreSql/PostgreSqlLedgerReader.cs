@@ -7,7 +7,9 @@ namespace AiCostGuard.PostgreSql;
 /// <summary>Reads the calls, outcomes and envelope steps a <see cref="PostgreSqlCostLedger"/> wrote, as <see cref="CostLedgerReader"/> reads files: into the same <see cref="LedgerContents"/>, so every report works on either.</summary>
 /// <remarks>
 /// Records come in the order they were stored. A ledger of an older schema version is read as it is, without migrating
-/// it: its calls have no <see cref="CostRecord.CostParts"/> and it holds no envelope steps. Times are kept by PostgreSQL to the microsecond and read back in UTC. A
+/// it: a version 2 ledger's calls have no <see cref="CostRecord.CostParts"/> and it holds no envelope steps; a version 3
+/// ledger's calls have no <see cref="CostRecord.PolicyName"/>, <see cref="CostRecord.BudgetTier"/> nor
+/// <see cref="CostRecord.AvoidedCost"/>, and read as chat calls. Times are kept by PostgreSQL to the microsecond and read back in UTC. A
 /// row that cannot be read (an enum value a newer version wrote) is skipped and reported in
 /// <see cref="LedgerContents.SkippedLines"/> as <c>{schema}.calls id={id}: why</c>. This type is thread-safe.
 /// </remarks>
@@ -43,15 +45,20 @@ public static class PostgreSqlLedgerReader
         var outcomes = new List<OutcomeRecord>();
         var steps = new List<EnvelopeStep>();
         var skipped = new List<string>();
-        bool hasParts = version >= 3;
-        await using (NpgsqlCommand command = Select(connection, schema, "calls", hasParts ? PostgreSqlLedgerSchema.CallColumns : PostgreSqlLedgerSchema.CallColumnsVersion2, from, to))
+        string callColumns = version switch
+        {
+            < 3 => PostgreSqlLedgerSchema.CallColumnsVersion2,
+            3 => PostgreSqlLedgerSchema.CallColumnsVersion3,
+            _ => PostgreSqlLedgerSchema.CallColumns,
+        };
+        await using (NpgsqlCommand command = Select(connection, schema, "calls", callColumns, from, to))
         await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
                 try
                 {
-                    calls.Add(ReadCall(reader, hasParts));
+                    calls.Add(ReadCall(reader, version));
                 }
                 catch (Exception e) when (e is ArgumentException or FormatException or JsonException or InvalidCastException or OverflowException)
                 {
@@ -106,7 +113,7 @@ public static class PostgreSqlLedgerReader
         return command;
     }
 
-    private static CostRecord ReadCall(NpgsqlDataReader r, bool hasParts) => new()
+    private static CostRecord ReadCall(NpgsqlDataReader r, int version) => new()
     {
         Timestamp = Time(r, 1),
         Duration = r.GetTimeSpan(2),
@@ -137,9 +144,13 @@ public static class PostgreSqlLedgerReader
         PricingNotes = Enum.Parse<PricingNotes>(r.GetString(33)),
         TraceId = Text(r, 34) is { Length: 32 } trace ? ActivityTraceId.CreateFromString(trace) : default,
         SpanId = Text(r, 35) is { Length: 16 } span ? ActivitySpanId.CreateFromString(span) : default,
-        CostParts = hasParts && !r.IsDBNull(36)
+        CostParts = version >= 3 && !r.IsDBNull(36)
             ? new CostParts(r.GetDecimal(36), r.GetDecimal(37), r.GetDecimal(38), r.GetDecimal(39), r.GetDecimal(40), r.GetDecimal(41), r.GetDecimal(42))
             : null,
+        PolicyName = version >= 4 ? Text(r, 43) : null,
+        BudgetTier = version >= 4 ? Text(r, 44) : null,
+        Kind = version >= 4 ? Enum.Parse<CallKind>(r.GetString(45)) : CallKind.Chat,
+        AvoidedCost = version >= 4 && !r.IsDBNull(46) ? r.GetDecimal(46) : null,
     };
 
     private static EnvelopeStep ReadEnvelopeStep(NpgsqlDataReader r) => new(

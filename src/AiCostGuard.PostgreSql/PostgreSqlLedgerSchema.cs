@@ -12,19 +12,23 @@ namespace AiCostGuard.PostgreSql;
 /// </summary>
 /// <remarks>
 /// <see cref="PostgreSqlCostLedger"/> migrates on its first write; run <see cref="MigrateAsync"/> from a deployment step
-/// instead when the application's database user may not create tables. Migrations run in one transaction under an
-/// advisory lock, so many processes starting at once migrate once. This type is thread-safe.
+/// instead when the application's database user may not create tables, and for a large ledger of version 3 or older:
+/// version 4 builds a new time index, which reads the table once while writers wait. Migrations run in one transaction
+/// under an advisory lock, so many processes starting at once migrate once. This type is thread-safe.
 /// </remarks>
 public static class PostgreSqlLedgerSchema
 {
     /// <summary>The schema version this library writes and reads.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     // The advisory lock's first key: "ACG" in ASCII; the second is the hash of the schema name.
     private const int LockKey = 0x414347;
 
     /// <summary>The columns a call row is written with, in <c>COPY</c> order.</summary>
-    internal const string CallColumns = CallColumnsVersion2 + ", " + CostPartColumns;
+    internal const string CallColumns = CallColumnsVersion3 + ", " + CallColumnsAddedInVersion4;
+
+    /// <summary>The call columns of a version 3 ledger, which keeps no policy, budget tier, call kind nor avoided cost.</summary>
+    internal const string CallColumnsVersion3 = CallColumnsVersion2 + ", " + CostPartColumns;
 
     /// <summary>The call columns of a version 2 ledger, which keeps no cost parts.</summary>
     internal const string CallColumnsVersion2 =
@@ -37,6 +41,9 @@ public static class PostgreSqlLedgerSchema
     /// <summary>What a call was charged for each kind of token (<see cref="CostParts"/>), in its field order; all null for a call priced without them.</summary>
     internal const string CostPartColumns =
         "cost_uncached_input, cost_cached_input, cost_cache_write, cost_output, cost_reasoning, cost_audio_and_image, cost_request_fee";
+
+    /// <summary>The call columns version 4 added: <see cref="CostRecord.PolicyName"/>, <see cref="CostRecord.BudgetTier"/>, <see cref="CostRecord.Kind"/> and <see cref="CostRecord.AvoidedCost"/>.</summary>
+    internal const string CallColumnsAddedInVersion4 = "policy_name, budget_tier, call_kind, avoided_cost";
 
     /// <summary>The columns an envelope step row is written with, in <c>COPY</c> order.</summary>
     internal const string EnvelopeStepColumns = "id, occurred_at, envelope, key, change, ceiling, spent, successes, cost_per_success";
@@ -109,6 +116,20 @@ public static class PostgreSqlLedgerSchema
             ceiling numeric NOT NULL, spent numeric NOT NULL, successes integer NOT NULL, cost_per_success numeric
         );
         CREATE INDEX envelope_steps_occurred_at ON {0}.envelope_steps (occurred_at);
+        """,
+
+        // 4: the policy that denied a call, the budget tier in force, chat or embeddings, and what a cached answer saved.
+        // A column with a constant default is added without rewriting the table; rows written before it read as the JSON
+        // Lines lines that lack these fields do: no policy, no tier, a chat call, nothing avoided.
+        // The time index becomes a block-range one: calls are appended roughly in time order, so a range of pages holds a
+        // narrow range of times, and a range read finds its pages as a B-tree would, while a row appended costs the server
+        // next to nothing instead of a B-tree insert and its WAL record (about a sixth of the server's work per call stored).
+        """
+        ALTER TABLE {0}.calls
+            ADD COLUMN policy_name text, ADD COLUMN budget_tier text, ADD COLUMN call_kind text NOT NULL DEFAULT 'Chat',
+            ADD COLUMN avoided_cost numeric;
+        DROP INDEX IF EXISTS {0}.calls_occurred_at;
+        CREATE INDEX calls_occurred_at ON {0}.calls USING brin (occurred_at) WITH (autosummarize = on);
         """,
     ];
 

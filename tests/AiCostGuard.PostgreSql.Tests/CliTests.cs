@@ -46,8 +46,14 @@ public sealed class CliTests(PostgreSqlServer server) : IClassFixture<PostgreSql
                     CostParts = i % 6 == 5 ? null : new CostParts(0.0000100m * (i + 1), 0.0000020m * (i + 1), i == 8 ? 0.0000001m : 0m, 0.0000005m * (i + 1), 0m, 0m, i % 9 == 0 ? 0.00001m : 0m),
                     CacheWriteTokens = i == 8 ? 10 : 0,
                     CostSource = i % 10 == 0 ? CostSource.Estimated : CostSource.ProviderReported,
-                    Decision = i % 13 == 0 ? BudgetDecision.Rejected : BudgetDecision.Allowed,
-                    Outcome = i % 13 == 0 ? CallOutcome.NotSent : CallOutcome.Succeeded,
+                    Decision = i % 13 == 0 ? BudgetDecision.Rejected : i % 17 == 3 ? BudgetDecision.Denied : i % 5 == 1 ? BudgetDecision.TierReached : BudgetDecision.Allowed,
+                    Outcome = i % 13 == 0 || i % 17 == 3 ? CallOutcome.NotSent : CallOutcome.Succeeded,
+                    PolicyName = i % 17 == 3 ? "eu-data-stays-in-eu" : null,
+                    BudgetTier = i % 5 == 1 ? "team-monthly@" + (i % 3 == 0 ? "80" : "95") : null,
+                    Kind = i % 6 == 2 ? CallKind.Embedding : CallKind.Chat,
+
+                    // Every eighth call answered by a response cache: what it would have cost, in the report's cache savings.
+                    AvoidedCost = i % 8 == 7 ? 0.000420m * (i + 1) : null,
                 });
                 if (i % 50 == 0)
                 {
@@ -82,6 +88,40 @@ public sealed class CliTests(PostgreSqlServer server) : IClassFixture<PostgreSql
     }
 
     [Fact]
+    public async Task The_records_read_from_PostgreSQL_equal_those_read_from_files_policies_tiers_embeddings_and_cache_savings_included()
+    {
+        (string files, string connection) = await WriteBothAsync();
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(connection);
+
+        LedgerContents fromFiles = CostLedgerReader.Read(files);
+        LedgerContents fromDatabase = await PostgreSqlLedgerReader.ReadAsync(dataSource);
+
+        Assert.Equal(fromFiles.Calls, fromDatabase.Calls);
+        Assert.Contains(fromDatabase.Calls, c => c.PolicyName is not null);
+        Assert.Contains(fromDatabase.Calls, c => c.BudgetTier is not null);
+        Assert.Contains(fromDatabase.Calls, c => c.Kind == CallKind.Embedding);
+        Assert.Contains(fromDatabase.Calls, c => c.AvoidedCost is not null);
+    }
+
+    [Fact]
+    public async Task Cache_savings_in_the_report_from_PostgreSQL_equal_those_from_files()
+    {
+        (string files, string connection) = await WriteBothAsync();
+
+        var fromFiles = await Cli.RunAsync("report", "--ledger", files, "--by", "team", "--format", "json");
+        var fromDatabase = await Cli.RunAsync("report", "--connection", connection, "--by", "team", "--format", "json");
+
+        Assert.Equal((0, 0), (fromFiles.Code, fromDatabase.Code));
+        using var report = System.Text.Json.JsonDocument.Parse(fromFiles.Output);
+        decimal savings = report.RootElement.GetProperty("total").GetProperty("cacheSavingsUsd").GetDecimal();
+
+        // The calls answered from the cache, sent ones only: i % 8 == 7, neither refused (i % 13 == 0) nor denied (i % 17 == 3).
+        decimal expected = Enumerable.Range(0, 400).Where(i => i % 8 == 7 && i % 13 != 0 && i % 17 != 3).Sum(i => 0.000420m * (i + 1));
+        Assert.Equal(expected, savings);
+        Assert.Equal(fromFiles.Output, fromDatabase.Output);
+    }
+
+    [Fact]
     public async Task Focus_export_from_PostgreSQL_equals_the_export_from_files()
     {
         (string files, string connection) = await WriteBothAsync();
@@ -93,10 +133,10 @@ public sealed class CliTests(PostgreSqlServer server) : IClassFixture<PostgreSql
         Assert.Equal(0, fromFiles.Code);
         Assert.Equal(0, fromDatabase.Code);
 
-        // A header, then one row per charge of each call sent (31 of the 400 were refused unsent): the itemized calls
+        // A header, then one row per charge of each call sent (54 of the 400 were refused or denied unsent): the itemized calls
         // have a row per kind of token, the calls priced whole one row.
         string[] rows = File.ReadAllLines(fileCsv);
-        Assert.True(rows.Length > 1 + (2 * 369), $"{rows.Length} rows");
+        Assert.True(rows.Length > 1 + (2 * 346), $"{rows.Length} rows");
         Assert.Contains(rows, r => r.Contains("Cached Input Tokens", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains("Request Fee", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.Contains("Unitemized", StringComparison.Ordinal));

@@ -57,22 +57,32 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         ? string.Join(' ', new[] { v.UncachedInput, v.CachedInput, v.CacheWrite, v.Output, v.Reasoning, v.AudioAndImage, v.RequestFee }.Select(d => d.ToString(CultureInfo.InvariantCulture)))
         : null;
 
-    [Fact]
-    public async Task A_version_2_ledger_reads_as_it_is_and_is_migrated_to_version_3_on_the_next_write_keeping_its_rows()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task An_older_ledger_reads_as_it_is_and_is_migrated_to_the_current_version_once_by_many_at_once_keeping_its_rows(int version)
     {
         string connection = await server.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(connection);
-        CostRecord[] old = [.. Enumerable.Range(0, 50).Select(i => Records.Call(i) with { CostParts = null })];
+        CostRecord[] old = [.. Enumerable.Range(0, 50).Select(i => Records.AsWrittenBy(version, Records.Call(i)))];
         OutcomeRecord[] oldOutcomes = [Records.Outcome(1)];
-        await OldLedger.CreateAsync(dataSource, version: 2, old, oldOutcomes);
+        await OldLedger.CreateAsync(dataSource, version, old, oldOutcomes);
 
         LedgerContents before = await PostgreSqlLedgerReader.ReadAsync(dataSource);
         PostgreSqlLedgerWriter oldWriter = Assert.Single(await PostgreSqlLedgerWriters.ReadAsync(dataSource));
-        Assert.Equal(2, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
+        Assert.Equal(version, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
+        Assert.Empty(before.SkippedLines);
         Assert.Equal(old, before.Calls);
+        Assert.Equal(old.Select(c => Parts(c.CostParts)), before.Calls.Select(c => Parts(c.CostParts)));
         Assert.Equal(oldOutcomes, before.Outcomes);
         Assert.Empty(before.EnvelopeSteps);
         Assert.Equal((51L, 51L, 0L), (oldWriter.HandedOff, oldWriter.Stored, oldWriter.Missing));
+
+        // Several processes upgrading at once: one migrates, the others find it done.
+        int[] migrated = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgreSqlLedgerSchema.MigrateAsync(dataSource)));
+        Assert.Equal(1, migrated.Count(v => v == version));
+        Assert.All(migrated.Where(v => v != version), v => Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, v));
+        Assert.Equal(old, (await PostgreSqlLedgerReader.ReadAsync(dataSource)).Calls);
 
         CostRecord[] added = [.. Enumerable.Range(50, 30).Select(i => Records.Call(i))];
         await using (var current = new PostgreSqlCostLedger(new PostgreSqlLedgerOptions { ConnectionString = connection }))
@@ -86,13 +96,22 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         }
 
         LedgerContents after = await PostgreSqlLedgerReader.ReadAsync(dataSource);
-        Assert.Equal(3, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
+        Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, await Database.ScalarAsync<int>(connection, "SELECT max(version) FROM aicostguard.schema_version"));
         Assert.Equal([.. old, .. added], after.Calls);
         Assert.Equal(added.Select(c => Parts(c.CostParts)), after.Calls.Skip(old.Length).Select(c => Parts(c.CostParts)));
+        Assert.Equal(added.Select(c => c.AvoidedCost?.ToString(CultureInfo.InvariantCulture)), after.Calls.Skip(old.Length).Select(c => c.AvoidedCost?.ToString(CultureInfo.InvariantCulture)));
         Assert.Contains(added, c => c.CostParts is not null);
+        Assert.Contains(added, c => c.PolicyName is not null);
+        Assert.Contains(added, c => c.BudgetTier is not null);
+        Assert.Contains(added, c => c.Kind == CallKind.Embedding);
+        Assert.Contains(added, c => c.AvoidedCost is not null);
         Assert.Equal([Records.Step(3)], after.EnvelopeSteps);
         Assert.All(await PostgreSqlLedgerWriters.ReadAsync(dataSource), w => Assert.Equal(0L, w.Missing));
+        Assert.Contains("USING brin (occurred_at)", await TimeIndexAsync(connection), StringComparison.Ordinal);
     }
+
+    private static Task<string> TimeIndexAsync(string connection) =>
+        Database.ScalarAsync<string>(connection, "SELECT indexdef FROM pg_indexes WHERE schemaname = 'aicostguard' AND indexname = 'calls_occurred_at'");
 
     [Fact]
     public async Task The_reader_filters_by_time_range_from_inclusive_to_exclusive()
@@ -158,6 +177,7 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         Assert.Equal(PostgreSqlLedgerSchema.CurrentVersion, again);
         Assert.Equal((long)PostgreSqlLedgerSchema.CurrentVersion, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM aicostguard.schema_version"));
         Assert.Equal(4L, await Database.ScalarAsync<long>(connection, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'aicostguard' AND table_name IN ('calls', 'outcomes', 'envelope_steps', 'writers')"));
+        Assert.Contains("USING brin (occurred_at) WITH (autosummarize='on')", await TimeIndexAsync(connection), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -265,6 +285,30 @@ public sealed class PostgreSqlCostLedgerTests(PostgreSqlServer server) : IClassF
         Assert.Equal((long)Count, await Database.ScalarAsync<long>(connection, "SELECT count(DISTINCT scope_id) FROM aicostguard.calls"));
         PostgreSqlLedgerWriter writer = Assert.Single(await PostgreSqlLedgerWriters.ReadAsync(dataSource));
         Assert.Equal(((long)Count, (long)Count, 0L), (writer.HandedOff, writer.Stored, writer.Missing));
+    }
+
+    [Fact]
+    public async Task A_writer_storing_more_batches_at_once_than_its_queue_holds_drops_nothing_while_the_database_keeps_up()
+    {
+        string connection = await server.CreateDatabaseAsync();
+        const int Count = 5_000;
+
+        // Three batches of 40 are more than the queue's 50: the writer must not take more than that off the queue, or what
+        // passes the capacity is dropped as if the database were failing.
+        var options = new PostgreSqlLedgerOptions { ConnectionString = connection, QueueCapacity = 50, MaximumBatchSize = 40, MaximumConcurrentBatches = 3 };
+        await using (var ledger = new PostgreSqlCostLedger(options))
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                ledger.Record(new CostRecord { ScopeId = string.Create(CultureInfo.InvariantCulture, $"call-{i}"), Cost = 0.001m, Timestamp = DateTimeOffset.UnixEpoch });
+            }
+
+            await ledger.FlushAsync();
+            Assert.False(ledger.IsFailing);
+            Assert.Equal(0, ledger.DroppedCount);
+        }
+
+        Assert.Equal((long)Count, await Database.ScalarAsync<long>(connection, "SELECT count(DISTINCT scope_id) FROM aicostguard.calls"));
     }
 
     [Fact]

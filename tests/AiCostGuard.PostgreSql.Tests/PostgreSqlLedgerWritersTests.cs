@@ -63,7 +63,7 @@ public sealed class PostgreSqlLedgerWritersTests(PostgreSqlServer server) : ICla
     {
         string connection = await server.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(connection);
-        CostRecord first = Records.Call(1) with { CostParts = null }, second = Records.Call(2);
+        CostRecord first = Records.AsWrittenBy(1, Records.Call(1)), second = Records.Call(2);
         await OldLedger.CreateAsync(dataSource, version: 1, [first], []);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => PostgreSqlLedgerWriters.ReadAsync(dataSource));

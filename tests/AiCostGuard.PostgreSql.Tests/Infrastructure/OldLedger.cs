@@ -25,8 +25,14 @@ public static class OldLedger
             }
         }
 
+        string columns = version switch
+        {
+            <= 2 => PostgreSqlLedgerSchema.CallColumnsVersion2,
+            3 => PostgreSqlLedgerSchema.CallColumnsVersion3,
+            _ => throw new ArgumentOutOfRangeException(nameof(version), version, "An old ledger is version 2 or 3."),
+        };
         string copy = $"""
-            INSERT INTO aicostguard.calls ({PostgreSqlLedgerSchema.CallColumnsVersion2}) SELECT {PostgreSqlLedgerSchema.CallColumnsVersion2} FROM scratch.calls ORDER BY position;
+            INSERT INTO aicostguard.calls ({columns}) SELECT {columns} FROM scratch.calls ORDER BY position;
             INSERT INTO aicostguard.outcomes ({PostgreSqlLedgerSchema.OutcomeColumns}) SELECT {PostgreSqlLedgerSchema.OutcomeColumns} FROM scratch.outcomes ORDER BY position;
             {(version >= 2 ? "INSERT INTO aicostguard.writers SELECT * FROM scratch.writers;" : string.Empty)}
             DROP SCHEMA scratch CASCADE;
