@@ -68,14 +68,7 @@ internal static class BinaryCopyEncoder
         Numeric(w, r.Cost);
         Name(w, r.CostSource);
         Name(w, r.Decision);
-        if (r.LimitKind is { } kind)
-        {
-            Name(w, kind);
-        }
-        else
-        {
-            Null(w);
-        }
+        Name(w, r.LimitKind);
 
         Text(w, r.LimitBudget);
         Int64(w, r.MaximumOutputTokens);
@@ -126,14 +119,7 @@ internal static class BinaryCopyEncoder
         Text(w, r.PolicyName);
         Text(w, r.BudgetTier);
         Name(w, r.Kind);
-        if (r.AvoidedCost is { } avoided)
-        {
-            Numeric(w, avoided);
-        }
-        else
-        {
-            Null(w);
-        }
+        Numeric(w, r.AvoidedCost);
     }
 
     /// <summary>A row of <c>{schema}.envelope_steps</c>, in <see cref="PostgreSqlLedgerSchema.EnvelopeStepColumns"/> order.</summary>
@@ -148,14 +134,7 @@ internal static class BinaryCopyEncoder
         Numeric(w, s.Ceiling);
         Numeric(w, s.Spent);
         Int32(w, s.Successes);
-        if (s.CostPerSuccess is { } perSuccess)
-        {
-            Numeric(w, perSuccess);
-        }
-        else
-        {
-            Null(w);
-        }
+        Numeric(w, s.CostPerSuccess);
     }
 
     /// <summary>A row of <c>{schema}.outcomes</c>, in <see cref="PostgreSqlLedgerSchema.OutcomeColumns"/> order.</summary>
@@ -167,14 +146,7 @@ internal static class BinaryCopyEncoder
         Attribution(w, o.Attribution, o.ScopeName, o.ScopeId);
         Text(w, o.Name ?? string.Empty);
         Bool(w, o.IsSuccess);
-        if (o.Value is { } value)
-        {
-            Numeric(w, value);
-        }
-        else
-        {
-            Null(w);
-        }
+        Numeric(w, o.Value);
     }
 
     internal static void Timestamp(IBufferWriter<byte> w, DateTimeOffset time)
@@ -200,6 +172,18 @@ internal static class BinaryCopyEncoder
     }
 
     /// <summary>A numeric: sign, weight and display scale, then the value's base-10,000 digits without trailing zero digits.</summary>
+    internal static void Numeric(IBufferWriter<byte> w, decimal? value)
+    {
+        if (value is { } set)
+        {
+            Numeric(w, set);
+        }
+        else
+        {
+            Null(w);
+        }
+    }
+
     internal static void Numeric(IBufferWriter<byte> w, decimal value)
     {
         Span<int> bits = stackalloc int[4];
@@ -308,6 +292,19 @@ internal static class BinaryCopyEncoder
 
         Text(w, scopeName);
         Text(w, scopeId);
+    }
+
+    private static void Name<T>(IBufferWriter<byte> w, T? value)
+        where T : struct, Enum
+    {
+        if (value is { } set)
+        {
+            Name(w, set);
+        }
+        else
+        {
+            Null(w);
+        }
     }
 
     private static void Name<T>(IBufferWriter<byte> w, T value)
