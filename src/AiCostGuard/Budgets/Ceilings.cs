@@ -230,20 +230,30 @@ internal static class Ceilings
 
     /// <summary>
     /// Whether the input's worst case beside <paramref name="used"/> passes cost ceiling <paramref name="max"/>: in whole
-    /// picodollars when nothing is spent yet and both amounts are whole picodollars (a request's ceiling, a fresh scope),
-    /// which is the same comparison as in decimals without its cost.
+    /// picodollars when <see cref="InPicos"/> applies, which is the same comparison as in decimals without its cost.
     /// </summary>
     private static bool CostPasses(BudgetLimits limits, in Ceiling c, in BudgetUsage used, ref PricedInput input, decimal max) =>
-        used.Cost == 0m && CostLimitPicos(limits, c.Kind) is >= 0 and long maxPicos && input.Picos is >= 0 and long inputPicos
+        InPicos(limits, in c, in used, ref input, out long maxPicos, out long inputPicos)
             ? inputPicos > maxPicos
             : used.Cost + input.Cost > max;
 
-    /// <summary>The output the rest of cost ceiling <paramref name="max"/> buys after the input's worst case; in whole picodollars where <see cref="CostPasses"/> compares in them.</summary>
+    /// <summary>The output the rest of cost ceiling <paramref name="max"/> buys after the input's worst case; in whole picodollars where <see cref="InPicos"/> applies.</summary>
     private static long OutputAffordable(BudgetLimits limits, in Ceiling c, in BudgetUsage used, ref PricedInput input, ModelPrice price, decimal max) =>
-        used.Cost == 0m && CostLimitPicos(limits, c.Kind) is >= 0 and long maxPicos && input.Picos is >= 0 and long inputPicos
+        InPicos(limits, in c, in used, ref input, out long maxPicos, out long inputPicos)
             && price.OutputTokensAffordablePicos(maxPicos - inputPicos, input.Tokens) is >= 0 and long tokens
             ? tokens
             : price.OutputTokensAffordable(max - used.Cost - input.Cost, input.Tokens);
+
+    /// <summary>
+    /// Whether a cost ceiling can be checked in whole picodollars: nothing is spent against it yet (a request's ceiling, a
+    /// fresh scope) and both the ceiling and the input's worst case are whole numbers of them.
+    /// </summary>
+    private static bool InPicos(BudgetLimits limits, in Ceiling c, in BudgetUsage used, ref PricedInput input, out long maxPicos, out long inputPicos)
+    {
+        maxPicos = CostLimitPicos(limits, c.Kind);
+        inputPicos = maxPicos >= 0 && used.Cost == 0m ? input.Picos : -1;
+        return inputPicos >= 0;
+    }
 
     /// <summary>The limit of a token ceiling: one arm per row of <see cref="Table"/> that counts tokens.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -23,6 +23,12 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
         }
 
         observer.Observe(ref record, scope);
+        Write(in record);
+    }
+
+    /// <summary>Writes <paramref name="record"/> to the ledger without observing it; a record the ledger does not take is counted as dropped and logged.</summary>
+    public void Write(in CostRecord record)
+    {
         try
         {
             ledger.Record(in record);
@@ -30,7 +36,7 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             CostLedgerTotals.AddDropped(1);
-            Log.RecordLost(logger, record.ModelId, record.Cost, e);
+            Log.RecordLost(logger, record.Decision, record.ModelId, record.Cost, e);
         }
     }
 
@@ -76,7 +82,7 @@ internal sealed partial class CallRecorder(ICostLedger ledger, ICostRecordObserv
 
     private static partial class Log
     {
-        [LoggerMessage(6, LogLevel.Error, "The ledger did not take the record of a call to '{ModelId}' costing ${Cost}; it is counted as dropped.")]
-        public static partial void RecordLost(ILogger logger, string? modelId, decimal cost, Exception exception);
+        [LoggerMessage(6, LogLevel.Error, "The ledger did not take the record ({Decision}) of a call to '{ModelId}' costing ${Cost}; it is counted as dropped.")]
+        public static partial void RecordLost(ILogger logger, BudgetDecision decision, string? modelId, decimal cost, Exception exception);
     }
 }

@@ -35,10 +35,8 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
         }
 
         ref readonly TokenUsage usage = ref charge.Usage;
-        BudgetGate.Verdict verdict = admission.Verdict;
-        InputTokenEstimate estimate = admission.Estimate;
         var actual = answeredByCache ? default : new BudgetUsage(usage.InputTokens, usage.OutputTokens, charge.Cost);
-        admission.Scope?.Settle(verdict.Reserved, actual);
+        admission.Scope?.Settle(admission.Verdict.Reserved, actual);
         var record = new CostRecord
         {
             Timestamp = admission.StartTime,
@@ -55,13 +53,13 @@ internal sealed partial class CallSettlement(ModelResolver models, CallRecorder 
             OutputTokens = usage.OutputTokens,
             ReasoningTokens = usage.ReasoningTokens,
             // What was reserved for an estimated family (the calibrated bound), so the estimate-error metric measures it.
-            EstimatedInputTokens = admission.Profile.Tokenizer.IsCounted ? estimate.Tokens : admission.ReservedInput,
-            EstimatePrecision = estimate.Precision,
+            EstimatedInputTokens = admission.Profile.Tokenizer.IsCounted ? admission.Estimate.Tokens : admission.ReservedInput,
+            EstimatePrecision = admission.Estimate.Precision,
             Cost = charge.Cost,
             CostSource = charge.Source,
-            Decision = cut is not null ? BudgetDecision.Cut : PolicyVerdict.Recorded(verdict.Decision, admission.ShadowPolicy),
-            LimitKind = cut ?? verdict.LimitKind,
-            LimitBudget = verdict.LimitBudget,
+            Decision = cut is not null ? BudgetDecision.Cut : PolicyVerdict.Recorded(admission.Verdict.Decision, admission.ShadowPolicy),
+            LimitKind = cut ?? admission.Verdict.LimitKind,
+            LimitBudget = admission.Verdict.LimitBudget,
             MaximumOutputTokens = admission.OutputTokens,
             Attempt = RetryAttempt.Current,
             Outcome = outcome,
