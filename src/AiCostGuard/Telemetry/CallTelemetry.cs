@@ -174,18 +174,21 @@ internal sealed class CallTelemetry : ICostRecordObserver
 
     private static void Tag(Activity span, in CostRecord record, BudgetScope? scope, bool own)
     {
+        // A span that carries no call of ours yet (ours, or another library's first) has none of these keys: they are
+        // appended. One that does (UseOpenTelemetry() outside the tool loop, a later call) has them replaced.
+        bool append = own || span.GetTagItem(CostGovernanceTelemetry.DecisionAttribute) is null;
         if (own)
         {
-            Put(span, "gen_ai.operation.name", RecordNames.Name(record.Kind), own);
-            Put(span, "gen_ai.request.model", record.ModelId, own);
-            Put(span, "gen_ai.provider.name", record.Provider, own);
-            Put(span, "gen_ai.usage.input_tokens", record.InputTokens, own);
-            Put(span, "gen_ai.usage.output_tokens", record.OutputTokens, own);
+            Put(span, "gen_ai.operation.name", RecordNames.Name(record.Kind), true);
+            Put(span, "gen_ai.request.model", record.ModelId, append);
+            Put(span, "gen_ai.provider.name", record.Provider, append);
+            Put(span, "gen_ai.usage.input_tokens", record.InputTokens, append);
+            Put(span, "gen_ai.usage.output_tokens", record.OutputTokens, append);
         }
 
         if (record.CostSource == CostSource.Unpriced)
         {
-            Put(span, CostGovernanceTelemetry.CostSourceAttribute, RecordNames.Name(CostSource.Unpriced), own);
+            Put(span, CostGovernanceTelemetry.CostSourceAttribute, RecordNames.Name(CostSource.Unpriced), append);
         }
         else
         {
@@ -193,7 +196,7 @@ internal sealed class CallTelemetry : ICostRecordObserver
             // its cost is the sum of theirs, so it adds up to the ledger whatever order the pipeline is composed in.
             double cost = (double)record.Cost;
             long calls = 1;
-            if (!own && span.GetTagItem(CostGovernanceTelemetry.ModelCallsAttribute) is long before)
+            if (!append && span.GetTagItem(CostGovernanceTelemetry.ModelCallsAttribute) is long before)
             {
                 calls += before;
                 cost += span.GetTagItem(CostGovernanceTelemetry.CostAttribute) is double sum ? sum : 0d;
@@ -201,62 +204,62 @@ internal sealed class CallTelemetry : ICostRecordObserver
 
             // Boxed once for both names; the call count is one on almost every span, boxed once for the process.
             object boxedCost = cost;
-            Put(span, CostGovernanceTelemetry.CostAttribute, boxedCost, own);
-            Put(span, CostGovernanceTelemetry.CostAmountAttribute, boxedCost, own);
-            Put(span, CostGovernanceTelemetry.CostCurrencyAttribute, "USD", own);
-            Put(span, CostGovernanceTelemetry.CostSourceAttribute, "local", own);
-            Put(span, CostGovernanceTelemetry.ModelCallsAttribute, calls == 1 ? OneCall : calls, own);
-            Put(span, CostGovernanceTelemetry.UsageSourceAttribute, RecordNames.Name(record.CostSource), own);
+            Put(span, CostGovernanceTelemetry.CostAttribute, boxedCost, append);
+            Put(span, CostGovernanceTelemetry.CostAmountAttribute, boxedCost, append);
+            Put(span, CostGovernanceTelemetry.CostCurrencyAttribute, "USD", append);
+            Put(span, CostGovernanceTelemetry.CostSourceAttribute, "local", append);
+            Put(span, CostGovernanceTelemetry.ModelCallsAttribute, calls == 1 ? OneCall : calls, append);
+            Put(span, CostGovernanceTelemetry.UsageSourceAttribute, RecordNames.Name(record.CostSource), append);
         }
 
-        Put(span, CostGovernanceTelemetry.DecisionAttribute, RecordNames.Name(record.Decision), own);
+        Put(span, CostGovernanceTelemetry.DecisionAttribute, RecordNames.Name(record.Decision), append);
         if (record.RequestedModelId is not null)
         {
-            Put(span, CostGovernanceTelemetry.RequestedModelAttribute, record.RequestedModelId, own);
+            Put(span, CostGovernanceTelemetry.RequestedModelAttribute, record.RequestedModelId, append);
         }
 
         if (record.EstimatePrecision == EstimatePrecision.Bounded)
         {
             // What was reserved for content that is not text was a bound, not a count: said where the call's cost is read.
-            Put(span, "aicostguard.estimate.precision", RecordNames.Name(EstimatePrecision.Bounded), own);
+            Put(span, "aicostguard.estimate.precision", RecordNames.Name(EstimatePrecision.Bounded), append);
         }
 
         if (record.LimitKind is { } kind)
         {
-            Put(span, CostGovernanceTelemetry.LimitKindAttribute, RecordNames.Name(kind), own);
-            Put(span, CostGovernanceTelemetry.LimitBudgetAttribute, record.LimitBudget, own);
+            Put(span, CostGovernanceTelemetry.LimitKindAttribute, RecordNames.Name(kind), append);
+            Put(span, CostGovernanceTelemetry.LimitBudgetAttribute, record.LimitBudget, append);
         }
 
         if (record.PolicyName is not null)
         {
-            Put(span, CostGovernanceTelemetry.PolicyAttribute, record.PolicyName, own);
+            Put(span, CostGovernanceTelemetry.PolicyAttribute, record.PolicyName, append);
         }
 
         if (record.BudgetTier is { } tier)
         {
-            Put(span, CostGovernanceTelemetry.BudgetTierAttribute, tier, own);
+            Put(span, CostGovernanceTelemetry.BudgetTierAttribute, tier, append);
         }
 
         if (scope is not null)
         {
-            Put(span, CostGovernanceTelemetry.RunIdAttribute, scope.Id, own);
-            Put(span, CostGovernanceTelemetry.RunNameAttribute, scope.Name, own);
+            Put(span, CostGovernanceTelemetry.RunIdAttribute, scope.Id, append);
+            Put(span, CostGovernanceTelemetry.RunNameAttribute, scope.Name, append);
             if (scope.Limits.MaximumCost is { } limit)
             {
-                Put(span, CostGovernanceTelemetry.BudgetLimitAttribute, (double)limit, own);
-                Put(span, CostGovernanceTelemetry.BudgetRemainingAttribute, (double)(scope.RemainingCost ?? 0m), own);
+                Put(span, CostGovernanceTelemetry.BudgetLimitAttribute, (double)limit, append);
+                Put(span, CostGovernanceTelemetry.BudgetRemainingAttribute, (double)(scope.RemainingCost ?? 0m), append);
             }
         }
 
         CostAttribution? a = record.Attribution;
         if (a is not null)
         {
-            Put(span, AttributionTagNames.Tenant, a.Tenant, own);
-            Put(span, AttributionTagNames.Team, a.Team, own);
-            Put(span, AttributionTagNames.Feature, a.Feature, own);
-            Put(span, AttributionTagNames.User, a.User, own);
-            Put(span, AttributionTagNames.CostCenter, a.CostCenter, own);
-            Put(span, AttributionTagNames.Environment, a.Environment, own);
+            Put(span, AttributionTagNames.Tenant, a.Tenant, append);
+            Put(span, AttributionTagNames.Team, a.Team, append);
+            Put(span, AttributionTagNames.Feature, a.Feature, append);
+            Put(span, AttributionTagNames.User, a.User, append);
+            Put(span, AttributionTagNames.CostCenter, a.CostCenter, append);
+            Put(span, AttributionTagNames.Environment, a.Environment, append);
         }
 
         if (record.Decision != BudgetDecision.Allowed)
@@ -288,13 +291,13 @@ internal sealed class CallTelemetry : ICostRecordObserver
     }
 
     /// <summary>
-    /// Sets a tag. On a span this library started no tag is there yet, so a tag with a value is appended without the
-    /// search for an existing key that <see cref="Activity.SetTag"/> makes. Another library's span may already carry the
-    /// key (several calls observed on one span), so there it is replaced, or removed by a null value.
+    /// Sets a tag. Where none of the library's keys is there yet, a tag with a value is appended without the search for an
+    /// existing key that <see cref="Activity.SetTag"/> makes. A span that already carries a call's tags (several calls
+    /// observed on one span) has each replaced, or removed by a null value.
     /// </summary>
-    private static void Put(Activity span, string key, object? value, bool own)
+    private static void Put(Activity span, string key, object? value, bool append)
     {
-        if (!own)
+        if (!append)
         {
             span.SetTag(key, value);
         }
@@ -317,12 +320,19 @@ internal sealed class CallTelemetry : ICostRecordObserver
 
     private void Measure(in CostRecord record)
     {
-        // The folded tag values of the last call are reused while model and attribution instance stay the same.
+        // The folded tag values of the last call, and the totals they add to, are reused while model and attribution
+        // instance stay the same.
         MetricSeries.Folded? series = null;
-        bool counted = CostGovernanceTelemetry.Cost.Enabled, histogram = CostGovernanceTelemetry.CallCost.Enabled;
-        if ((counted || histogram) && record.Outcome != CallOutcome.NotSent && record.CostSource != CostSource.Unpriced)
+        bool priced = record.Outcome != CallOutcome.NotSent && record.CostSource != CostSource.Unpriced;
+        if (priced && CostGovernanceTelemetry.Cost.Enabled)
         {
             series = _series.Fold(record.ModelId, record.Attribution);
+            series.Cost(record.CostSource).Add((double)record.Cost);
+        }
+
+        if (priced && CostGovernanceTelemetry.CallCost.Enabled)
+        {
+            series ??= _series.Fold(record.ModelId, record.Attribution);
             var tags = new TagList
             {
                 { "gen_ai.request.model", series.Model },
@@ -330,29 +340,13 @@ internal sealed class CallTelemetry : ICostRecordObserver
                 { CostGovernanceTelemetry.FeatureTag, series.Feature },
                 { CostGovernanceTelemetry.UsageSourceAttribute, RecordNames.Name(record.CostSource) },
             };
-            double cost = (double)record.Cost;
-            if (counted)
-            {
-                CostGovernanceTelemetry.Cost.Add(cost, tags);
-            }
-
-            if (histogram)
-            {
-                CostGovernanceTelemetry.CallCost.Record(cost, tags);
-            }
+            CostGovernanceTelemetry.CallCost.Record((double)record.Cost, tags);
         }
 
         if (CostGovernanceTelemetry.Decisions.Enabled)
         {
             series ??= _series.Fold(record.ModelId, record.Attribution);
-            var tags = new TagList
-            {
-                { CostGovernanceTelemetry.DecisionAttribute, RecordNames.Name(record.Decision) },
-                { CostGovernanceTelemetry.LimitKindAttribute, record.LimitKind is { } kind ? RecordNames.Name(kind) : "none" },
-                { CostGovernanceTelemetry.TeamTag, series.Team },
-                { CostGovernanceTelemetry.FeatureTag, series.Feature },
-            };
-            CostGovernanceTelemetry.Decisions.Add(1, tags);
+            series.Decision(record.Decision, record.LimitKind).Increment();
         }
 
         if (CostGovernanceTelemetry.EstimateError.Enabled && record.CostSource == CostSource.ProviderReported && record.InputTokens > 0)

@@ -90,7 +90,7 @@ public static class CostGovernanceTelemetry
     /// <summary>The name of the span that <see cref="BudgetScope"/> starts for a run, followed by the run's name.</summary>
     public const string RunSpanName = "budget_run";
 
-    /// <summary>The counter of cost, in US dollars (<c>{USD}</c>), by model, team, feature and cost source.</summary>
+    /// <summary>The counter of cost, in US dollars (<c>{USD}</c>), by model, team, feature and usage source; an observable counter, cumulative since the process started.</summary>
     public const string CostMetric = "aicostguard.cost";
 
     /// <summary>The histogram of what each priced, sent model call cost, in US dollars (<c>{USD}</c>), by model, team, feature and usage source; buckets from $0.00001 to $100.</summary>
@@ -99,7 +99,7 @@ public static class CostGovernanceTelemetry
     /// <summary>The histogram of what each budget run (a <see cref="BudgetScope"/>) cost when it ended, in US dollars (<c>{USD}</c>), by run name; buckets from $0.00001 to $100.</summary>
     public const string RunCostMetric = "aicostguard.run.cost";
 
-    /// <summary>The counter of budget decisions, by decision, limit kind, team and feature.</summary>
+    /// <summary>The counter of budget decisions, by decision, limit kind, team and feature; an observable counter, cumulative since the process started.</summary>
     public const string DecisionsMetric = "aicostguard.budget.decisions";
 
     /// <summary>The histogram of the input-token estimate's relative error against the provider's count: (estimated − reported) / reported.</summary>
@@ -139,9 +139,10 @@ public static class CostGovernanceTelemetry
 
     internal static readonly Meter Meter = new(SourceName, typeof(CostGovernanceTelemetry).Assembly.GetName().Version?.ToString());
 
-    internal static readonly Counter<double> Cost = Meter.CreateCounter<double>(CostMetric, "{USD}", "Cost of model calls in US dollars.");
+    // Summed in the process and read when collected (CallCounters): a call adds to a total instead of handing the SDK a measurement.
+    internal static readonly ObservableCounter<double> Cost = Meter.CreateObservableCounter(CostMetric, CallCounters.ObserveCosts, "{USD}", "Cost of model calls in US dollars.");
 
-    internal static readonly Counter<long> Decisions = Meter.CreateCounter<long>(DecisionsMetric, "{decision}", "Budget decisions on model calls.");
+    internal static readonly ObservableCounter<long> Decisions = Meter.CreateObservableCounter(DecisionsMetric, CallCounters.ObserveDecisions, "{decision}", "Budget decisions on model calls.");
 
     /// <summary>
     /// Bucket boundaries for costs in US dollars. A model call typically costs a fraction of a cent, so the buckets are

@@ -50,6 +50,33 @@ internal sealed class MetricSeries(CostTelemetryOptions options)
         return folded;
     }
 
-    /// <summary>A call's folded metric tag values, with what they were folded from.</summary>
-    internal sealed record Folded(string? ModelId, CostAttribution? Attribution, string Model, string Team, string Feature);
+    /// <summary>A call's folded metric tag values, with what they were folded from, and the totals of its commonest series.</summary>
+    internal sealed class Folded(string? modelId, CostAttribution? attribution, string model, string team, string feature)
+    {
+        private CallCounters.Total? _reportedCost;
+        private CallCounters.Total? _estimatedCost;
+        private CallCounters.Total? _allowed;
+
+        public string? ModelId { get; } = modelId;
+
+        public CostAttribution? Attribution { get; } = attribution;
+
+        public string Model { get; } = model;
+
+        public string Team { get; } = team;
+
+        public string Feature { get; } = feature;
+
+        /// <summary>The cost total of these tag values and <paramref name="usage"/>, looked up once per usage source.</summary>
+        public CallCounters.Total Cost(CostSource usage) => usage switch
+        {
+            CostSource.ProviderReported => _reportedCost ??= CallCounters.Cost(this, usage),
+            CostSource.Estimated => _estimatedCost ??= CallCounters.Cost(this, usage),
+            _ => CallCounters.Cost(this, usage),
+        };
+
+        /// <summary>The decision count of these tag values: an allowed call's looked up once, any other each time.</summary>
+        public CallCounters.Total Decision(BudgetDecision decision, BudgetLimitKind? kind) =>
+            decision == BudgetDecision.Allowed && kind is null ? _allowed ??= CallCounters.Decision(this, decision, kind) : CallCounters.Decision(this, decision, kind);
+    }
 }

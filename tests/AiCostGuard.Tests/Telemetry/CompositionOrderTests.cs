@@ -69,4 +69,33 @@ public sealed class CompositionOrderTests
         Assert.Contains(telemetry.Spans, s => s.DisplayName.StartsWith("execute_tool", StringComparison.Ordinal));
         Assert.All(ledger.GetRecords(), r => Assert.Equal(1L, telemetry.Spans.Single(s => s.SpanId == r.SpanId).GetTagItem(CostGovernanceTelemetry.ModelCallsAttribute)));
     }
+
+    [Theory]
+    [MemberData(nameof(Orders))]
+    public async Task No_span_carries_a_key_twice(string order)
+    {
+        // The first call on a span appends its tags without a search; a later call on the same span must replace them.
+        using var telemetry = new TelemetryHarness();
+        var builder = new ChatClientBuilder(new ToolLoopModel { ToolCallsPerStep = 1, StepsWithTools = 2 });
+        foreach (string step in order.Split(", "))
+        {
+            _ = step switch
+            {
+                "otel" => builder.UseOpenTelemetry(),
+                "loop" => builder.UseFunctionInvocation(),
+                _ => builder.UseCostGovernance(o => o.Ledger = new InMemoryCostLedger()),
+            };
+        }
+
+        using IChatClient client = builder.Build();
+        using (CostAttribution.Begin(new CostAttribution { Team = "dedup-team" }))
+        {
+            await client.GetResponseAsync("Look it up.", new ChatOptions { Tools = [AIFunctionFactory.Create(() => "found", "lookup")] });
+        }
+
+        List<Activity> costed = [.. telemetry.Spans.Where(s => s.GetTagItem(CostGovernanceTelemetry.CostAttribute) is double)];
+        Assert.NotEmpty(costed);
+        Assert.All(costed, s => Assert.Empty(s.TagObjects.GroupBy(t => t.Key).Where(g => g.Count() > 1).Select(g => g.Key)));
+        Assert.Equal(3L, costed.Sum(s => (long)s.GetTagItem(CostGovernanceTelemetry.ModelCallsAttribute)!));
+    }
 }

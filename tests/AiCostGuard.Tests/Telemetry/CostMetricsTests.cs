@@ -27,6 +27,43 @@ public sealed class CostMetricsTests
     }
 
     [Fact]
+    public async Task The_cost_counter_is_exact_over_concurrent_calls_of_two_clients_on_one_series()
+    {
+        // Both clients add to one process-wide total per series; every call's cost must be in it, none twice.
+        using var telemetry = new TelemetryHarness();
+        var first = new Governed();
+        var second = new Governed();
+        using (CostAttribution.Begin(new CostAttribution { Team = "concurrent-team", Feature = "concurrent-feature" }))
+        {
+            await Parallel.ForAsync(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+                await (i % 2 == 0 ? first : second).Client.GetResponseAsync(Governed.Prompt(), cancellationToken: ct));
+        }
+
+        decimal cost = first.Ledger.GetRecords().Sum(r => r.Cost) + second.Ledger.GetRecords().Sum(r => r.Cost);
+        Assert.Equal(400, first.Ledger.GetRecords().Count + second.Ledger.GetRecords().Count);
+        Assert.Equal((double)cost, telemetry.Sum(CostGovernanceTelemetry.CostMetric, (CostGovernanceTelemetry.TeamTag, "concurrent-team"), (CostGovernanceTelemetry.FeatureTag, "concurrent-feature")), 9);
+        Assert.Equal(400, telemetry.Sum(CostGovernanceTelemetry.DecisionsMetric, (CostGovernanceTelemetry.TeamTag, "concurrent-team"), (CostGovernanceTelemetry.DecisionAttribute, "allowed")));
+        Assert.Single(telemetry.Metrics().Where(m => m.Name == CostGovernanceTelemetry.CostMetric).SelectMany(Points), p => p.Contains("concurrent-team", StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<string> Points(OpenTelemetry.Metrics.Metric metric)
+    {
+        var points = new List<string>();
+        foreach (ref readonly OpenTelemetry.Metrics.MetricPoint point in metric.GetMetricPoints())
+        {
+            var tags = new List<string>();
+            foreach (KeyValuePair<string, object?> tag in point.Tags)
+            {
+                tags.Add(tag.Key + "=" + tag.Value);
+            }
+
+            points.Add(string.Join(",", tags));
+        }
+
+        return points;
+    }
+
+    [Fact]
     public async Task Team_values_beyond_the_distinct_limit_or_outside_the_allow_list_fold_into_other()
     {
         using var telemetry = new TelemetryHarness();
