@@ -53,6 +53,9 @@ public class TelemetryLedgerOverheadBenchmarks
     [GlobalSetup(Target = nameof(GovernedFileHandOff))]
     public void SetupGovernedFileHandOff() => Build(passThrough: false, listener: false, file: true, openTelemetry: false);
 
+    [GlobalSetup(Targets = [nameof(BareSpan), nameof(OneHistogramMeasurement)])]
+    public void SetupFloor() => Build(passThrough: true, listener: true, file: false, openTelemetry: false);
+
     [IterationCleanup(Target = nameof(GovernedFileHandOff))]
     public void DrainLedger() => _file!.FlushAsync().GetAwaiter().GetResult();
 
@@ -100,6 +103,29 @@ public class TelemetryLedgerOverheadBenchmarks
             await _client.GetResponseAsync(_warm);
         }
     }
+
+    /// <summary>
+    /// (j) One span of an <see cref="System.Diagnostics.ActivitySource"/> started and stopped with no tag, SDK listening:
+    /// the least a call that has a span of its own pays, whatever library makes it. A floor for (d), not a variant.
+    /// </summary>
+    [Benchmark(Description = "(j) floor: a bare span, SDK listening")]
+    public void BareSpan() => FloorSource.StartActivity("chat", System.Diagnostics.ActivityKind.Client)!.Stop();
+
+    /// <summary>(k) One histogram measurement with four tags, SDK listening: what each instrument a call records adds.</summary>
+    [Benchmark(Description = "(k) floor: one 4-tag histogram measurement, SDK listening")]
+    public void OneHistogramMeasurement() => FloorHistogram.Record(0.0004, new System.Diagnostics.TagList
+    {
+        { "gen_ai.request.model", "gpt-4o-mini" },
+        { "team", "search" },
+        { "feature", "answer" },
+        { "source", "provider_reported" },
+    });
+
+    private static readonly System.Diagnostics.ActivitySource FloorSource = new("AiCostGuard.Benchmarks.Floor");
+
+    private static readonly System.Diagnostics.Metrics.Meter FloorMeter = new("AiCostGuard.Benchmarks.Floor");
+
+    private static readonly System.Diagnostics.Metrics.Histogram<double> FloorHistogram = FloorMeter.CreateHistogram<double>("floor.cost");
 
     [GlobalCleanup]
     public void Cleanup()
