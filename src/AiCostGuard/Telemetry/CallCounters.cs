@@ -12,46 +12,82 @@ namespace AiCostGuard;
 /// as much as the rest of a call's telemetry together), while these totals are found once per series and then cost an
 /// atomic add. The two instruments are observable counters: monotonic sums, exported like the counters they replace,
 /// cumulative since the process started.</para>
-/// <para>Process-wide, shared by every governed client: a series is one combination of folded tag values, so the number
-/// of totals is bounded by the clients' series caps (<see cref="CostTelemetryOptions.MaximumMetricSeries"/>). Totals are
-/// never removed, so a counter never goes down. Thread-safe.</para>
+/// <para>Process-wide, shared by every governed client (<see cref="Shared"/>): a series is one combination of folded tag
+/// values, which each client bounds (<see cref="CostTelemetryOptions.MaximumMetricSeries"/>). A process that builds many
+/// clients (one per request, say) could still add series without end, so each counter also keeps at most
+/// <see cref="MaximumSeries"/> totals and books a call of any further series under
+/// <see cref="CostGovernanceTelemetry.OtherValue"/> for model, team and feature. Totals are never removed, so a counter
+/// never goes down. Thread-safe.</para>
 /// </remarks>
-internal static class CallCounters
+internal sealed class CallCounters(int maximumSeries)
 {
-    private static readonly ConcurrentDictionary<(string Model, string Team, string Feature, string UsageSource), Total> Costs = new();
-    private static readonly ConcurrentDictionary<(string Decision, string LimitKind, string Team, string Feature), Total> Decisions = new();
+    /// <summary>The most totals each counter of <see cref="Shared"/> keeps: far above one client's default of 500 series, a bound on memory rather than a policy.</summary>
+    public const int DefaultMaximumSeries = 10_000;
+
+    private readonly ConcurrentDictionary<(string Model, string Team, string Feature, string UsageSource), Total> _costs = new();
+    private readonly ConcurrentDictionary<(string Decision, string LimitKind, string Team, string Feature), Total> _decisions = new();
+
+    /// <summary>The totals the library's counters report.</summary>
+    public static CallCounters Shared { get; } = new(DefaultMaximumSeries);
+
+    /// <summary>Gets the most totals each counter keeps before further series are booked under <see cref="CostGovernanceTelemetry.OtherValue"/>.</summary>
+    public int MaximumSeries { get; } = maximumSeries;
 
     /// <summary>The cost total of one series: model, team, feature (folded) and usage source.</summary>
-    public static Total Cost(MetricSeries.Folded series, CostSource usage) => Costs.GetOrAdd(
-        (series.Model, series.Team, series.Feature, RecordNames.Name(usage)),
-        static key => new Total(
-            new("gen_ai.request.model", key.Model),
-            new(CostGovernanceTelemetry.TeamTag, key.Team),
-            new(CostGovernanceTelemetry.FeatureTag, key.Feature),
-            new(CostGovernanceTelemetry.UsageSourceAttribute, key.UsageSource)));
+    public Total Cost(MetricSeries.Folded series, CostSource usage)
+    {
+        (string, string, string, string) key = (series.Model, series.Team, series.Feature, RecordNames.Name(usage));
+        if (!_costs.TryGetValue(key, out Total? total))
+        {
+            if (_costs.Count >= MaximumSeries)
+            {
+                key = (CostGovernanceTelemetry.OtherValue, CostGovernanceTelemetry.OtherValue, CostGovernanceTelemetry.OtherValue, key.Item4);
+            }
+
+            total = _costs.GetOrAdd(key, static k => new Total(
+                new("gen_ai.request.model", k.Model),
+                new(CostGovernanceTelemetry.TeamTag, k.Team),
+                new(CostGovernanceTelemetry.FeatureTag, k.Feature),
+                new(CostGovernanceTelemetry.UsageSourceAttribute, k.UsageSource)));
+        }
+
+        return total;
+    }
 
     /// <summary>The decision count of one series: decision, limit kind (<c>none</c> when no ceiling was involved), team and feature.</summary>
-    public static Total Decision(MetricSeries.Folded series, BudgetDecision decision, BudgetLimitKind? kind) => Decisions.GetOrAdd(
-        (RecordNames.Name(decision), kind is { } k ? RecordNames.Name(k) : "none", series.Team, series.Feature),
-        static key => new Total(
-            new(CostGovernanceTelemetry.DecisionAttribute, key.Decision),
-            new(CostGovernanceTelemetry.LimitKindAttribute, key.LimitKind),
-            new(CostGovernanceTelemetry.TeamTag, key.Team),
-            new(CostGovernanceTelemetry.FeatureTag, key.Feature)));
+    public Total Decision(MetricSeries.Folded series, BudgetDecision decision, BudgetLimitKind? kind)
+    {
+        (string, string, string, string) key = (RecordNames.Name(decision), kind is { } k ? RecordNames.Name(k) : "none", series.Team, series.Feature);
+        if (!_decisions.TryGetValue(key, out Total? total))
+        {
+            if (_decisions.Count >= MaximumSeries)
+            {
+                key = (key.Item1, key.Item2, CostGovernanceTelemetry.OtherValue, CostGovernanceTelemetry.OtherValue);
+            }
+
+            total = _decisions.GetOrAdd(key, static k => new Total(
+                new(CostGovernanceTelemetry.DecisionAttribute, k.Decision),
+                new(CostGovernanceTelemetry.LimitKindAttribute, k.LimitKind),
+                new(CostGovernanceTelemetry.TeamTag, k.Team),
+                new(CostGovernanceTelemetry.FeatureTag, k.Feature)));
+        }
+
+        return total;
+    }
 
     /// <summary>What the cost counter reports when collected: one measurement per series.</summary>
-    public static IEnumerable<Measurement<double>> ObserveCosts()
+    public IEnumerable<Measurement<double>> ObserveCosts()
     {
-        foreach (Total total in Costs.Values)
+        foreach (Total total in _costs.Values)
         {
             yield return new Measurement<double>(total.Sum, total.Tags);
         }
     }
 
     /// <summary>What the decisions counter reports when collected: one measurement per series.</summary>
-    public static IEnumerable<Measurement<long>> ObserveDecisions()
+    public IEnumerable<Measurement<long>> ObserveDecisions()
     {
-        foreach (Total total in Decisions.Values)
+        foreach (Total total in _decisions.Values)
         {
             yield return new Measurement<long>(total.Count, total.Tags);
         }

@@ -140,9 +140,9 @@ public static class CostGovernanceTelemetry
     internal static readonly Meter Meter = new(SourceName, typeof(CostGovernanceTelemetry).Assembly.GetName().Version?.ToString());
 
     // Summed in the process and read when collected (CallCounters): a call adds to a total instead of handing the SDK a measurement.
-    internal static readonly ObservableCounter<double> Cost = Meter.CreateObservableCounter(CostMetric, CallCounters.ObserveCosts, "{USD}", "Cost of model calls in US dollars.");
+    internal static readonly ObservableCounter<double> Cost = Meter.CreateObservableCounter(CostMetric, CallCounters.Shared.ObserveCosts, "{USD}", "Cost of model calls in US dollars.");
 
-    internal static readonly ObservableCounter<long> Decisions = Meter.CreateObservableCounter(DecisionsMetric, CallCounters.ObserveDecisions, "{decision}", "Budget decisions on model calls.");
+    internal static readonly ObservableCounter<long> Decisions = Meter.CreateObservableCounter(DecisionsMetric, CallCounters.Shared.ObserveDecisions, "{decision}", "Budget decisions on model calls.");
 
     /// <summary>
     /// Bucket boundaries for costs in US dollars. A model call typically costs a fraction of a cent, so the buckets are

@@ -70,13 +70,13 @@ internal sealed class MetricSeries(CostTelemetryOptions options)
         /// <summary>The cost total of these tag values and <paramref name="usage"/>, looked up once per usage source.</summary>
         public CallCounters.Total Cost(CostSource usage) => usage switch
         {
-            CostSource.ProviderReported => _reportedCost ??= CallCounters.Cost(this, usage),
-            CostSource.Estimated => _estimatedCost ??= CallCounters.Cost(this, usage),
-            _ => CallCounters.Cost(this, usage),
+            CostSource.ProviderReported => _reportedCost ??= CallCounters.Shared.Cost(this, usage),
+            CostSource.Estimated => _estimatedCost ??= CallCounters.Shared.Cost(this, usage),
+            _ => CallCounters.Shared.Cost(this, usage),
         };
 
         /// <summary>The decision count of these tag values: an allowed call's looked up once, any other each time.</summary>
         public CallCounters.Total Decision(BudgetDecision decision, BudgetLimitKind? kind) =>
-            decision == BudgetDecision.Allowed && kind is null ? _allowed ??= CallCounters.Decision(this, decision, kind) : CallCounters.Decision(this, decision, kind);
+            decision == BudgetDecision.Allowed && kind is null ? _allowed ??= CallCounters.Shared.Decision(this, decision, kind) : CallCounters.Shared.Decision(this, decision, kind);
     }
 }
