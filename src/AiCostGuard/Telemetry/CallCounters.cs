@@ -24,8 +24,23 @@ internal sealed class CallCounters(int maximumSeries)
     /// <summary>The most totals each counter of <see cref="Shared"/> keeps: far above one client's default of 500 series, a bound on memory rather than a policy.</summary>
     public const int DefaultMaximumSeries = 10_000;
 
-    private readonly ConcurrentDictionary<(string Model, string Team, string Feature, string UsageSource), Total> _costs = new();
-    private readonly ConcurrentDictionary<(string Decision, string LimitKind, string Team, string Feature), Total> _decisions = new();
+    private readonly Totals<(string Model, string Team, string Feature, string UsageSource)> _costs = new(
+        maximumSeries,
+        static k => (CostGovernanceTelemetry.OtherValue, CostGovernanceTelemetry.OtherValue, CostGovernanceTelemetry.OtherValue, k.UsageSource),
+        static k => new Total(
+            new("gen_ai.request.model", k.Model),
+            new(CostGovernanceTelemetry.TeamTag, k.Team),
+            new(CostGovernanceTelemetry.FeatureTag, k.Feature),
+            new(CostGovernanceTelemetry.UsageSourceAttribute, k.UsageSource)));
+
+    private readonly Totals<(string Decision, string LimitKind, string Team, string Feature)> _decisions = new(
+        maximumSeries,
+        static k => (k.Decision, k.LimitKind, CostGovernanceTelemetry.OtherValue, CostGovernanceTelemetry.OtherValue),
+        static k => new Total(
+            new(CostGovernanceTelemetry.DecisionAttribute, k.Decision),
+            new(CostGovernanceTelemetry.LimitKindAttribute, k.LimitKind),
+            new(CostGovernanceTelemetry.TeamTag, k.Team),
+            new(CostGovernanceTelemetry.FeatureTag, k.Feature)));
 
     /// <summary>The totals the library's counters report.</summary>
     public static CallCounters Shared { get; } = new(DefaultMaximumSeries);
@@ -34,51 +49,17 @@ internal sealed class CallCounters(int maximumSeries)
     public int MaximumSeries { get; } = maximumSeries;
 
     /// <summary>The cost total of one series: model, team, feature (folded) and usage source.</summary>
-    public Total Cost(MetricSeries.Folded series, CostSource usage)
-    {
-        (string, string, string, string) key = (series.Model, series.Team, series.Feature, RecordNames.Name(usage));
-        if (!_costs.TryGetValue(key, out Total? total))
-        {
-            if (_costs.Count >= MaximumSeries)
-            {
-                key = (CostGovernanceTelemetry.OtherValue, CostGovernanceTelemetry.OtherValue, CostGovernanceTelemetry.OtherValue, key.Item4);
-            }
-
-            total = _costs.GetOrAdd(key, static k => new Total(
-                new("gen_ai.request.model", k.Model),
-                new(CostGovernanceTelemetry.TeamTag, k.Team),
-                new(CostGovernanceTelemetry.FeatureTag, k.Feature),
-                new(CostGovernanceTelemetry.UsageSourceAttribute, k.UsageSource)));
-        }
-
-        return total;
-    }
+    public Total Cost(MetricSeries.Folded series, CostSource usage) =>
+        _costs.Find((series.Model, series.Team, series.Feature, RecordNames.Name(usage)));
 
     /// <summary>The decision count of one series: decision, limit kind (<c>none</c> when no ceiling was involved), team and feature.</summary>
-    public Total Decision(MetricSeries.Folded series, BudgetDecision decision, BudgetLimitKind? kind)
-    {
-        (string, string, string, string) key = (RecordNames.Name(decision), kind is { } k ? RecordNames.Name(k) : "none", series.Team, series.Feature);
-        if (!_decisions.TryGetValue(key, out Total? total))
-        {
-            if (_decisions.Count >= MaximumSeries)
-            {
-                key = (key.Item1, key.Item2, CostGovernanceTelemetry.OtherValue, CostGovernanceTelemetry.OtherValue);
-            }
-
-            total = _decisions.GetOrAdd(key, static k => new Total(
-                new(CostGovernanceTelemetry.DecisionAttribute, k.Decision),
-                new(CostGovernanceTelemetry.LimitKindAttribute, k.LimitKind),
-                new(CostGovernanceTelemetry.TeamTag, k.Team),
-                new(CostGovernanceTelemetry.FeatureTag, k.Feature)));
-        }
-
-        return total;
-    }
+    public Total Decision(MetricSeries.Folded series, BudgetDecision decision, BudgetLimitKind? kind) =>
+        _decisions.Find((RecordNames.Name(decision), kind is { } k ? RecordNames.Name(k) : "none", series.Team, series.Feature));
 
     /// <summary>What the cost counter reports when collected: one measurement per series.</summary>
     public IEnumerable<Measurement<double>> ObserveCosts()
     {
-        foreach (Total total in _costs.Values)
+        foreach (Total total in _costs.All)
         {
             yield return new Measurement<double>(total.Sum, total.Tags);
         }
@@ -87,9 +68,50 @@ internal sealed class CallCounters(int maximumSeries)
     /// <summary>What the decisions counter reports when collected: one measurement per series.</summary>
     public IEnumerable<Measurement<long>> ObserveDecisions()
     {
-        foreach (Total total in _decisions.Values)
+        foreach (Total total in _decisions.All)
         {
             yield return new Measurement<long>(total.Count, total.Tags);
+        }
+    }
+
+    /// <summary>
+    /// One counter's totals by series, at most <paramref name="maximum"/> of them (about: racing callers may add a few
+    /// more); a series beyond is found under the key <paramref name="overflow"/> makes of it.
+    /// </summary>
+    private sealed class Totals<TKey>(int maximum, Func<TKey, TKey> overflow, Func<TKey, Total> create)
+        where TKey : notnull
+    {
+        private readonly ConcurrentDictionary<TKey, Total> _totals = new();
+
+        // Counted here: ConcurrentDictionary.Count takes every lock, and a call of an overflowing series asks each time.
+        private int _count;
+
+        public ICollection<Total> All => _totals.Values;
+
+        public Total Find(TKey key)
+        {
+            if (_totals.TryGetValue(key, out Total? total))
+            {
+                return total;
+            }
+
+            if (Volatile.Read(ref _count) >= maximum)
+            {
+                key = overflow(key);
+                if (_totals.TryGetValue(key, out total))
+                {
+                    return total;
+                }
+            }
+
+            Total created = create(key);
+            if (_totals.TryAdd(key, created))
+            {
+                Interlocked.Increment(ref _count);
+                return created;
+            }
+
+            return _totals[key];
         }
     }
 

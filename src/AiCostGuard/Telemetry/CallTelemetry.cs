@@ -180,10 +180,10 @@ internal sealed class CallTelemetry : ICostRecordObserver
         if (own)
         {
             Put(span, "gen_ai.operation.name", RecordNames.Name(record.Kind), true);
-            Put(span, "gen_ai.request.model", record.ModelId, append);
-            Put(span, "gen_ai.provider.name", record.Provider, append);
-            Put(span, "gen_ai.usage.input_tokens", record.InputTokens, append);
-            Put(span, "gen_ai.usage.output_tokens", record.OutputTokens, append);
+            Put(span, "gen_ai.request.model", record.ModelId, true);
+            Put(span, "gen_ai.provider.name", record.Provider, true);
+            Put(span, "gen_ai.usage.input_tokens", record.InputTokens, true);
+            Put(span, "gen_ai.usage.output_tokens", record.OutputTokens, true);
         }
 
         if (record.CostSource == CostSource.Unpriced)
